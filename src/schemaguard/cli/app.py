@@ -1,0 +1,105 @@
+"""The Typer application, global options, and the one place where exceptions become exit codes.
+
+Exit codes: 0 ok; 1 a check failed / drift found; 2 usage, configuration or connection error.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from schemaguard import __version__
+from schemaguard.cli.context import STATE
+
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_ERROR = 2
+
+app = typer.Typer(
+    name="schemaguard",
+    help="Schema-drift detection and migration governance for SQLite and PostgreSQL.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=True,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"schemaguard {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    config: Annotated[str | None, typer.Option("--config", "-c", help="Config file (default: schemaguard.toml found upwards).")] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain output without colours (also NO_COLOR=1).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures and the summary.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Schema-drift detection and migration governance for SQLite and PostgreSQL."""
+    STATE.config_path = config
+    STATE.no_color = no_color
+    STATE.quiet = quiet
+
+
+def _register() -> None:
+    from schemaguard.cli.commands import diff, inspect, render
+
+    app.command("render")(render.render)
+    app.command("inspect")(inspect.inspect)
+    app.command("diff")(diff.diff)
+    try:
+        from schemaguard.cli.commands import validate
+    except ImportError:
+        pass
+    else:
+        app.command("validate")(validate.validate)
+    try:
+        from schemaguard.cli.commands import backfill
+    except ImportError:
+        pass
+    else:
+        backfill.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns (and exits with) the exit code. Every deliberate error is printed as one clean
+    message on stderr, never a traceback."""
+    from schemaguard.errors import SchemaGuardError
+
+    code: int
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="schemaguard")
+        code = result if isinstance(result, int) else EXIT_OK
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        code = EXIT_ERROR
+    except SchemaGuardError as exc:
+        from schemaguard.db import mask
+
+        STATE.err_console().print(f"[bold red]error:[/] {mask(str(exc))}", markup=True, highlight=False)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        code = 130
+    except Exception as exc:
+        # Usage errors of the (vendored) click layer: print click's own message, exit 2. Anything else is a bug.
+        show = getattr(exc, "show", None)
+        if show is None or not hasattr(exc, "exit_code"):
+            raise
+        show()
+        code = EXIT_ERROR
+    if argv is None:
+        sys.exit(code)
+    return code

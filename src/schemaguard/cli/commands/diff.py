@@ -1,0 +1,43 @@
+"""``schemaguard diff``: compare the master (or any source) with a database (or any source)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from schemaguard.cli.commands.options import DialectName, ReportFormat, TargetOpt, UrlOpt
+from schemaguard.cli.context import STATE
+
+
+def diff(
+    target: TargetOpt = None,
+    url: UrlOpt = None,
+    from_: Annotated[str | None, typer.Option("--from", help="Actual (current) side: a URL or schema file.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Desired side: a URL or schema file (default: the master).")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
+    sql: Annotated[bool, typer.Option("--sql", help="Also print the SQL that turns the actual side into the desired one.")] = False,
+    dialect: Annotated[DialectName | None, typer.Option("--dialect", "-d", help="Dialect when no database is involved.")] = None,
+) -> int:
+    """Report drift between the desired schema (default: the master) and the actual one (default: the target
+    database). Exit 0 = no drift, 1 = drift, 2 = error."""
+    from schemaguard import api
+
+    cfg = STATE.config()
+    actual = from_ or url
+    if actual is None:
+        actual, _ = cfg.resolve_url(target)
+    report = api.diff(cfg, desired=to, actual=actual, dialect=dialect.value if dialect else None, with_sql=sql)
+    if fmt is ReportFormat.json:
+        from schemaguard.report.json_report import render_diff_json
+
+        typer.echo(render_diff_json(report))
+    elif fmt is ReportFormat.markdown:
+        from schemaguard.report.markdown import render_diff_markdown
+
+        typer.echo(render_diff_markdown(report), nl=False)
+    else:
+        from schemaguard.report.text import print_diff
+
+        print_diff(report, STATE.console(), quiet=STATE.quiet)
+    return 1 if report.drift else 0

@@ -1,0 +1,180 @@
+"""Database connections: URL handling, password masking, read-only sessions, clear connection errors.
+
+Every connection schemaguard opens goes through :func:`connect`. URLs are accepted as users write them
+(``postgresql://user:pw@host/db``, ``postgres://...``, ``sqlite:///path.db``, or a bare ``path.db``) and
+normalised to SQLAlchemy URLs with the psycopg 3 driver.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from schemaguard.errors import ConnectionFailed, ConfigError
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+MASK = "***"
+
+_PASSWORD_RE = re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<post>@)")
+_KV_PASSWORD_RE = re.compile(r"(?i)(password\s*=\s*)('[^']*'|\S+)")
+
+_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret (a password taken from a URL or an environment variable) so :func:`mask` hides it
+    wherever it appears, including inside driver error messages."""
+    if value and len(value) >= 3:
+        _secrets.add(value)
+
+
+def mask(text: str) -> str:
+    """Replace every password in ``text`` with ``***``: URL userinfo, ``password=`` pairs, and registered
+    secrets. Safe to call on any message before printing it."""
+    out = _PASSWORD_RE.sub(lambda m: m.group("pre") + MASK + m.group("post"), text)
+    out = _KV_PASSWORD_RE.sub(lambda m: m.group(1) + MASK, out)
+    for secret in sorted(_secrets, key=len, reverse=True):
+        out = out.replace(secret, MASK)
+    return out
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ``***`` (``postgresql://app:***@host/db``)."""
+    _remember_url_password(url)
+    return mask(url)
+
+
+def _remember_url_password(url: str) -> None:
+    m = _PASSWORD_RE.search(url)
+    if m and m.group("pw"):
+        from urllib.parse import unquote
+
+        register_secret(m.group("pw"))
+        register_secret(unquote(m.group("pw")))
+
+
+def is_url(text: str) -> bool:
+    """True if ``text`` looks like a database URL (has a ``scheme://``)."""
+    return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text))
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Normalise a user URL for SQLAlchemy: ``postgres://`` and ``postgresql://`` get the psycopg 3 driver; a
+    bare file path becomes ``sqlite:///path``.
+
+    Raises:
+        ConfigError: a scheme other than sqlite/postgresql.
+    """
+    _remember_url_password(url)
+    if not is_url(url):
+        return "sqlite:///" + url
+    scheme, rest = url.split("://", 1)
+    base = scheme.split("+", 1)[0]
+    if base in ("postgres", "postgresql"):
+        driver = scheme.split("+", 1)[1] if "+" in scheme else "psycopg"
+        return f"postgresql+{driver}://{rest}"
+    if base == "sqlite":
+        return url
+    raise ConfigError(f"unsupported database URL scheme {scheme!r} in {mask(url)}; use sqlite:/// or postgresql://")
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file path of a SQLite URL (None for in-memory or non-SQLite URLs)."""
+    u = sqlalchemy_url(url)
+    if not u.startswith("sqlite"):
+        return None
+    path = u.split(":///", 1)[1] if ":///" in u else ""
+    path = path.split("?", 1)[0]
+    if path in ("", ":memory:"):
+        return None
+    return path
+
+
+def dialect_name(url: str) -> str:
+    """``"sqlite"`` or ``"postgresql"`` for a URL."""
+    return "sqlite" if sqlalchemy_url(url).startswith("sqlite") else "postgresql"
+
+
+def create_engine(url: str, *, read_only: bool = False, connect_timeout: int = 10) -> sa.Engine:
+    """A SQLAlchemy engine for ``url``.
+
+    Args:
+        url: a database URL (see module docstring).
+        read_only: open SQLite files with ``mode=ro`` (the file must exist); on PostgreSQL every transaction
+            is made READ ONLY (``default_transaction_read_only``).
+        connect_timeout: seconds to wait for a PostgreSQL connection.
+
+    Raises:
+        ConfigError: unsupported scheme.
+        ConnectionFailed: a read-only SQLite file that does not exist.
+    """
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    u = sqlalchemy_url(url)
+    if u.startswith("sqlite"):
+        path = sqlite_path(url)
+        if read_only:
+            if path is None or not Path(path).exists():
+                raise ConnectionFailed(f"cannot open SQLite database {mask(url)}: file does not exist")
+            from urllib.parse import quote
+
+            target = "file:" + quote(str(Path(path).resolve())) + "?mode=ro&uri=true"
+            return sa.create_engine(f"sqlite:///{target}", poolclass=NullPool)
+        return sa.create_engine(u, poolclass=NullPool)
+    connect_args: dict[str, object] = {"connect_timeout": connect_timeout}
+    if read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
+    return sa.create_engine(u, poolclass=NullPool, connect_args=connect_args)
+
+
+@contextmanager
+def connect(url: str, *, read_only: bool = True) -> Iterator[sa.Connection]:
+    """Open a connection (in a transaction) to ``url``; read-only by default.
+
+    On PostgreSQL the session sets ``default_transaction_read_only`` so nothing can be written; on SQLite the
+    file is opened with ``mode=ro``. The transaction is rolled back on exit when read-only.
+
+    Raises:
+        ConnectionFailed: the server refused or could not be reached; the message holds the masked URL and
+            the driver's (masked) reason.
+    """
+    import sqlalchemy as sa
+
+    engine = create_engine(url, read_only=read_only)
+    try:
+        try:
+            conn = engine.connect()
+        except sa.exc.DBAPIError as exc:
+            raise ConnectionFailed(f"cannot connect to {mask_url(url)}: {mask(_reason(exc))}") from None
+        try:
+            with conn.begin() as txn:
+                yield conn
+                if read_only:
+                    txn.rollback()
+        except sa.exc.OperationalError as exc:
+            raise ConnectionFailed(f"database {mask_url(url)} failed: {mask(_reason(exc))}") from None
+        finally:
+            conn.close()
+    finally:
+        engine.dispose()
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def env_url(name: str = "DATABASE_URL") -> str | None:
+    """The URL in environment variable ``name`` (registered as a secret-bearing URL), or None."""
+    value = os.environ.get(name)
+    if value:
+        _remember_url_password(value)
+    return value or None

@@ -1,0 +1,85 @@
+"""The Dialect base class: documented flags (data) plus narrow hooks that the generic code calls.
+
+Every dialect lives in ``dialects/<name>/`` with the same verb modules — ``render.py`` (model → DDL),
+``inspect.py`` (live database → model), ``diff.py`` (comparison hooks: type keys, adaptation of a master to
+what the dialect can store) and ``migrate.py`` (changes → DDL statements). ``dialects/<name>/__init__.py``
+wires them into a Dialect subclass. Nothing outside ``dialects/`` branches on a dialect's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from schemaguard.diff.changes import Change
+    from schemaguard.model import ColumnType, Schema
+
+
+class Dialect:
+    """A database dialect. Subclasses set the flags and implement the hooks.
+
+    Hooks take and return model objects; none of them performs I/O except :meth:`inspect`.
+    """
+
+    name: ClassVar[str] = "base"
+    """Canonical lowercase name: ``"sqlite"`` or ``"postgresql"``."""
+
+    sqlglot_name: ClassVar[str] = ""
+    """The dialect's name in sqlglot, for parsing SQL written for it."""
+
+    named_constraints: ClassVar[bool] = True
+    """Constraint names (primary key, foreign key, check) are stored and can be introspected, so they are
+    compared. SQLite keeps no names for primary and foreign keys."""
+
+    native_enums: ClassVar[bool] = True
+    """Enums are types of their own (``CREATE TYPE ... AS ENUM``); otherwise they are emulated as TEXT + CHECK."""
+
+    native_arrays: ClassVar[bool] = True
+    """Array columns exist natively; otherwise they are stored as JSON text."""
+
+    transactional_ddl: ClassVar[bool] = True
+    """DDL can run inside a transaction and be rolled back."""
+
+    default_namespace: ClassVar[str] = ""
+    """The schema (namespace) inspected when none is named: ``public`` or ``main``."""
+
+    # --- diff hooks -------------------------------------------------------------------------------------
+    def adapt(self, schema: Schema) -> Schema:
+        """The schema as this dialect stores it (enums → TEXT + CHECK on SQLite, arrays → JSON text...).
+
+        The desired side of a diff and the renderer both use the adapted schema, so a database built from the
+        rendering compares equal to the master. The default is the identity.
+        """
+        return schema
+
+    def type_key(self, ctype: ColumnType) -> Hashable:
+        """A key that is equal for two types exactly when the dialect stores them the same way."""
+        raise NotImplementedError
+
+    def is_generated_index_name(self, name: str) -> bool:
+        """True for index names the database invents (SQLite ``sqlite_autoindex_*``): never compared."""
+        return False
+
+    # --- verbs ----------------------------------------------------------------------------------------------
+    def render(self, schema: Schema) -> list[str]:
+        """Complete DDL for ``schema`` (already adapted or not): ordered statements without trailing ``;``."""
+        raise NotImplementedError
+
+    def inspect(self, conn: sa.Connection, namespace: str | None = None) -> Schema:
+        """Read the live schema from an open connection with a few bulk catalog queries."""
+        raise NotImplementedError
+
+    def plan(self, changes: Sequence[Change], desired: Schema, actual: Schema) -> list[str]:
+        """DDL statements that turn ``actual`` into ``desired``, given the changes between them."""
+        raise NotImplementedError
+
+    def sa_dialect(self) -> sa.Dialect:
+        """The SQLAlchemy dialect object used to compile DDL."""
+        raise NotImplementedError
+
+    def quote_ident(self, name: str) -> str:
+        """Quote an identifier for this dialect (always quoted: names may hold any character)."""
+        return '"' + name.replace('"', '""') + '"'

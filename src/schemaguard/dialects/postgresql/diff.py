@@ -1,0 +1,49 @@
+"""PostgreSQL comparison hooks: type keys (aliases and defaults folded) and schema adaptation."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import replace
+
+from schemaguard.model import ColumnType, Schema, TypeKind
+
+DEFAULT_TIME_PRECISION = 6
+"""timestamp/time without a precision keep microseconds: timestamp == timestamp(6).
+Source: https://www.postgresql.org/docs/15/datatype-datetime.html"""
+
+
+def type_key(ctype: ColumnType) -> Hashable:
+    """Comparison key: varchar without length == text is NOT assumed (they differ in the catalog); array
+    dimensions collapse to one (PostgreSQL does not enforce declared dimensions); precision 6 of time types
+    equals no precision."""
+    precision = ctype.precision
+    if ctype.kind in (TypeKind.DATETIME, TypeKind.TIME) and precision == DEFAULT_TIME_PRECISION:
+        precision = None
+    native = ctype.native.lower() if ctype.native else None
+    return (
+        ctype.kind,
+        ctype.length,
+        precision,
+        ctype.scale if ctype.kind is TypeKind.DECIMAL else None,
+        ctype.timezone if ctype.kind in (TypeKind.DATETIME, TypeKind.TIME) else False,
+        ctype.binary if ctype.kind is TypeKind.JSON else True,
+        ctype.enum_name,
+        native,
+        ctype.array_dims > 0,
+    )
+
+
+def adapt(schema: Schema) -> Schema:
+    """PostgreSQL stores every model feature natively; only normalise time precision 6 to the default."""
+    tables = []
+    changed = False
+    for t in schema.tables:
+        cols = []
+        for c in t.columns:
+            ct = c.type
+            if ct.kind in (TypeKind.DATETIME, TypeKind.TIME) and ct.precision == DEFAULT_TIME_PRECISION:
+                c = replace(c, type=replace(ct, precision=None))
+                changed = True
+            cols.append(c)
+        tables.append(replace(t, columns=tuple(cols)))
+    return replace(schema, tables=tuple(tables)) if changed else schema

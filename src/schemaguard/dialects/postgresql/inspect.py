@@ -1,0 +1,478 @@
+"""PostgreSQL introspection: one namespace of a live database → :class:`~schemaguard.model.Schema`.
+
+The whole namespace is read with a fixed number of bulk ``pg_catalog`` queries (namespace, tables, columns,
+constraints, index parts, enums) whatever the number of tables, and the rows are assembled in Python keyed by
+table oid. Only SELECTs are issued, so a READ ONLY session is enough; nothing is created, not even temp objects.
+
+Source: https://www.postgresql.org/docs/15/catalogs.html and
+https://www.postgresql.org/docs/15/functions-info.html (``format_type``, ``pg_get_expr``, ``pg_get_indexdef``,
+``pg_get_constraintdef``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from schemaguard.db import mask
+from schemaguard.errors import InspectError
+from schemaguard.model import (
+    Check,
+    Column,
+    ColumnType,
+    Enum,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    ReferentialAction,
+    Schema,
+    Table,
+    TypeKind,
+)
+from schemaguard.normalize import parse_default
+
+# --- catalog queries -----------------------------------------------------------------------------------------
+# Every query takes the namespace oid as :nsoid and returns rows for the whole namespace at once.
+
+# The inspected namespace's oid (no row: the namespace does not exist).
+NAMESPACE_SQL = "SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = :ns"
+
+# Ordinary, non-partition tables of the namespace with their comment (relkind 'p' parents are left out too).
+TABLES_SQL = """
+SELECT c.oid, c.relname, d.description AS comment
+FROM pg_catalog.pg_class c
+LEFT JOIN pg_catalog.pg_description d
+  ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
+WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
+"""
+
+# Live columns of those tables with type facts (element type for arrays), default, serial ownership, comment.
+COLUMNS_SQL = """
+SELECT a.attrelid AS table_oid, a.attnum, a.attname, a.attnotnull, a.attidentity, a.attgenerated,
+       (et.oid IS NOT NULL) AS is_array,
+       bt.typname AS base_typname, bt.typtype AS base_typtype, btn.nspname AS base_nspname,
+       pg_catalog.format_type(bt.oid, a.atttypmod) AS base_format,
+       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_sql,
+       EXISTS (
+         SELECT 1
+         FROM pg_catalog.pg_depend dd
+         JOIN pg_catalog.pg_class s ON s.oid = dd.refobjid AND s.relkind = 'S'
+         JOIN pg_catalog.pg_depend od
+           ON od.classid = 'pg_catalog.pg_class'::regclass AND od.objid = s.oid AND od.deptype IN ('a', 'i')
+          AND od.refclassid = 'pg_catalog.pg_class'::regclass AND od.refobjid = a.attrelid
+          AND od.refobjsubid = a.attnum
+         WHERE dd.classid = 'pg_catalog.pg_attrdef'::regclass AND dd.objid = ad.oid
+           AND dd.refclassid = 'pg_catalog.pg_class'::regclass
+       ) AS default_uses_owned_sequence,
+       d.description AS comment
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND et.typarray = t.oid
+JOIN pg_catalog.pg_type bt ON bt.oid = COALESCE(et.oid, t.oid)
+JOIN pg_catalog.pg_namespace btn ON btn.oid = bt.typnamespace
+LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_catalog.pg_description d
+  ON d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
+WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
+  AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum
+"""
+
+# PK, FK and check constraints, columns in constraint (key) order; UNIQUE comes with the indexes, and the
+# per-partition clones of an FK to a partitioned table (conparentid <> 0) are left out.
+CONSTRAINTS_SQL = """
+SELECT con.conrelid AS table_oid, con.conname, con.contype,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS columns,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS ref_columns,
+       rc.relname AS ref_table, rn.nspname AS ref_nspname,
+       con.confdeltype, con.confupdtype,
+       pg_catalog.pg_get_constraintdef(con.oid) AS definition
+FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
+  AND con.contype IN ('p', 'f', 'c') AND con.conparentid = 0
+ORDER BY con.conrelid, con.conname
+"""
+
+# One row per key element of every index (INCLUDE columns left out), with the constraint that owns the index.
+INDEX_PARTS_SQL = """
+SELECT i.indrelid AS table_oid, i.indexrelid, ic.relname AS index_name, i.indisunique, i.indisprimary,
+       am.amname, pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,
+       owner.contype AS owner_contype, owner.conname AS owner_conname,
+       k.ord, k.attnum, a.attname,
+       pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true) AS element,
+       (i.indoption[k.ord - 1] & 1) = 1 AS descending,
+       opc.opcname, opc.opcdefault
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
+LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k.ord - 1]
+LEFT JOIN pg_catalog.pg_constraint owner
+  ON owner.conindid = i.indexrelid AND owner.conrelid = i.indrelid AND owner.contype IN ('p', 'u', 'x')
+WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
+  AND k.ord <= i.indnkeyatts
+ORDER BY i.indrelid, ic.relname, k.ord
+"""
+
+# Enum types of the namespace with their labels in sort order and their comment.
+ENUMS_SQL = """
+SELECT t.typname,
+       ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e
+             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
+       d.description AS comment
+FROM pg_catalog.pg_type t
+LEFT JOIN pg_catalog.pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_type'::regclass
+WHERE t.typnamespace = :nsoid AND t.typtype = 'e'
+ORDER BY t.typname
+"""
+
+# Schemas other than the system ones (pg_catalog, information_schema, TOAST and temp schemas).
+NAMESPACES_SQL = """
+SELECT n.nspname FROM pg_catalog.pg_namespace n
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+ORDER BY n.nspname
+"""
+
+# --- type mapping ---------------------------------------------------------------------------------------------
+
+BUILTIN_TYPES: Mapping[str, ColumnType] = {
+    "varchar": ColumnType(TypeKind.STRING),
+    "bpchar": ColumnType(TypeKind.CHAR),
+    "text": ColumnType(TypeKind.TEXT),
+    "int2": ColumnType(TypeKind.SMALLINT),
+    "int4": ColumnType(TypeKind.INTEGER),
+    "int8": ColumnType(TypeKind.BIGINT),
+    "float4": ColumnType(TypeKind.FLOAT),
+    "float8": ColumnType(TypeKind.DOUBLE),
+    "numeric": ColumnType(TypeKind.DECIMAL),
+    "bool": ColumnType(TypeKind.BOOLEAN),
+    "date": ColumnType(TypeKind.DATE),
+    "time": ColumnType(TypeKind.TIME),
+    "timetz": ColumnType(TypeKind.TIME, timezone=True),
+    "timestamp": ColumnType(TypeKind.DATETIME),
+    "timestamptz": ColumnType(TypeKind.DATETIME, timezone=True),
+    "interval": ColumnType(TypeKind.INTERVAL),
+    "json": ColumnType(TypeKind.JSON, binary=False),
+    "jsonb": ColumnType(TypeKind.JSON, binary=True),
+    "uuid": ColumnType(TypeKind.UUID),
+    "bytea": ColumnType(TypeKind.BYTES),
+}
+"""``pg_catalog`` type names (``pg_type.typname``) with a model family; parameters come from ``format_type``.
+Every other type (tsvector, inet, citext, domains...) becomes NATIVE.
+Source: https://www.postgresql.org/docs/15/datatype.html#DATATYPE-TABLE"""
+
+REFERENTIAL_ACTIONS: Mapping[str, ReferentialAction] = {
+    "a": ReferentialAction.NO_ACTION,
+    "r": ReferentialAction.RESTRICT,
+    "c": ReferentialAction.CASCADE,
+    "n": ReferentialAction.SET_NULL,
+    "d": ReferentialAction.SET_DEFAULT,
+}
+"""``pg_constraint.confdeltype`` / ``confupdtype`` codes.
+Source: https://www.postgresql.org/docs/15/catalog-pg-constraint.html"""
+
+_PARAMS_RE = re.compile(r"\(\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?\)")
+_CHECK_SUFFIXES = (" NOT VALID", " NO INHERIT")
+
+
+def map_type(
+    typname: str,
+    typtype: str,
+    nspname: str,
+    format_text: str,
+    *,
+    namespace: str,
+    is_array: bool = False,
+) -> ColumnType:
+    """Map one column's PostgreSQL type to a ColumnType.
+
+    Args:
+        typname: ``pg_type.typname`` of the (element) type, e.g. ``varchar``, ``timestamptz``, ``mood``.
+        typtype: ``pg_type.typtype`` of the (element) type: ``b`` base, ``e`` enum, ``d`` domain...
+        nspname: the namespace the (element) type lives in.
+        format_text: ``format_type(element oid, atttypmod)``, e.g. ``character varying(20)``,
+            ``timestamp(3) with time zone``, ``numeric(10,2)``.
+        namespace: the inspected namespace (types there are named unqualified).
+        is_array: the column is an array of that type (PostgreSQL keeps no dimension count, so 1).
+
+    Returns:
+        The ColumnType: a model family with its parameters, ENUM for an enum type, NATIVE (``format_text``)
+        for anything else.
+    """
+    dims = 1 if is_array else 0
+    if typtype == "e":
+        name = typname if nspname == namespace else f"{nspname}.{typname}"
+        return ColumnType(TypeKind.ENUM, enum_name=name, array_dims=dims)
+    base = BUILTIN_TYPES.get(typname) if nspname == "pg_catalog" else None
+    if base is None:
+        return ColumnType(TypeKind.NATIVE, native=_unqualify(format_text, namespace), array_dims=dims)
+    m = _PARAMS_RE.search(format_text)
+    first = int(m.group(1)) if m else None
+    kind = base.kind
+    if kind in (TypeKind.STRING, TypeKind.CHAR):
+        return ColumnType(kind, length=first, array_dims=dims)
+    if kind is TypeKind.DECIMAL:
+        scale = int(m.group(2)) if m and m.group(2) is not None else None
+        return ColumnType(kind, precision=first, scale=scale, array_dims=dims)
+    if kind in (TypeKind.TIME, TypeKind.DATETIME):
+        return ColumnType(kind, precision=first, timezone=base.timezone, array_dims=dims)
+    return ColumnType(kind, binary=base.binary, array_dims=dims)
+
+
+def _unqualify(format_text: str, namespace: str) -> str:
+    # format_type qualifies types outside the search_path; one in the inspected namespace is named bare.
+    for prefix in (f"{namespace}.", '"' + namespace.replace('"', '""') + '".'):
+        if format_text.startswith(prefix):
+            return format_text[len(prefix) :]
+    return format_text
+
+
+def check_expression(definition: str) -> str:
+    """The boolean expression of a CHECK constraint from ``pg_get_constraintdef`` text.
+
+    Args:
+        definition: e.g. ``CHECK ((price > (0)::numeric))`` or ``CHECK ((qty > 0)) NOT VALID``.
+
+    Returns:
+        The expression without ``CHECK``, trailing ``NOT VALID``/``NO INHERIT`` and enclosing parentheses:
+        ``price > (0)::numeric``. Inner parentheses that do not enclose the whole text stay
+        (``(a > 0) AND (b > 0)``).
+    """
+    text = definition.strip()
+    if text[:5].upper() == "CHECK":
+        text = text[5:].strip()
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in _CHECK_SUFFIXES:
+            if text.upper().endswith(suffix):
+                text = text[: -len(suffix)].rstrip()
+                stripped = True
+    while text.startswith("(") and _closing_paren(text, 0) == len(text) - 1:
+        text = text[1:-1].strip()
+    return text
+
+
+def _closing_paren(text: str, start: int) -> int:
+    """Index of the parenthesis closing the one at ``start`` (quotes respected), or -1."""
+    depth = 0
+    quote: str | None = None
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote is not None:
+            if ch == quote:
+                # A doubled quote is an escaped quote inside the literal/identifier.
+                if i + 1 < len(text) and text[i + 1] == quote:
+                    i += 1
+                else:
+                    quote = None
+        elif ch in ("'", '"'):
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+# --- assembly ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _TableParts:
+    """Everything collected for one table (by oid) before it becomes a frozen Table."""
+
+    name: str
+    comment: str | None
+    columns: list[Column] = field(default_factory=list)
+    primary_key: PrimaryKey | None = None
+    indexes: list[Index] = field(default_factory=list)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+
+    def freeze(self) -> Table:
+        return Table(
+            name=self.name,
+            columns=tuple(self.columns),
+            primary_key=self.primary_key,
+            indexes=tuple(sorted(self.indexes, key=lambda i: i.name)),
+            foreign_keys=tuple(sorted(self.foreign_keys, key=lambda f: f.name or "")),
+            checks=tuple(sorted(self.checks, key=lambda c: c.name or "")),
+            comment=self.comment,
+        )
+
+
+def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
+    """Read one PostgreSQL schema (namespace) of a live database into the model.
+
+    Six catalog queries are run whatever the number of tables (see the ``*_SQL`` constants); only SELECTs, so
+    the connection may be READ ONLY.
+
+    Args:
+        conn: an open SQLAlchemy connection to PostgreSQL (e.g. from :func:`schemaguard.db.connect`).
+        namespace: the schema to read, e.g. ``public``.
+
+    Returns:
+        ``Schema(tables, enums, source=None)``: ordinary tables (no partitions, no partitioned parents) sorted
+        by name, columns in ``attnum`` order, indexes/foreign keys/checks sorted by name; enums sorted by name.
+
+    Raises:
+        InspectError: the namespace does not exist, or a catalog query failed.
+    """
+    params = {"ns": namespace}
+    try:
+        nsoid = conn.execute(sa.text(NAMESPACE_SQL), params).scalar()
+        if nsoid is None:
+            raise InspectError(f"PostgreSQL schema {namespace!r} does not exist in this database")
+        bind = {"nsoid": nsoid}
+        table_rows = conn.execute(sa.text(TABLES_SQL), bind).mappings().all()
+        column_rows = conn.execute(sa.text(COLUMNS_SQL), bind).mappings().all()
+        constraint_rows = conn.execute(sa.text(CONSTRAINTS_SQL), bind).mappings().all()
+        index_rows = conn.execute(sa.text(INDEX_PARTS_SQL), bind).mappings().all()
+        enum_rows = conn.execute(sa.text(ENUMS_SQL), bind).mappings().all()
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+        raise InspectError(
+            f"inspecting PostgreSQL schema {namespace!r} failed: {mask(reason[0] if reason else repr(exc))}"
+        ) from None
+
+    tables: dict[int, _TableParts] = {r["oid"]: _TableParts(r["relname"], r["comment"]) for r in table_rows}
+    for r in column_rows:
+        part = tables.get(r["table_oid"])
+        if part is not None:
+            part.columns.append(_column(r, namespace))
+    _add_constraints(tables, constraint_rows, namespace)
+    _add_indexes(tables, index_rows)
+    enums = tuple(Enum(name=r["typname"], values=tuple(r["labels"]), comment=r["comment"]) for r in enum_rows)
+    return Schema(
+        tables=tuple(sorted((p.freeze() for p in tables.values()), key=lambda t: t.name)),
+        enums=tuple(sorted(enums, key=lambda e: e.name)),
+        source=None,
+    )
+
+
+def _column(r: sa.RowMapping, namespace: str) -> Column:
+    ctype = map_type(
+        r["base_typname"],
+        r["base_typtype"],
+        r["base_nspname"],
+        r["base_format"],
+        namespace=namespace,
+        is_array=bool(r["is_array"]),
+    )
+    default_sql: str | None = r["default_sql"]
+    autoincrement = r["attidentity"] in ("a", "d") or (
+        bool(r["default_uses_owned_sequence"]) and default_sql is not None and default_sql.startswith("nextval(")
+    )
+    # 's' stored; PostgreSQL 18 adds 'v' virtual, which must not pass for a default either.
+    generated = default_sql if r["attgenerated"] in ("s", "v") else None
+    default = None if autoincrement or generated is not None else parse_default(default_sql, "postgresql")
+    return Column(
+        name=r["attname"],
+        type=ctype,
+        nullable=not r["attnotnull"],
+        default=default,
+        autoincrement=autoincrement,
+        generated=generated,
+        comment=r["comment"],
+    )
+
+
+def _qualified(name: str, nspname: str, namespace: str) -> str:
+    return name if nspname == namespace else f"{nspname}.{name}"
+
+
+def _add_constraints(tables: dict[int, _TableParts], rows: Sequence[sa.RowMapping], namespace: str) -> None:
+    # Unique constraints arrive with the index rows: they need the index's parts.
+    for r in rows:
+        part = tables.get(r["table_oid"])
+        if part is None:
+            continue
+        contype = r["contype"]
+        if contype == "p":
+            part.primary_key = PrimaryKey(columns=tuple(r["columns"]), name=r["conname"])
+        elif contype == "f":
+            part.foreign_keys.append(
+                ForeignKey(
+                    name=r["conname"],
+                    columns=tuple(r["columns"]),
+                    ref_table=_qualified(r["ref_table"], r["ref_nspname"], namespace),
+                    ref_columns=tuple(r["ref_columns"]),
+                    on_delete=REFERENTIAL_ACTIONS[r["confdeltype"]],
+                    on_update=REFERENTIAL_ACTIONS[r["confupdtype"]],
+                )
+            )
+        elif contype == "c":
+            part.checks.append(Check(name=r["conname"], expression=check_expression(r["definition"])))
+
+
+def _add_indexes(tables: dict[int, _TableParts], rows: Sequence[sa.RowMapping]) -> None:
+    by_index: dict[int, list[sa.RowMapping]] = defaultdict(list)
+    for r in rows:
+        by_index[r["indexrelid"]].append(r)
+    for parts_rows in by_index.values():
+        head = parts_rows[0]
+        part = tables.get(head["table_oid"])
+        # The primary key is modelled as PrimaryKey; exclusion constraints have no model object.
+        if part is None or head["indisprimary"] or head["owner_contype"] in ("p", "x"):
+            continue
+        is_constraint = head["owner_contype"] == "u"
+        index_parts = tuple(
+            IndexPart(
+                column=r["attname"] if r["attnum"] != 0 else None,
+                expression=r["element"] if r["attnum"] == 0 else None,
+                descending=bool(r["descending"]),
+                opclass=r["opcname"] if r["opcname"] is not None and not r["opcdefault"] else None,
+            )
+            for r in sorted(parts_rows, key=lambda r: r["ord"])
+        )
+        part.indexes.append(
+            Index(
+                name=head["owner_conname"] if is_constraint else head["index_name"],
+                parts=index_parts,
+                unique=True if is_constraint else bool(head["indisunique"]),
+                where=head["predicate"],
+                method=None if head["amname"] == "btree" else head["amname"],
+                constraint=is_constraint,
+            )
+        )
+
+
+def list_namespaces(conn: sa.Connection) -> list[str]:
+    """Names of the non-system schemas of the connected database, sorted.
+
+    Args:
+        conn: an open SQLAlchemy connection to PostgreSQL.
+
+    Returns:
+        e.g. ``["public", "sales"]`` — without ``pg_catalog``, ``information_schema``, TOAST and temp schemas.
+
+    Raises:
+        InspectError: the catalog query failed.
+    """
+    try:
+        return [str(n) for n in conn.execute(sa.text(NAMESPACES_SQL)).scalars()]
+    except sa.exc.DBAPIError as exc:
+        raise InspectError(f"listing PostgreSQL schemas failed: {mask(str(exc.orig or exc).strip())}") from None

@@ -1,0 +1,153 @@
+"""PostgreSQL rendering: model → ordered DDL (enum types, tables, indexes, foreign keys, comments).
+
+Types and statements are compiled by SQLAlchemy's PostgreSQL dialect; this module only holds the data that
+maps logical types to PostgreSQL types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
+from sqlalchemy.types import TypeEngine
+
+from schemaguard.dialects.sqla import (
+    DialectSpelling,
+    NativeType,
+    build_foreign_key,
+    build_index,
+    build_table,
+    compile_ddl,
+    default_literal,
+    qname,
+    sql_string,
+)
+from schemaguard.model import ColumnType, Index, Schema, TypeKind
+
+_SCALARS: dict[TypeKind, Any] = {
+    TypeKind.TEXT: sa.Text,
+    TypeKind.SMALLINT: sa.SmallInteger,
+    TypeKind.INTEGER: sa.Integer,
+    TypeKind.BIGINT: sa.BigInteger,
+    TypeKind.FLOAT: pg.REAL,
+    TypeKind.DOUBLE: pg.DOUBLE_PRECISION,
+    TypeKind.BOOLEAN: sa.Boolean,
+    TypeKind.DATE: sa.Date,
+    TypeKind.INTERVAL: pg.INTERVAL,
+    TypeKind.UUID: pg.UUID,
+    TypeKind.BYTES: pg.BYTEA,
+}
+"""Logical kinds with no parameters → PostgreSQL types.
+Source: https://www.postgresql.org/docs/15/datatype.html"""
+
+
+def type_engine(ct: ColumnType) -> TypeEngine[Any]:
+    """The SQLAlchemy PostgreSQL type for a logical type (arrays keep their element type)."""
+    base: TypeEngine[Any]
+    k = ct.kind
+    if k in _SCALARS:
+        base = _SCALARS[k]()
+    elif k is TypeKind.STRING:
+        base = sa.String(ct.length)
+    elif k is TypeKind.CHAR:
+        base = sa.CHAR(ct.length)
+    elif k is TypeKind.DECIMAL:
+        base = sa.Numeric(ct.precision, ct.scale)
+    elif k is TypeKind.DATETIME:
+        base = pg.TIMESTAMP(timezone=ct.timezone, precision=ct.precision)
+    elif k is TypeKind.TIME:
+        base = pg.TIME(timezone=ct.timezone, precision=ct.precision)
+    elif k is TypeKind.JSON:
+        base = pg.JSONB() if ct.binary else pg.JSON()
+    elif k is TypeKind.ENUM:
+        base = pg.ENUM(name=qname(ct.enum_name or ""), create_type=False)
+    elif k is TypeKind.NATIVE:
+        base = NativeType(ct.native or "text")
+    else:  # pragma: no cover - exhaustive over TypeKind
+        raise AssertionError(f"unhandled type kind {k}")
+    if ct.is_array:
+        if k is TypeKind.NATIVE:
+            return NativeType((ct.native or "text") + "[]" * ct.array_dims)
+        return pg.ARRAY(base, dimensions=ct.array_dims if ct.array_dims > 1 else None)
+    return base
+
+
+def _pg_array_element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def literal(value: Any, ct: ColumnType) -> str:
+    """A DEFAULT literal; arrays use PostgreSQL's ``'{a,b}'`` text form cast to the column type."""
+    if ct.is_array and isinstance(value, list):
+        body = "{" + ",".join(_pg_array_element(v) for v in value) + "}"
+        return sql_string(body)
+    if ct.is_array and isinstance(value, str):
+        return sql_string(value)
+    return default_literal(value, ct)
+
+
+def index_kwargs(ix: Index, sp: DialectSpelling) -> dict[str, Any]:
+    """postgresql_where / postgresql_using / postgresql_ops for an Index."""
+    kw: dict[str, Any] = {}
+    if ix.where:
+        kw["postgresql_where"] = sa.text(ix.where.replace(":", r"\:"))
+    if ix.method:
+        kw["postgresql_using"] = ix.method
+    ops = {p.column: p.opclass for p in ix.parts if p.opclass and p.column}
+    if ops:
+        kw["postgresql_ops"] = ops
+    return kw
+
+
+SPELLING = DialectSpelling(
+    name="postgresql",
+    type_engine=type_engine,
+    expression=lambda sql: sql,
+    default_expression=lambda sql: sql,
+    literal=literal,
+    fk_inline=False,
+    index_kwargs=index_kwargs,
+)
+"""PostgreSQL spelling: expressions are already in PostgreSQL syntax."""
+
+
+def render_enum(name: str, values: tuple[str, ...]) -> str:
+    """``CREATE TYPE "Name" AS ENUM ('a', 'b')``."""
+    return compile_ddl(CreateEnumType(pg.ENUM(*values, name=qname(name))), pg.dialect())  # type: ignore[no-untyped-call]
+
+
+def render_schema(schema: Schema) -> list[str]:
+    """Complete DDL for ``schema`` on PostgreSQL, in dependency order: enum types, tables (with primary keys,
+    unique constraints and checks), indexes, foreign keys, comments. Statements carry no trailing semicolon."""
+    dialect = pg.dialect()  # type: ignore[no-untyped-call]
+    md = sa.MetaData()
+    out = [render_enum(e.name, e.values) for e in schema.enums]
+    tables = {t.name: build_table(t, md, SPELLING, with_fks=False) for t in schema.tables}
+    out += [compile_ddl(sa.schema.CreateTable(tables[t.name]), dialect) for t in schema.tables]
+    for t in schema.tables:
+        for ix in t.indexes:
+            if ix.constraint and ix.unique and not ix.where and not ix.method and all(p.column for p in ix.parts):
+                continue  # rendered as a UNIQUE constraint inside CREATE TABLE
+            out.append(compile_ddl(sa.schema.CreateIndex(build_index(ix, tables[t.name], SPELLING)), dialect))
+    for t in schema.tables:
+        for fk in t.foreign_keys:
+            out.append(compile_ddl(sa.schema.AddConstraint(build_foreign_key(fk, md, t.name)), dialect))
+    for t in schema.tables:
+        table = tables[t.name]
+        if t.comment:
+            out.append(compile_ddl(sa.schema.SetTableComment(table), dialect))
+        for c in t.columns:
+            if c.comment:
+                out.append(compile_ddl(sa.schema.SetColumnComment(table.c[c.name]), dialect))
+    for e in schema.enums:
+        if e.comment:
+            quoted = dialect.identifier_preparer.quote_identifier(e.name)
+            out.append(f"COMMENT ON TYPE {quoted} IS {sql_string(e.comment)}")
+    return out

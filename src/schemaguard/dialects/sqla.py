@@ -1,0 +1,186 @@
+"""Build SQLAlchemy Core objects (MetaData, Table, Index, constraints) from the model.
+
+Shared machinery for every dialect's ``render.py`` and ``migrate.py``: DDL is compiled by SQLAlchemy's
+dialect compilers (identifier quoting, type spelling, constraint syntax), never pasted from strings. What
+differs per dialect arrives as data: a type-mapping function and a function that spells SQL expressions for
+the dialect (``DialectSpelling``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import quoted_name
+from sqlalchemy.types import TypeEngine, UserDefinedType
+
+from schemaguard.model import Column, ColumnType, Default, DefaultKind, ForeignKey, Index, Schema, Table, TypeKind
+
+
+class NativeType(UserDefinedType[Any]):
+    """A type rendered verbatim (``tsvector``, a domain, a declared SQLite type the model has no family for)."""
+
+    cache_ok = True
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.spec
+
+
+@dataclass(frozen=True)
+class DialectSpelling:
+    """How a dialect spells what the model holds as data.
+
+    Attributes:
+        name: dialect name (``sqlite``/``postgresql``).
+        type_engine: ColumnType → SQLAlchemy type.
+        expression: SQL expression text written in PostgreSQL syntax → the dialect's spelling.
+        default_expression: the same, for a DEFAULT clause (SQLite wants it parenthesised).
+        literal: (value, ColumnType) → SQL literal text for a DEFAULT clause.
+        fk_inline: foreign keys go inside CREATE TABLE (SQLite) rather than ALTER TABLE afterwards.
+        index_kwargs: Index → dialect-specific SQLAlchemy Index keyword arguments (where, using, ops).
+    """
+
+    name: str
+    type_engine: Callable[[ColumnType], TypeEngine[Any]]
+    expression: Callable[[str], str]
+    default_expression: Callable[[str], str]
+    literal: Callable[[Any, ColumnType], str]
+    fk_inline: bool
+    index_kwargs: Callable[[Index, "DialectSpelling"], dict[str, Any]]
+
+
+def qname(name: str) -> quoted_name:
+    """An identifier SQLAlchemy always quotes (names are case-sensitive and may hold any character)."""
+    return quoted_name(name, quote=True)
+
+
+def sql_string(value: str) -> str:
+    """A single-quoted SQL string literal (quotes doubled; backslashes are literal in standard SQL)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def default_literal(value: Any, ctype: ColumnType) -> str:
+    """Portable literal text for a DEFAULT (booleans as TRUE/FALSE, JSON values as JSON text)."""
+    if ctype.kind is TypeKind.JSON and not isinstance(value, str):
+        return sql_string(json.dumps(value))
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, list):
+        return sql_string(json.dumps(value))
+    return sql_string(str(value))
+
+
+def server_default(d: Default | None, ctype: ColumnType, sp: DialectSpelling) -> sa.TextClause | None:
+    """The DEFAULT clause body for a column, or None."""
+    if d is None:
+        return None
+    if d.kind is DefaultKind.EXPRESSION:
+        return sa.text(sp.default_expression(str(d.value)).replace(":", r"\:"))
+    return sa.text(sp.literal(d.value, ctype).replace(":", r"\:"))
+
+
+def build_column(c: Column, in_pk: bool, single_int_pk: bool, sp: DialectSpelling) -> sa.Column[Any]:
+    """A SQLAlchemy Column for a model Column (autoincrement → SERIAL/rowid for a lone integer PK, else IDENTITY)."""
+    args: list[Any] = []
+    if c.generated:
+        args.append(sa.Computed(sa.text(sp.expression(c.generated).replace(":", r"\:")), persisted=True))
+    elif c.autoincrement and not single_int_pk:
+        args.append(sa.Identity(always=False))
+    return sa.Column(
+        qname(c.name),
+        sp.type_engine(c.type),
+        *args,
+        nullable=c.nullable,
+        server_default=None if c.generated or c.autoincrement else server_default(c.default, c.type, sp),
+        autoincrement=bool(c.autoincrement and single_int_pk),
+        comment=c.comment,
+    )
+
+
+def build_table(t: Table, md: sa.MetaData, sp: DialectSpelling, with_fks: bool) -> sa.Table:
+    """A SQLAlchemy Table with columns, primary key, checks and unique constraints.
+
+    Foreign keys are added here only when ``with_fks`` (they need their target tables in ``md``); indexes are
+    built separately by :func:`build_indexes`.
+    """
+    pk_cols = t.primary_key.columns if t.primary_key else ()
+    int_kinds = (TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT)
+    cols = []
+    for c in t.columns:
+        single_int_pk = pk_cols == (c.name,) and c.type.kind in int_kinds and not c.type.is_array
+        cols.append(build_column(c, c.name in pk_cols, single_int_pk, sp))
+    items: list[Any] = list(cols)
+    if t.primary_key is not None:
+        items.append(
+            sa.PrimaryKeyConstraint(*[qname(n) for n in pk_cols], name=qname(t.primary_key.name) if t.primary_key.name else None)
+        )
+    for ck in t.checks:
+        items.append(
+            sa.CheckConstraint(sa.text(sp.expression(ck.expression).replace(":", r"\:")), name=qname(ck.name) if ck.name else None)
+        )
+    if not sp.fk_inline:
+        for ix in t.indexes:
+            if ix.constraint and ix.unique and not ix.where and not ix.method and all(p.column for p in ix.parts):
+                items.append(sa.UniqueConstraint(*[qname(p.column or "") for p in ix.parts], name=qname(ix.name)))
+    table = sa.Table(qname(t.name), md, *items, comment=t.comment)
+    return table
+
+
+def build_foreign_key(fk: ForeignKey, md: sa.MetaData, table: str) -> sa.ForeignKeyConstraint:
+    """A ForeignKeyConstraint attached to ``md.tables[table]``; referenced columns are Column objects, so names
+    holding dots or quotes are never parsed."""
+    src = md.tables[qname(table)]
+    ref = md.tables.get(qname(fk.ref_table))
+    if ref is None:
+        ref = sa.Table(qname(fk.ref_table), md, *[sa.Column(qname(c), sa.Integer) for c in fk.ref_columns])
+    refcols = [ref.c[c] for c in fk.ref_columns]
+    action = {"NO ACTION": None}
+    fkc = sa.ForeignKeyConstraint(
+        [src.c[c] for c in fk.columns],
+        refcols,
+        name=qname(fk.name) if fk.name else None,
+        ondelete=action.get(fk.on_delete.value, fk.on_delete.value),
+        onupdate=action.get(fk.on_update.value, fk.on_update.value),
+    )
+    src.append_constraint(fkc)
+    return fkc
+
+
+def build_index(ix: Index, table: sa.Table, sp: DialectSpelling) -> sa.Index:
+    """A SQLAlchemy Index on ``table`` (expressions as text, DESC, partial predicate, access method)."""
+    elements: list[Any] = []
+    for p in ix.parts:
+        el: Any
+        if p.column is not None:
+            el = table.c[p.column]
+        else:
+            # Parenthesised: PostgreSQL needs (expr) for anything but a bare function call.
+            el = sa.literal_column("(" + sp.expression(p.expression or "") + ")")
+        if p.descending:
+            el = el.desc()
+        elements.append(el)
+    return sa.Index(qname(ix.name), *elements, unique=ix.unique, _table=table, **sp.index_kwargs(ix, sp))
+
+
+def build_metadata(schema: Schema, sp: DialectSpelling) -> sa.MetaData:
+    """A MetaData with every table of ``schema`` (foreign keys included)."""
+    md = sa.MetaData()
+    for t in schema.tables:
+        build_table(t, md, sp, with_fks=False)
+    for t in schema.tables:
+        for fk in t.foreign_keys:
+            build_foreign_key(fk, md, t.name)
+    return md
+
+
+def compile_ddl(element: Any, dialect: sa.Dialect) -> str:
+    """Compile a DDL element for ``dialect`` into one statement without a trailing semicolon."""
+    return str(element.compile(dialect=dialect)).strip().rstrip(";")

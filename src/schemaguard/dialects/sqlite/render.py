@@ -1,0 +1,122 @@
+"""SQLite rendering: model → ordered DDL (tables with inline foreign keys, then indexes).
+
+The schema is first adapted (``diff.adapt``: enums → TEXT + CHECK, arrays → JSON text, PostgreSQL-only
+features dropped); expressions written in PostgreSQL syntax are transpiled with sqlglot.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+import sqlglot
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.types import TypeEngine
+
+from schemaguard.dialects.sqla import (
+    DialectSpelling,
+    NativeType,
+    build_foreign_key,
+    build_index,
+    build_table,
+    compile_ddl,
+    default_literal,
+)
+from schemaguard.dialects.sqlite.diff import adapt
+from schemaguard.model import ColumnType, Index, Schema, TypeKind
+
+_DECLARED: dict[TypeKind, str] = {
+    TypeKind.TEXT: "TEXT",
+    TypeKind.UUID: "TEXT",
+    TypeKind.INTERVAL: "TEXT",
+    TypeKind.ENUM: "TEXT",
+    TypeKind.SMALLINT: "SMALLINT",
+    TypeKind.INTEGER: "INTEGER",
+    TypeKind.BIGINT: "BIGINT",
+    TypeKind.FLOAT: "REAL",
+    TypeKind.DOUBLE: "DOUBLE",
+    TypeKind.BOOLEAN: "BOOLEAN",
+    TypeKind.DATE: "DATE",
+    TypeKind.TIME: "TIME",
+    TypeKind.DATETIME: "DATETIME",
+    TypeKind.JSON: "JSON",
+    TypeKind.BYTES: "BLOB",
+}
+"""Declared SQLite type names per logical kind (the names Prisma's SQLite connector uses where it has one).
+Declared names matter: they set the column affinity and ORMs read them back.
+Source: https://www.sqlite.org/datatype3.html"""
+
+
+def type_engine(ct: ColumnType) -> TypeEngine[Any]:
+    """The declared SQLite type for a logical type (after adaptation there are no arrays or enums)."""
+    if ct.is_array:
+        return NativeType("TEXT")
+    k = ct.kind
+    if k is TypeKind.STRING:
+        return NativeType(f"VARCHAR({ct.length})" if ct.length is not None else "TEXT")
+    if k is TypeKind.CHAR:
+        return NativeType(f"CHAR({ct.length})" if ct.length is not None else "CHAR")
+    if k is TypeKind.DECIMAL:
+        if ct.precision is None:
+            return NativeType("NUMERIC")
+        return NativeType(f"NUMERIC({ct.precision}, {ct.scale or 0})")
+    if k is TypeKind.NATIVE:
+        return NativeType(ct.native or "")
+    return NativeType(_DECLARED[k])
+
+
+@lru_cache(maxsize=4096)
+def expression(sql: str) -> str:
+    """Transpile a PostgreSQL-syntax expression to SQLite (``'x'::text`` → ``CAST('x' AS TEXT)``...);
+    text sqlglot cannot parse is kept as written."""
+    try:
+        out = sqlglot.transpile(sql, read="postgres", write="sqlite")
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+        return sql
+    return out[0] if len(out) == 1 else sql
+
+
+def literal(value: Any, ct: ColumnType) -> str:
+    """A DEFAULT literal (booleans as TRUE/FALSE, which SQLite stores as 1/0)."""
+    return default_literal(value, ct)
+
+
+def _expression_default(sql: str) -> str:
+    # SQLite accepts only literals, CURRENT_* keywords or a parenthesised expression as DEFAULT.
+    text = expression(sql)
+    return text if text.upper() in ("CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME") else f"({text})"
+
+
+def index_kwargs(ix: Index, sp: DialectSpelling) -> dict[str, Any]:
+    """sqlite_where for a partial index."""
+    return {"sqlite_where": sa.text(expression(ix.where).replace(":", r"\:"))} if ix.where else {}
+
+
+SPELLING = DialectSpelling(
+    name="sqlite",
+    type_engine=type_engine,
+    expression=expression,
+    default_expression=_expression_default,
+    literal=literal,
+    fk_inline=True,
+    index_kwargs=index_kwargs,
+)
+
+
+def render_schema(schema: Schema) -> list[str]:
+    """Complete DDL for ``schema`` on SQLite: tables (primary keys, checks and foreign keys inline — SQLite
+    cannot add constraints later), then indexes (unique constraints as named unique indexes, so their names
+    survive). Statements carry no trailing semicolon."""
+    schema = adapt(schema)
+    dialect = sqlite.dialect()  # type: ignore[no-untyped-call]
+    md = sa.MetaData()
+    tables = {t.name: build_table(t, md, SPELLING, with_fks=False) for t in schema.tables}
+    for t in schema.tables:
+        for fk in t.foreign_keys:
+            build_foreign_key(fk, md, t.name)
+    out = [compile_ddl(sa.schema.CreateTable(tables[t.name]), dialect) for t in schema.tables]
+    for t in schema.tables:
+        for ix in t.indexes:
+            out.append(compile_ddl(sa.schema.CreateIndex(build_index(ix, tables[t.name], SPELLING)), dialect))
+    return out

@@ -1,0 +1,373 @@
+"""The differ: a pure function from two schemas (desired, actual) and a dialect to a list of Changes.
+
+Both sides are first adapted to the dialect (what it can store), then matched object by object. Matching is
+by definition, not by name, wherever the database may invent names: indexes and foreign keys are paired by
+their signature (columns, expressions, predicate, method / referenced columns), so an auto-generated name or a
+unique constraint standing in for a unique index is not drift. Expressions (checks, predicates, defaults) are
+compared in canonical form (:mod:`schemaguard.normalize`), types by the dialect's ``type_key``. Column order
+is ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+from schemaguard.diff.changes import Change, ChangeKind, Severity
+from schemaguard.dialects.base import Dialect
+from schemaguard.model import Check, Column, ForeignKey, Index, Schema, Table
+from schemaguard.normalize import canonical_expression, default_key
+
+_DESIRED_SQL = "postgresql"
+"""Expressions on the desired side are written in PostgreSQL syntax (the master format's rule)."""
+
+
+def diff_schemas(
+    desired: Schema,
+    actual: Schema,
+    dialect: Dialect,
+    *,
+    desired_syntax: str = _DESIRED_SQL,
+    actual_syntax: str | None = None,
+) -> list[Change]:
+    """Every difference between ``desired`` and ``actual`` as stored in ``dialect``.
+
+    Args:
+        desired: the schema the database should have (a master, or the ``--to`` side).
+        actual: the schema it has (introspected, or the ``--from`` side).
+        dialect: the dialect both are compared in.
+        desired_syntax: the SQL dialect expressions on the desired side are written in (files: postgresql).
+        actual_syntax: the same for the actual side (default: ``dialect``'s own, as introspected).
+
+    Returns:
+        list[Change]: enum changes first, then per table (sorted by name) table, column, primary key, index,
+        foreign key and check changes. Empty when the schemas match. Inputs are not modified.
+    """
+    d = dialect.adapt(desired)
+    a = dialect.adapt(actual)
+    cmp = _Comparer(dialect, desired_sql=desired_syntax, actual_sql=actual_syntax or dialect.name)
+    changes = cmp.enums(d, a)
+    dt = {t.name: t for t in d.tables}
+    at = {t.name: t for t in a.tables}
+    for name in sorted(set(dt) | set(at)):
+        t1, t2 = dt.get(name), at.get(name)
+        if t2 is None and t1 is not None:
+            changes.append(
+                Change(ChangeKind.TABLE_MISSING, name, name, t1, None, Severity.ERROR, f"table {name} is missing")
+            )
+        elif t1 is None and t2 is not None:
+            changes.append(
+                Change(ChangeKind.TABLE_EXTRA, name, name, None, t2, Severity.WARNING, f"table {name} is not in the desired schema")
+            )
+        elif t1 is not None and t2 is not None:
+            changes += cmp.table(t1, t2)
+    return changes
+
+
+class _Comparer:
+    def __init__(self, dialect: Dialect, desired_sql: str, actual_sql: str) -> None:
+        self.dialect = dialect
+        self.desired_sql = desired_sql
+        self.actual_sql = actual_sql
+
+    # --- enums ---------------------------------------------------------------------------------------------
+    def enums(self, d: Schema, a: Schema) -> list[Change]:
+        out: list[Change] = []
+        de = {e.name: e for e in d.enums}
+        ae = {e.name: e for e in a.enums}
+        for name in sorted(set(de) | set(ae)):
+            e1, e2 = de.get(name), ae.get(name)
+            if e2 is None and e1 is not None:
+                out.append(Change(ChangeKind.ENUM_MISSING, None, name, e1, None, Severity.ERROR, f"enum {name} is missing"))
+            elif e1 is None and e2 is not None:
+                out.append(Change(ChangeKind.ENUM_EXTRA, None, name, None, e2, Severity.INFO, f"enum {name} is not in the desired schema"))
+            elif e1 is not None and e2 is not None and e1.values != e2.values:
+                missing = [v for v in e1.values if v not in e2.values]
+                extra = [v for v in e2.values if v not in e1.values]
+                parts = []
+                if missing:
+                    parts.append("missing " + ", ".join(missing))
+                if extra:
+                    parts.append("extra " + ", ".join(extra))
+                if not parts:
+                    parts.append("values in a different order")
+                sev = Severity.ERROR if missing else Severity.WARNING
+                out.append(
+                    Change(ChangeKind.ENUM_VALUES, None, name, e1, e2, sev, f"enum {name} values differ: {'; '.join(parts)}")
+                )
+        return out
+
+    # --- tables --------------------------------------------------------------------------------------------
+    def table(self, t1: Table, t2: Table) -> list[Change]:
+        out: list[Change] = []
+        c1 = {c.name: c for c in t1.columns}
+        c2 = {c.name: c for c in t2.columns}
+        for c in t1.columns:
+            if c.name not in c2:
+                out.append(
+                    Change(
+                        ChangeKind.COLUMN_MISSING,
+                        t1.name,
+                        c.name,
+                        c,
+                        None,
+                        Severity.ERROR,
+                        f"column {t1.name}.{c.name} ({c.type}{'' if c.nullable else ', not null'}) is missing",
+                    )
+                )
+        for c in t2.columns:
+            if c.name not in c1:
+                sev = Severity.ERROR if (not c.nullable and c.default is None and not c.autoincrement and not c.generated) else Severity.WARNING
+                out.append(
+                    Change(
+                        ChangeKind.COLUMN_EXTRA,
+                        t1.name,
+                        c.name,
+                        None,
+                        c,
+                        sev,
+                        f"column {t1.name}.{c.name} ({c.type}) is not in the desired schema"
+                        + (" and is NOT NULL without a default: inserts from the application will fail" if sev is Severity.ERROR else ""),
+                    )
+                )
+        for c in t1.columns:
+            other = c2.get(c.name)
+            if other is not None:
+                out += self.column(t1.name, c, other)
+        out += self.primary_key(t1, t2)
+        out += self.indexes(t1, t2)
+        out += self.foreign_keys(t1, t2)
+        out += self.checks(t1, t2)
+        return out
+
+    def column(self, table: str, c1: Column, c2: Column) -> list[Change]:
+        out: list[Change] = []
+        where = f"{table}.{c1.name}"
+        if self.dialect.type_key(c1.type) != self.dialect.type_key(c2.type):
+            out.append(
+                Change(ChangeKind.COLUMN_TYPE, table, c1.name, c1, c2, Severity.ERROR, f"column {where} is {c2.type}, expected {c1.type}")
+            )
+        if c1.nullable != c2.nullable:
+            msg = f"column {where} is {'nullable' if c2.nullable else 'NOT NULL'}, expected {'nullable' if c1.nullable else 'NOT NULL'}"
+            out.append(Change(ChangeKind.COLUMN_NULLABLE, table, c1.name, c1, c2, Severity.ERROR, msg))
+        aspects: list[str] = []
+        if c1.autoincrement != c2.autoincrement:
+            aspects.append("autoincrement")
+        if (canonical_expression(c1.generated, self.desired_sql) if c1.generated else None) != (
+            canonical_expression(c2.generated, self.actual_sql) if c2.generated else None
+        ):
+            aspects.append("generated")
+        if not (c1.autoincrement and c2.autoincrement) and not (c1.generated or c2.generated):
+            if default_key(c1.default, c1.type, self.desired_sql) != default_key(c2.default, c2.type, self.actual_sql):
+                aspects.append("default")
+        if aspects:
+            out.append(
+                Change(
+                    ChangeKind.COLUMN_DEFAULT,
+                    table,
+                    c1.name,
+                    c1,
+                    c2,
+                    Severity.WARNING,
+                    f"column {where} {' and '.join(aspects)} differs: {_describe_default(c2)}, expected {_describe_default(c1)}",
+                    tuple(aspects),
+                )
+            )
+        return out
+
+    def primary_key(self, t1: Table, t2: Table) -> list[Change]:
+        p1, p2 = t1.primary_key, t2.primary_key
+        cols1 = p1.columns if p1 else ()
+        cols2 = p2.columns if p2 else ()
+        names_differ = (
+            self.dialect.named_constraints and p1 is not None and p2 is not None and p1.name and p2.name and p1.name != p2.name
+        )
+        if cols1 == cols2 and not names_differ:
+            return []
+        if cols1 == cols2:
+            msg = f"primary key of {t1.name} is named {p2.name if p2 else None}, expected {p1.name if p1 else None}"
+            sev = Severity.INFO
+        else:
+            msg = f"primary key of {t1.name} is ({', '.join(cols2) or 'none'}), expected ({', '.join(cols1) or 'none'})"
+            sev = Severity.ERROR
+        return [Change(ChangeKind.PRIMARY_KEY, t1.name, (p1.name if p1 else None) or (p2.name if p2 else None) or t1.name, p1, p2, sev, msg)]
+
+    # --- indexes -------------------------------------------------------------------------------------------
+    def index_key(self, ix: Index, sql: str) -> Hashable:
+        parts = tuple(
+            (p.column, canonical_expression(p.expression, sql) if p.expression else None, p.descending, p.opclass)
+            for p in ix.parts
+        )
+        return (parts, ix.unique, canonical_expression(ix.where, sql) if ix.where else None, ix.method or None)
+
+    def indexes(self, t1: Table, t2: Table) -> list[Change]:
+        out: list[Change] = []
+        pairs, left, right = _match(
+            t1.indexes, t2.indexes, lambda i: self.index_key(i, self.desired_sql), lambda i: self.index_key(i, self.actual_sql)
+        )
+        for i1, i2 in pairs:
+            if i1.name != i2.name and not self.dialect.is_generated_index_name(i2.name):
+                out.append(
+                    Change(ChangeKind.INDEX_CHANGED, t1.name, i1.name, i1, i2, Severity.INFO, f"index {i2.name} on {t1.name} should be named {i1.name}", ("name",))
+                )
+        by_name = {i.name: i for i in right}
+        for i1 in left:
+            i2 = by_name.pop(i1.name, None)
+            if i2 is not None:
+                right.remove(i2)
+                out.append(
+                    Change(
+                        ChangeKind.INDEX_CHANGED,
+                        t1.name,
+                        i1.name,
+                        i1,
+                        i2,
+                        Severity.ERROR if i1.unique and not i2.unique else Severity.WARNING,
+                        f"index {i1.name} on {t1.name} is {_describe_index(i2)}, expected {_describe_index(i1)}",
+                        ("definition",),
+                    )
+                )
+            else:
+                out.append(
+                    Change(
+                        ChangeKind.INDEX_MISSING,
+                        t1.name,
+                        i1.name,
+                        i1,
+                        None,
+                        Severity.ERROR if i1.unique else Severity.WARNING,
+                        f"{'unique ' if i1.unique else ''}index {i1.name} on {t1.name} {_describe_index(i1)} is missing",
+                    )
+                )
+        for i2 in right:
+            out.append(
+                Change(
+                    ChangeKind.INDEX_EXTRA,
+                    t1.name,
+                    i2.name,
+                    None,
+                    i2,
+                    Severity.WARNING if i2.unique else Severity.INFO,
+                    f"{'unique ' if i2.unique else ''}index {i2.name} on {t1.name} {_describe_index(i2)} is not in the desired schema",
+                )
+            )
+        return out
+
+    # --- foreign keys ----------------------------------------------------------------------------------------
+    def foreign_keys(self, t1: Table, t2: Table) -> list[Change]:
+        out: list[Change] = []
+
+        def sig(fk: ForeignKey) -> Hashable:
+            return (fk.columns, fk.ref_table, fk.ref_columns)
+
+        pairs, left, right = _match(t1.foreign_keys, t2.foreign_keys, sig, sig)
+        for f1, f2 in pairs:
+            aspects = []
+            if f1.on_delete != f2.on_delete:
+                aspects.append(f"ON DELETE {f2.on_delete.value} (expected {f1.on_delete.value})")
+            if f1.on_update != f2.on_update:
+                aspects.append(f"ON UPDATE {f2.on_update.value} (expected {f1.on_update.value})")
+            if self.dialect.named_constraints and f1.name and f2.name and f1.name != f2.name:
+                aspects.append(f"named {f2.name} (expected {f1.name})")
+            if aspects:
+                only_name = len(aspects) == 1 and aspects[0].startswith("named")
+                out.append(
+                    Change(
+                        ChangeKind.FOREIGN_KEY_CHANGED,
+                        t1.name,
+                        f1.name or f2.name,
+                        f1,
+                        f2,
+                        Severity.INFO if only_name else Severity.WARNING,
+                        f"foreign key {_describe_fk(f1)} is " + ", ".join(aspects),
+                    )
+                )
+        by_name = {f.name: f for f in right if f.name}
+        for f1 in left:
+            f2 = by_name.pop(f1.name, None) if f1.name else None
+            if f2 is not None:
+                right.remove(f2)
+                out.append(
+                    Change(
+                        ChangeKind.FOREIGN_KEY_CHANGED, t1.name, f1.name, f1, f2, Severity.ERROR,
+                        f"foreign key {f1.name} is {_describe_fk(f2)}, expected {_describe_fk(f1)}",
+                    )
+                )
+            else:
+                out.append(
+                    Change(ChangeKind.FOREIGN_KEY_MISSING, t1.name, f1.name or _describe_fk(f1), f1, None, Severity.ERROR, f"foreign key {_describe_fk(f1)} is missing")
+                )
+        for f2 in right:
+            out.append(
+                Change(
+                    ChangeKind.FOREIGN_KEY_EXTRA, t1.name, f2.name or _describe_fk(f2), None, f2, Severity.WARNING,
+                    f"foreign key {_describe_fk(f2)} is not in the desired schema",
+                )
+            )
+        return out
+
+    # --- checks ----------------------------------------------------------------------------------------------
+    def checks(self, t1: Table, t2: Table) -> list[Change]:
+        out: list[Change] = []
+        _, left, right = _match(
+            t1.checks,
+            t2.checks,
+            lambda c: canonical_expression(c.expression, self.desired_sql),
+            lambda c: canonical_expression(c.expression, self.actual_sql),
+        )
+        for c1 in left:
+            out.append(
+                Change(ChangeKind.CHECK_MISSING, t1.name, c1.name or c1.expression, c1, None, Severity.ERROR, f"check {_describe_check(c1)} on {t1.name} is missing")
+            )
+        for c2 in right:
+            out.append(
+                Change(ChangeKind.CHECK_EXTRA, t1.name, c2.name or c2.expression, None, c2, Severity.WARNING, f"check {_describe_check(c2)} on {t1.name} is not in the desired schema")
+            )
+        return out
+
+
+def _match(left: Iterable[Any], right: Iterable[Any], key_left: Any, key_right: Any) -> tuple[list[tuple[Any, Any]], list[Any], list[Any]]:
+    """Pair items with equal keys one-to-one; return (pairs, unmatched left, unmatched right) in order."""
+    pool: dict[Hashable, list[Any]] = {}
+    rights = list(right)
+    for r in rights:
+        pool.setdefault(key_right(r), []).append(r)
+    pairs: list[tuple[Any, Any]] = []
+    unmatched_left: list[Any] = []
+    used: set[int] = set()
+    for item in left:
+        bucket = pool.get(key_left(item))
+        if bucket:
+            r = bucket.pop(0)
+            used.add(id(r))
+            pairs.append((item, r))
+        else:
+            unmatched_left.append(item)
+    return pairs, unmatched_left, [r for r in rights if id(r) not in used]
+
+
+def _describe_default(c: Column) -> str:
+    if c.generated:
+        return f"generated as ({c.generated})"
+    if c.autoincrement:
+        return "autoincrement"
+    return f"default {c.default.describe()}" if c.default is not None else "no default"
+
+
+def _describe_index(ix: Index) -> str:
+    text = "(" + ", ".join(p.describe() for p in ix.parts) + ")"
+    if ix.method:
+        text = f"USING {ix.method} {text}"
+    if ix.unique:
+        text = "UNIQUE " + text
+    if ix.where:
+        text += f" WHERE {ix.where}"
+    return text
+
+
+def _describe_fk(fk: ForeignKey) -> str:
+    return f"({', '.join(fk.columns)}) -> {fk.ref_table}({', '.join(fk.ref_columns)})"
+
+
+def _describe_check(ck: Check) -> str:
+    return f"{ck.name} ({ck.expression})" if ck.name else f"({ck.expression})"

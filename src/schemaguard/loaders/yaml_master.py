@@ -1,0 +1,565 @@
+"""Loader for the native YAML master format (``schemas/master.yaml``; documented in docs/master-format.md).
+
+The file is parsed with PyYAML keeping every node's position, validated with pydantic, converted to the
+model, then checked for consistency. Every error is a :class:`~schemaguard.errors.SchemaError` naming the
+file, line and column and saying what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from schemaguard.errors import SchemaError
+from schemaguard.model import (
+    Check,
+    Column,
+    Default,
+    DefaultKind,
+    Enum,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    ReferentialAction,
+    Schema,
+    SourceLocation,
+    Table,
+    TypeSpecError,
+    parse_type,
+)
+from schemaguard.model.naming import check_name, foreign_key_name, index_name, primary_key_name, unique_name
+from schemaguard.model.validate import check_consistency
+from schemaguard.normalize import parse_default
+
+_Strict = ConfigDict(extra="forbid")
+Action = Literal["no action", "restrict", "cascade", "set null", "set default"]
+
+
+class ColumnSpec(BaseModel):
+    model_config = _Strict
+    type: str
+    nullable: bool = True
+    primary_key: bool = False
+    default: Any = None
+    autoincrement: bool = False
+    unique: bool | str = False
+    references: str | None = None
+    on_delete: Action | None = None
+    on_update: Action | None = None
+    generated: str | None = None
+    comment: str | None = None
+
+    @field_validator("on_delete", "on_update", mode="before")
+    @classmethod
+    def _lower(cls, v: Any) -> Any:
+        return v.lower().replace("_", " ") if isinstance(v, str) else v
+
+
+class IndexColumnSpec(BaseModel):
+    model_config = _Strict
+    column: str | None = None
+    expression: str | None = None
+    order: Literal["asc", "desc"] = "asc"
+    opclass: str | None = None
+
+
+class IndexSpec(BaseModel):
+    model_config = _Strict
+    columns: Annotated[list[str | IndexColumnSpec], Field(min_length=1)]
+    name: str | None = None
+    unique: bool = False
+    where: str | None = None
+    method: str | None = None
+
+
+class UniqueSpec(BaseModel):
+    model_config = _Strict
+    columns: Annotated[list[str], Field(min_length=1)]
+    name: str | None = None
+
+
+class RefSpec(BaseModel):
+    model_config = _Strict
+    table: str
+    columns: Annotated[list[str], Field(min_length=1)]
+
+
+class ForeignKeySpec(BaseModel):
+    model_config = _Strict
+    columns: Annotated[list[str], Field(min_length=1)]
+    references: str | RefSpec
+    on_delete: Action = "no action"
+    on_update: Action = "no action"
+    name: str | None = None
+
+    @field_validator("on_delete", "on_update", mode="before")
+    @classmethod
+    def _lower(cls, v: Any) -> Any:
+        return v.lower().replace("_", " ") if isinstance(v, str) else v
+
+
+class CheckSpec(BaseModel):
+    model_config = _Strict
+    expression: str
+    name: str | None = None
+
+
+class PrimaryKeySpec(BaseModel):
+    model_config = _Strict
+    columns: Annotated[list[str], Field(min_length=1)]
+    name: str | None = None
+
+
+class TableSpec(BaseModel):
+    model_config = _Strict
+    columns: Annotated[dict[str, ColumnSpec], Field(min_length=1)]
+    primary_key: list[str] | PrimaryKeySpec | None = None
+    indexes: list[IndexSpec] = []
+    unique: list[list[str] | UniqueSpec] = []
+    foreign_keys: list[ForeignKeySpec] = []
+    checks: list[CheckSpec] = []
+    comment: str | None = None
+
+
+class EnumSpec(BaseModel):
+    model_config = _Strict
+    values: Annotated[list[str], Field(min_length=1)]
+    comment: str | None = None
+
+
+class MasterFile(BaseModel):
+    """The whole YAML master file, as validated by pydantic (see docs/master-format.md)."""
+
+    model_config = _Strict
+    version: Literal[1]
+    enums: dict[str, list[str] | EnumSpec] = {}
+    tables: dict[str, TableSpec] = {}
+
+
+_ACTIONS = {
+    "no action": ReferentialAction.NO_ACTION,
+    "restrict": ReferentialAction.RESTRICT,
+    "cascade": ReferentialAction.CASCADE,
+    "set null": ReferentialAction.SET_NULL,
+    "set default": ReferentialAction.SET_DEFAULT,
+}
+
+_REF_RE = re.compile(r"^\s*(?P<table>.+?)\s*(?:\((?P<cols>[^()]*)\)|\.(?P<col>[^.()]+))\s*$")
+
+Path_ = tuple[str | int, ...]
+
+
+class _Positions:
+    """Line/column (1-based) of every node of the YAML document, by path of keys and indexes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.marks: dict[Path_, tuple[int, int]] = {}
+
+    def walk(self, node: yaml.Node, at: Path_ = ()) -> None:
+        self.marks[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for knode, vnode in node.value:
+                key = knode.value
+                if key in seen:
+                    raise SchemaError(
+                        f"duplicate key {key!r} (first at line {seen[key]})",
+                        self.path,
+                        knode.start_mark.line + 1,
+                        knode.start_mark.column + 1,
+                    )
+                seen[key] = knode.start_mark.line + 1
+                self.walk(vnode, (*at, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self.walk(item, (*at, i))
+
+    def find(self, at: Path_) -> tuple[int | None, int | None]:
+        """Position of the deepest existing prefix of ``at``."""
+        for n in range(len(at), -1, -1):
+            hit = self.marks.get(tuple(at[:n]))
+            if hit:
+                return hit
+        return None, None
+
+    def loc(self, *at: str | int) -> SourceLocation:
+        line, col = self.find(at)
+        return SourceLocation(self.path, line or 1, col or 1)
+
+
+def _read_yaml(text: str, path: str) -> tuple[Any, _Positions]:
+    pos = _Positions(path)
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise SchemaError("the file is empty; expected a mapping with 'version: 1' and 'tables:'", path, 1, 1)
+            pos.walk(node)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()  # type: ignore[no-untyped-call]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if mark is None:
+            raise SchemaError(f"invalid YAML: {problem}", path) from None
+        raise SchemaError(f"invalid YAML: {problem}", path, mark.line + 1, mark.column + 1) from None
+    except yaml.YAMLError as exc:
+        raise SchemaError(f"invalid YAML: {exc}", path) from None
+    return data, pos
+
+
+def _describe_pydantic(err: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in err["loc"] if not isinstance(p, str) or not p.startswith(("function-", "list[", "str")))
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key (not part of the master format; see docs/master-format.md)"
+    elif err["type"] == "literal_error":
+        msg = msg.replace("Input should be", "expected")
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    return f"{loc}: {msg}" if loc else msg
+
+
+def _pydantic_loc(err: dict[str, Any]) -> Path_:
+    # Drop pydantic's union-branch tags (e.g. 'EnumSpec', 'list[str]') that are not part of the document.
+    out: list[str | int] = []
+    for p in err["loc"]:
+        if isinstance(p, str) and (p[:1].isupper() or "[" in p or p in ("str", "function-after")):
+            continue
+        out.append(p)
+    return tuple(out)
+
+
+def load_yaml_master(path: str | Path, text: str | None = None) -> Schema:
+    """Load a YAML master file into a Schema.
+
+    Args:
+        path: the file (also used in error messages and source locations).
+        text: the file's content, if already read (then ``path`` is only a label).
+
+    Returns:
+        The Schema, with ``loc`` set on tables, columns, indexes, foreign keys and checks and ``source`` = path.
+
+    Raises:
+        SchemaError: unreadable file, YAML syntax error, a key or value the format does not allow, an unknown type,
+            or an inconsistency (reference to a missing table/column, duplicate names) — always with
+            ``path:line:col``.
+    """
+    p = str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SchemaError(f"cannot read schema file: {exc.strerror}", p) from None
+        except UnicodeDecodeError:
+            raise SchemaError("schema file is not UTF-8 text", p) from None
+    data, pos = _read_yaml(text, p)
+    if not isinstance(data, dict):
+        raise SchemaError("expected a mapping with 'version: 1' and 'tables:' at the top level", p, 1, 1)
+    try:
+        spec = MasterFile.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        line, col = pos.find(_pydantic_loc(first))
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise SchemaError(_describe_pydantic(first) + more, p, line, col) from None
+    schema = _build(spec, pos)
+    problems = check_consistency(schema)
+    if problems:
+        first_problem = problems[0]
+        loc = first_problem.loc
+        raise SchemaError(first_problem.message, p, loc.line if loc else None, loc.column if loc else None)
+    return schema
+
+
+def _ref(text: str, pos: _Positions, *at: str | int) -> tuple[str, tuple[str, ...]]:
+    m = _REF_RE.match(text)
+    if not m:
+        line, col = pos.find(at)
+        raise SchemaError(f"cannot read reference {text!r}; expected Table.column or Table(col1, col2)", pos.path, line, col)
+    cols = m.group("cols")
+    columns = tuple(c.strip() for c in cols.split(",")) if cols is not None else (m.group("col").strip(),)
+    return m.group("table"), columns
+
+
+def _default(value: Any, pos: _Positions, *at: str | int) -> Default | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        if set(value) != {"sql"} or not isinstance(value["sql"], str):
+            line, col = pos.find(at)
+            raise SchemaError("a default is a literal value or {sql: <expression>}", pos.path, line, col)
+        return parse_default(value["sql"], "postgresql")
+    if isinstance(value, list | str | int | float | bool):
+        return Default.literal(value)
+    line, col = pos.find(at)
+    raise SchemaError(f"unsupported default {value!r}; use a literal or {{sql: ...}}", pos.path, line, col)
+
+
+def _build(spec: MasterFile, pos: _Positions) -> Schema:
+    enums: list[Enum] = []
+    for ename, espec in spec.enums.items():
+        values, comment = (espec, None) if isinstance(espec, list) else (espec.values, espec.comment)
+        enums.append(Enum(ename, tuple(values), comment, pos.loc("enums", ename)))
+    enum_names = frozenset(e.name for e in enums)
+    tables = []
+    for tname, ts in spec.tables.items():
+        columns: list[Column] = []
+        table_pk = ts.primary_key.columns if isinstance(ts.primary_key, PrimaryKeySpec) else ts.primary_key
+        pk_name = ts.primary_key.name if isinstance(ts.primary_key, PrimaryKeySpec) else None
+        pk_cols = list(table_pk or [])
+        indexes: list[Index] = []
+        fks: list[ForeignKey] = []
+        for cname, cs in ts.columns.items():
+            at = ("tables", tname, "columns", cname)
+            try:
+                ctype = parse_type(cs.type, enum_names)
+            except TypeSpecError as exc:
+                line, col = pos.find((*at, "type"))
+                raise SchemaError(str(exc), pos.path, line, col) from None
+            if cs.primary_key:
+                if ts.primary_key is not None:
+                    line, col = pos.find((*at, "primary_key"))
+                    raise SchemaError(
+                        f"{tname}.{cname}: primary_key on a column and a table-level primary_key both given",
+                        pos.path,
+                        line,
+                        col,
+                    )
+                pk_cols.append(cname)
+            columns.append(
+                Column(
+                    name=cname,
+                    type=ctype,
+                    nullable=cs.nullable and not cs.primary_key and cname not in (table_pk or []),
+                    default=_default(cs.default, pos, *at, "default"),
+                    autoincrement=cs.autoincrement,
+                    generated=cs.generated,
+                    comment=cs.comment,
+                    loc=pos.loc(*at),
+                )
+            )
+            if cs.unique:
+                name = cs.unique if isinstance(cs.unique, str) else unique_name(tname, [cname])
+                indexes.append(Index(name, (IndexPart(column=cname),), unique=True, loc=pos.loc(*at, "unique")))
+            if cs.references:
+                rt, rc = _ref(cs.references, pos, *at, "references")
+                fks.append(
+                    ForeignKey(
+                        foreign_key_name(tname, [cname]),
+                        (cname,),
+                        rt,
+                        rc,
+                        _ACTIONS[cs.on_delete or "no action"],
+                        _ACTIONS[cs.on_update or "no action"],
+                        loc=pos.loc(*at, "references"),
+                    )
+                )
+        if table_pk:
+            columns = [c if c.name not in pk_cols else _not_null(c) for c in columns]
+        for i, u in enumerate(ts.unique):
+            cols, uname = (u, None) if isinstance(u, list) else (u.columns, u.name)
+            indexes.append(
+                Index(
+                    uname or unique_name(tname, cols),
+                    tuple(IndexPart(column=c) for c in cols),
+                    unique=True,
+                    constraint=True,
+                    loc=pos.loc("tables", tname, "unique", i),
+                )
+            )
+        for i, ix in enumerate(ts.indexes):
+            parts = []
+            for el in ix.columns:
+                if isinstance(el, str):
+                    parts.append(IndexPart(column=el))
+                else:
+                    if (el.column is None) == (el.expression is None):
+                        line, col = pos.find(("tables", tname, "indexes", i, "columns"))
+                        raise SchemaError("an index element has exactly one of 'column' or 'expression'", pos.path, line, col)
+                    parts.append(IndexPart(el.column, el.expression, el.order == "desc", el.opclass))
+            label_cols = [p.column if p.column else "expr" for p in parts]
+            indexes.append(
+                Index(
+                    ix.name or (unique_name(tname, label_cols) if ix.unique else index_name(tname, label_cols)),
+                    tuple(parts),
+                    unique=ix.unique,
+                    where=ix.where,
+                    method=(ix.method.lower() if ix.method and ix.method.lower() != "btree" else None),
+                    loc=pos.loc("tables", tname, "indexes", i),
+                )
+            )
+        for i, fk in enumerate(ts.foreign_keys):
+            at2 = ("tables", tname, "foreign_keys", i)
+            if isinstance(fk.references, str):
+                rt, rc = _ref(fk.references, pos, *at2, "references")
+            else:
+                rt, rc = fk.references.table, tuple(fk.references.columns)
+            fks.append(
+                ForeignKey(
+                    fk.name or foreign_key_name(tname, fk.columns),
+                    tuple(fk.columns),
+                    rt,
+                    rc,
+                    _ACTIONS[fk.on_delete],
+                    _ACTIONS[fk.on_update],
+                    loc=pos.loc(*at2),
+                )
+            )
+        checks = [
+            Check(ck.name or check_name(tname, [f"{i + 1}"]), ck.expression, pos.loc("tables", tname, "checks", i))
+            for i, ck in enumerate(ts.checks)
+        ]
+        tables.append(
+            Table(
+                name=tname,
+                columns=tuple(columns),
+                primary_key=PrimaryKey(tuple(pk_cols), pk_name or primary_key_name(tname)) if pk_cols else None,
+                indexes=tuple(indexes),
+                foreign_keys=tuple(fks),
+                checks=tuple(checks),
+                comment=ts.comment,
+                loc=pos.loc("tables", tname),
+            )
+        )
+    return Schema(tables=tuple(tables), enums=tuple(enums), source=pos.path)
+
+
+def _not_null(c: Column) -> Column:
+    from dataclasses import replace
+
+    return replace(c, nullable=False)
+
+
+class _Flow(dict[str, Any]):
+    """A mapping written in YAML flow style ({type: text, nullable: false}) for compact column lines."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(
+    _Flow, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True)
+)
+
+
+def _plain_default(d: Default | None) -> Any:
+    if d is None:
+        return None
+    if d.kind is DefaultKind.EXPRESSION:
+        return {"sql": d.value}
+    return d.value
+
+
+def dump_yaml_master(schema: Schema) -> str:
+    """Write a Schema in the YAML master format; :func:`load_yaml_master` reads it back to an equal Schema.
+
+    Objects whose names follow the default convention are written without a name; everything else is explicit.
+    Used by ``schemaguard inspect --format yaml`` to bootstrap a master from a live database.
+    """
+    doc: dict[str, Any] = {"version": 1}
+    if schema.enums:
+        doc["enums"] = {
+            e.name: ({"values": list(e.values), "comment": e.comment} if e.comment else list(e.values))
+            for e in schema.enums
+        }
+    tables: dict[str, Any] = {}
+    for t in schema.tables:
+        pk = t.primary_key
+        single_pk = pk is not None and len(pk.columns) == 1 and pk.name == primary_key_name(t.name)
+        inline_fk: dict[str, ForeignKey] = {}
+        table_fks: list[ForeignKey] = []
+        for fk in t.foreign_keys:
+            if len(fk.columns) == 1 and fk.name == foreign_key_name(t.name, fk.columns) and fk.columns[0] not in inline_fk:
+                inline_fk[fk.columns[0]] = fk
+            else:
+                table_fks.append(fk)
+        cols: dict[str, Any] = {}
+        for c in t.columns:
+            cd: dict[str, Any] = {"type": c.type.spec()}
+            if single_pk and pk is not None and pk.columns == (c.name,):
+                cd["primary_key"] = True
+            elif not c.nullable and not (pk is not None and c.name in pk.columns):
+                cd["nullable"] = False
+            if c.default is not None:
+                cd["default"] = _plain_default(c.default)
+            if c.autoincrement:
+                cd["autoincrement"] = True
+            if c.generated:
+                cd["generated"] = c.generated
+            fk = inline_fk.get(c.name)
+            if fk is not None:
+                cd["references"] = f"{fk.ref_table}.{fk.ref_columns[0]}"
+                if fk.on_delete is not ReferentialAction.NO_ACTION:
+                    cd["on_delete"] = fk.on_delete.value.lower()
+                if fk.on_update is not ReferentialAction.NO_ACTION:
+                    cd["on_update"] = fk.on_update.value.lower()
+            if c.comment:
+                cd["comment"] = c.comment
+            cols[c.name] = _Flow(cd)
+        td: dict[str, Any] = {}
+        if t.comment:
+            td["comment"] = t.comment
+        td["columns"] = cols
+        if pk is not None and not single_pk:
+            td["primary_key"] = (
+                list(pk.columns)
+                if pk.name == primary_key_name(t.name)
+                else {"columns": list(pk.columns), **({"name": pk.name} if pk.name else {})}
+            )
+        uniques = [ix for ix in t.indexes if ix.constraint and ix.unique and all(p.column and not p.descending and not p.opclass for p in ix.parts) and not ix.where and not ix.method]
+        others = [ix for ix in t.indexes if ix not in uniques]
+        if others:
+            out = []
+            for ix in others:
+                els: list[Any] = []
+                for p in ix.parts:
+                    if p.column is not None and not p.descending and not p.opclass:
+                        els.append(p.column)
+                    else:
+                        el: dict[str, Any] = {"column": p.column} if p.column is not None else {"expression": p.expression}
+                        if p.descending:
+                            el["order"] = "desc"
+                        if p.opclass:
+                            el["opclass"] = p.opclass
+                        els.append(el)
+                d: dict[str, Any] = {"columns": els, "name": ix.name}
+                if ix.unique:
+                    d["unique"] = True
+                if ix.where:
+                    d["where"] = ix.where
+                if ix.method:
+                    d["method"] = ix.method
+                out.append(d)
+            td["indexes"] = out
+        if uniques:
+            td["unique"] = [
+                list(ix.columns) if ix.name == unique_name(t.name, ix.columns) else {"columns": list(ix.columns), "name": ix.name}
+                for ix in uniques
+            ]
+        if table_fks:
+            td["foreign_keys"] = [
+                {
+                    "columns": list(fk.columns),
+                    "references": {"table": fk.ref_table, "columns": list(fk.ref_columns)},
+                    **({"on_delete": fk.on_delete.value.lower()} if fk.on_delete is not ReferentialAction.NO_ACTION else {}),
+                    **({"on_update": fk.on_update.value.lower()} if fk.on_update is not ReferentialAction.NO_ACTION else {}),
+                    **({"name": fk.name} if fk.name else {}),
+                }
+                for fk in table_fks
+            ]
+        if t.checks:
+            td["checks"] = [{"expression": ck.expression, **({"name": ck.name} if ck.name else {})} for ck in t.checks]
+        tables[t.name] = td
+    doc["tables"] = tables
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)

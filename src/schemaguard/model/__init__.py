@@ -1,0 +1,38 @@
+"""The schema model: dialect-neutral tables, columns, types and constraints (imports no driver or dialect)."""
+
+from schemaguard.model.schema import (
+    Check,
+    Column,
+    Default,
+    DefaultKind,
+    Enum,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    ReferentialAction,
+    Schema,
+    SourceLocation,
+    Table,
+)
+from schemaguard.model.types import ColumnType, TypeKind, TypeSpecError, parse_type
+
+__all__ = [
+    "Check",
+    "Column",
+    "ColumnType",
+    "Default",
+    "DefaultKind",
+    "Enum",
+    "ForeignKey",
+    "Index",
+    "IndexPart",
+    "PrimaryKey",
+    "ReferentialAction",
+    "Schema",
+    "SourceLocation",
+    "Table",
+    "TypeKind",
+    "TypeSpecError",
+    "parse_type",
+]

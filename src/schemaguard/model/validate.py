@@ -1,0 +1,95 @@
+"""Structural consistency checks of a Schema: references resolve, names are unique, types are known.
+
+Loaders call :func:`check_consistency` after building a Schema and raise the first problem as a SchemaError
+with the object's source location.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from schemaguard.model.schema import Schema, SourceLocation
+from schemaguard.model.types import TypeKind
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One consistency problem: a message and where the offending object was defined (if known)."""
+
+    message: str
+    loc: SourceLocation | None = None
+
+
+def check_consistency(schema: Schema) -> list[Problem]:
+    """Every structural problem of ``schema``, in definition order.
+
+    Checks: tables/enums/columns unique by name; enum values unique and non-empty; enum types referenced by
+    columns exist; primary key, index, unique and foreign key columns exist; foreign keys reference an existing
+    table and columns of the same count; index and constraint names unique within the schema (PostgreSQL keeps
+    index names in one namespace per schema: https://www.postgresql.org/docs/15/sql-createindex.html).
+
+    Returns:
+        list[Problem]; empty when consistent.
+    """
+    problems: list[Problem] = []
+    for name, n in Counter(t.name for t in schema.tables).items():
+        if n > 1:
+            problems.append(Problem(f"duplicate table {name!r}", schema.table(name).loc if schema.table(name) else None))
+    enum_names = {e.name for e in schema.enums}
+    for e in schema.enums:
+        if not e.values:
+            problems.append(Problem(f"enum {e.name!r} has no values", e.loc))
+        for v, n in Counter(e.values).items():
+            if n > 1:
+                problems.append(Problem(f"enum {e.name!r} lists value {v!r} twice", e.loc))
+    tables = {t.name: t for t in schema.tables}
+    index_names: Counter[str] = Counter()
+    for t in schema.tables:
+        cols = {c.name: c for c in t.columns}
+        if not t.columns:
+            problems.append(Problem(f"table {t.name!r} has no columns", t.loc))
+        for cname, n in Counter(c.name for c in t.columns).items():
+            if n > 1:
+                problems.append(Problem(f"table {t.name!r} has column {cname!r} twice", t.loc))
+        for c in t.columns:
+            if c.type.kind is TypeKind.ENUM and c.type.enum_name not in enum_names:
+                problems.append(
+                    Problem(f"column {t.name}.{c.name} uses enum {c.type.enum_name!r}, which is not defined", c.loc)
+                )
+        if t.primary_key is not None:
+            for pc in t.primary_key.columns:
+                if pc not in cols:
+                    problems.append(Problem(f"primary key of {t.name!r} names unknown column {pc!r}", t.loc))
+        for ix in t.indexes:
+            index_names[ix.name] += 1
+            for part in ix.parts:
+                if part.column is not None and part.column not in cols:
+                    problems.append(Problem(f"index {ix.name!r} on {t.name!r} names unknown column {part.column!r}", ix.loc))
+            if not ix.parts:
+                problems.append(Problem(f"index {ix.name!r} on {t.name!r} has no columns", ix.loc))
+        for fk in t.foreign_keys:
+            label = f"foreign key {fk.name or ''} on {t.name}({', '.join(fk.columns)})".replace("key  on", "key on")
+            for fc in fk.columns:
+                if fc not in cols:
+                    problems.append(Problem(f"{label} names unknown column {fc!r}", fk.loc))
+            target = tables.get(fk.ref_table)
+            if target is None:
+                problems.append(Problem(f"{label} references missing table {fk.ref_table!r}", fk.loc))
+                continue
+            tcols = {c.name for c in target.columns}
+            for rc in fk.ref_columns:
+                if rc not in tcols:
+                    problems.append(Problem(f"{label} references missing column {fk.ref_table}.{rc}", fk.loc))
+            if len(fk.columns) != len(fk.ref_columns):
+                problems.append(Problem(f"{label} has {len(fk.columns)} columns but references {len(fk.ref_columns)}", fk.loc))
+        names = [n for n in [t.primary_key.name if t.primary_key else None] if n]
+        names += [fk.name for fk in t.foreign_keys if fk.name]
+        names += [ck.name for ck in t.checks if ck.name]
+        for cname, n in Counter(names).items():
+            if n > 1:
+                problems.append(Problem(f"constraint name {cname!r} is used twice on table {t.name!r}", t.loc))
+    for iname, n in index_names.items():
+        if n > 1:
+            problems.append(Problem(f"index name {iname!r} is used {n} times (index names must be unique per schema)"))
+    return problems

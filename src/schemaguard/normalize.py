@@ -1,0 +1,284 @@
+"""Canonical forms of SQL fragments, so that only real differences are reported.
+
+Databases hand back SQL in their own spelling: PostgreSQL writes ``'x'::text``, ``(0)::numeric``,
+``status = ANY (ARRAY['a'::text, 'b'::text])`` and ``now()``; SQLite keeps the text as written. These
+functions parse fragments with sqlglot and rewrite them into one canonical spelling.
+
+- :func:`canonical_expression` — a boolean/scalar expression (CHECK, partial-index predicate, index
+  expression, generated column) as canonical text for comparison.
+- :func:`parse_default` — a column default's SQL text into a :class:`~schemaguard.model.Default`.
+- :func:`default_key` — a hashable comparison key for a Default in the context of a column type.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from schemaguard.model.schema import Default, DefaultKind
+from schemaguard.model.types import ColumnType, TypeKind
+
+_SQLGLOT_DIALECT = {"postgresql": "postgres", "sqlite": "sqlite", None: "postgres"}
+
+_NOW_FUNCS = {"NOW", "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "TRANSACTION_TIMESTAMP", "CURRENTTIMESTAMP"}
+
+
+def _strip(node: exp.Expression) -> exp.Expression:
+    """Remove the spelling noise that carries no meaning for comparison."""
+
+    def fix(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Cast | exp.TryCast):
+            return n.this
+        if isinstance(n, exp.Paren):
+            return n.this
+        # x = ANY (ARRAY[a, b])  ->  x IN (a, b)   (PostgreSQL's rewrite of IN lists)
+        if isinstance(n, exp.EQ) and isinstance(n.expression, exp.Any):
+            inner = n.expression.this
+            while isinstance(inner, exp.Paren | exp.Cast):
+                inner = inner.this
+            if isinstance(inner, exp.Array):
+                return exp.In(this=n.this, expressions=list(inner.expressions))
+        # x <> ALL (ARRAY[a, b])  ->  NOT x IN (a, b)
+        if isinstance(n, exp.NEQ) and isinstance(n.expression, exp.All):
+            inner = n.expression.this
+            while isinstance(inner, exp.Paren | exp.Cast):
+                inner = inner.this
+            if isinstance(inner, exp.Array):
+                return exp.Not(this=exp.In(this=n.this, expressions=list(inner.expressions)))
+        if isinstance(n, exp.CurrentTimestamp | exp.Anonymous) and _is_now(n):
+            return exp.CurrentTimestamp()
+        if isinstance(n, exp.Boolean):
+            return n
+        return n
+
+    prev = None
+    out = node
+    # Rewrites can expose new Paren/Cast nodes; iterate to a fixed point (bounded).
+    for _ in range(5):
+        out = out.transform(fix, copy=True)
+        text = out.sql(dialect="postgres")
+        if text == prev:
+            break
+        prev = text
+    return out
+
+
+def _is_now(n: exp.Expression) -> bool:
+    if isinstance(n, exp.CurrentTimestamp):
+        return True
+    return isinstance(n, exp.Anonymous) and str(n.this).upper() in _NOW_FUNCS and not n.expressions
+
+
+@lru_cache(maxsize=65536)
+def canonical_expression(sql: str, dialect: str | None = None) -> str:
+    """Canonical text of an SQL expression, for comparison only (never executed).
+
+    Args:
+        sql: the expression, with or without a leading ``CHECK`` and outer parentheses.
+        dialect: ``"postgresql"`` or ``"sqlite"``: the dialect the text was written in.
+
+    Returns:
+        A canonical PostgreSQL-flavoured spelling with casts and redundant parentheses removed, ``ANY(ARRAY)``
+        turned into ``IN``, identifiers unquoted and keywords upper-cased. If sqlglot cannot parse the text, the
+        text itself with whitespace collapsed (so unparseable but identical text still compares equal).
+    """
+    text = sql.strip()
+    if text[:5].upper() == "CHECK":
+        text = text[5:].strip()
+    read = _SQLGLOT_DIALECT.get(dialect, "postgres")
+    try:
+        node = sqlglot.parse_one(text, read=read)
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+        return re.sub(r"\s+", " ", text)
+    if node is None:
+        return re.sub(r"\s+", " ", text)
+    node = _strip(node)
+
+    def unquote(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Identifier):
+            return exp.Identifier(this=n.this, quoted=False)
+        return n
+
+    node = node.transform(unquote, copy=False)
+    return node.sql(dialect="postgres", normalize_functions="upper")
+
+
+def _literal_value(node: exp.Expression) -> tuple[bool, Any]:
+    """(True, python value) if ``node`` is a constant, else (False, None)."""
+    while isinstance(node, exp.Paren | exp.Cast):
+        node = node.this
+    if isinstance(node, exp.Neg):
+        ok, v = _literal_value(node.this)
+        if ok and isinstance(v, int | float | Decimal):
+            return True, -v
+        return False, None
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return True, node.this
+        return True, _number(node.this)
+    if isinstance(node, exp.Boolean):
+        return True, bool(node.this)
+    if isinstance(node, exp.Array):
+        values = []
+        for e in node.expressions:
+            ok, v = _literal_value(e)
+            if not ok:
+                return False, None
+            values.append(v)
+        return True, values
+    if isinstance(node, exp.Null):
+        return True, None
+    return False, None
+
+
+def _typed_string(value: str, to: exp.DataType) -> Any:
+    """A string literal cast to an array or numeric type becomes a list or a number: ``'{}'::text[]`` → [],
+    ``'-5'::integer`` → -5 (PostgreSQL spells negative defaults that way)."""
+    if to.is_type(exp.DataType.Type.ARRAY) or to.args.get("nested") or to.sql().endswith("[]"):
+        parsed = _pg_array_literal(value)
+        return parsed if parsed is not None else value
+    if to.is_type(*exp.DataType.NUMERIC_TYPES):
+        try:
+            return _number(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+def _number(text: str) -> int | float:
+    # Plain int/float keep the model JSON-serialisable; comparison goes through Decimal(str(v)) anyway.
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def _pg_array_literal(text: str) -> list[Any] | None:
+    """Parse PostgreSQL's ``'{a,b}'`` array text form (flat arrays only)."""
+    t = text.strip()
+    if not (t.startswith("{") and t.endswith("}")):
+        return None
+    body = t[1:-1].strip()
+    if not body:
+        return []
+    items: list[Any] = []
+    for raw in re.findall(r'"((?:[^"\\]|\\.)*)"|([^,]+)', body):
+        quoted, bare = raw
+        items.append(quoted.replace('\\"', '"').replace("\\\\", "\\") if quoted or not bare else bare.strip())
+    return items
+
+
+@lru_cache(maxsize=65536)
+def _parse_default_cached(sql: str, dialect: str | None) -> Default:
+    text = sql.strip()
+    read = _SQLGLOT_DIALECT.get(dialect, "postgres")
+    try:
+        node = sqlglot.parse_one(text, read=read)
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+        return Default.expression(re.sub(r"\s+", " ", text))
+    if node is None:
+        return Default.expression(text)
+    inner = node
+    while isinstance(inner, exp.Paren | exp.Cast):
+        inner = inner.this
+    if _is_now(inner) or (isinstance(inner, exp.Column) and inner.name.upper() == "CURRENT_TIMESTAMP"):
+        return Default.expression("CURRENT_TIMESTAMP")
+    if isinstance(inner, exp.CurrentDate) or (isinstance(inner, exp.Column) and inner.name.upper() == "CURRENT_DATE"):
+        return Default.expression("CURRENT_DATE")
+    if isinstance(inner, exp.Column) and inner.name.upper() in ("TRUE", "FALSE") and not inner.table:
+        return Default.literal(inner.name.upper() == "TRUE")
+    ok, value = _literal_value(node)
+    if ok:
+        if isinstance(value, str) and isinstance(node, exp.Cast):
+            value = _typed_string(value, node.to)
+        return Default.literal(value)
+    return Default.expression(canonical_expression(text, dialect))
+
+
+def parse_default(sql: str | None, dialect: str | None = None) -> Default | None:
+    """Turn a default's SQL text, as a database reports it, into a Default.
+
+    Args:
+        sql: e.g. ``'ACTIVE'::text``, ``0``, ``now()``, ``CURRENT_TIMESTAMP``, ``'{}'::text[]``,
+            ``gen_random_uuid()``; None for no default.
+        dialect: ``"postgresql"`` or ``"sqlite"``.
+
+    Returns:
+        A LITERAL Default for constants (casts dropped; ``'{}'``-style array text becomes a list), the
+        canonical ``CURRENT_TIMESTAMP``/``CURRENT_DATE`` expression for "now", otherwise an EXPRESSION with the
+        canonical text; None if ``sql`` is None or ``NULL``.
+    """
+    if sql is None:
+        return None
+    d = _parse_default_cached(sql, dialect)
+    if d.kind is DefaultKind.LITERAL and d.value is None:
+        return None
+    return d
+
+
+def _coerce(value: Any, ctype: ColumnType) -> Any:
+    """Bring a literal to one spelling per type: 't'/1/'true' are all True for a boolean, and so on."""
+    if ctype.is_array:
+        if isinstance(value, str):
+            parsed = _pg_array_literal(value)
+            if parsed is None:
+                try:
+                    parsed = json.loads(value)
+                except ValueError:
+                    return ("str", value)
+            value = parsed
+        if isinstance(value, list):
+            el = ctype.element()
+            return ("list", tuple(_coerce(v, el) for v in value))
+        return ("raw", repr(value))
+    k = ctype.kind
+    if k is TypeKind.BOOLEAN:
+        if isinstance(value, bool):
+            return ("bool", value)
+        if isinstance(value, int | Decimal | float):
+            return ("bool", value != 0)
+        if isinstance(value, str) and value.strip().lower() in ("t", "true", "1", "y", "yes", "on"):
+            return ("bool", True)
+        if isinstance(value, str) and value.strip().lower() in ("f", "false", "0", "n", "no", "off"):
+            return ("bool", False)
+    if k in (TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT, TypeKind.DECIMAL, TypeKind.FLOAT, TypeKind.DOUBLE):
+        try:
+            if isinstance(value, bool):
+                return ("num", Decimal(int(value)))
+            return ("num", Decimal(str(value)).normalize())
+        except InvalidOperation:
+            pass
+    if k is TypeKind.JSON and isinstance(value, str):
+        try:
+            return ("json", json.dumps(json.loads(value), sort_keys=True))
+        except ValueError:
+            pass
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float | Decimal):
+        return ("str", str(value))
+    return ("str", value)
+
+
+def default_key(default: Default | None, ctype: ColumnType, dialect: str | None = None) -> Any:
+    """A hashable key that is equal for two defaults exactly when they mean the same thing for ``ctype``.
+
+    Args:
+        default: the Default (or None).
+        ctype: the column's type (used to coerce literals: ``'0'`` equals ``0`` for an integer column).
+        dialect: dialect the expression text was written in (for expression canonicalisation).
+    """
+    if default is None:
+        return None
+    if default.kind is DefaultKind.LITERAL:
+        if default.value is None:
+            return None
+        return ("lit", _coerce(default.value, ctype))
+    text = canonical_expression(str(default.value), dialect)
+    return ("expr", text.upper() if text.upper() in ("CURRENT_TIMESTAMP", "CURRENT_DATE") else text)

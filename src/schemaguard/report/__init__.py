@@ -1,0 +1,1 @@
+"""Report renderers: results in, text out. Only ``text.py`` knows about rich."""
