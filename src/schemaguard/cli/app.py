@@ -48,24 +48,26 @@ def root(
     STATE.quiet = quiet
 
 
+_PLUGGED_COMMANDS = ("validate", "backfill", "migrate", "gate", "demo")
+"""Command modules that add themselves with ``register(app)`` (each owns its sub-commands)."""
+
+
 def _register() -> None:
+    import importlib
+
     from schemaguard.cli.commands import diff, inspect, render
 
     app.command("render")(render.render)
     app.command("inspect")(inspect.inspect)
     app.command("diff")(diff.diff)
-    try:
-        from schemaguard.cli.commands import validate
-    except ImportError:
-        pass
-    else:
-        app.command("validate")(validate.validate)
-    try:
-        from schemaguard.cli.commands import backfill
-    except ImportError:
-        pass
-    else:
-        backfill.register(app)
+    for name in _PLUGGED_COMMANDS:
+        try:
+            module = importlib.import_module(f"schemaguard.cli.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"schemaguard.cli.commands.{name}":
+                raise
+            continue
+        module.register(app)
 
 
 _register()

@@ -90,18 +90,20 @@ def server_default(d: Default | None, ctype: ColumnType, sp: DialectSpelling) ->
 def build_column(c: Column, in_pk: bool, single_int_pk: bool, sp: DialectSpelling) -> sa.Column[Any]:
     """A SQLAlchemy Column for a model Column (autoincrement → SERIAL/rowid for a lone integer PK, else IDENTITY)."""
     args: list[Any] = []
+    kwargs: dict[str, Any] = {"autoincrement": bool(c.autoincrement and single_int_pk)}
     if c.generated:
         args.append(sa.Computed(sa.text(sp.expression(c.generated).replace(":", r"\:")), persisted=True))
     elif c.autoincrement and not single_int_pk:
         args.append(sa.Identity(always=False))
+        kwargs.pop("autoincrement")  # an Identity column must not also say autoincrement=False
     return sa.Column(
         qname(c.name),
         sp.type_engine(c.type),
         *args,
         nullable=c.nullable,
         server_default=None if c.generated or c.autoincrement else server_default(c.default, c.type, sp),
-        autoincrement=bool(c.autoincrement and single_int_pk),
         comment=c.comment,
+        **kwargs,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from schemaguard.diff.changes import Change, ChangeKind, Severity
 from schemaguard.dialects.base import Dialect
 from schemaguard.model import Check, Column, ForeignKey, Index, Schema, Table
+from schemaguard.model.naming import foreign_key_name, primary_key_name
 from schemaguard.normalize import canonical_expression, default_key
 
 _DESIRED_SQL = "postgresql"
@@ -190,7 +191,8 @@ class _Comparer:
         else:
             msg = f"primary key of {t1.name} is ({', '.join(cols2) or 'none'}), expected ({', '.join(cols1) or 'none'})"
             sev = Severity.ERROR
-        return [Change(ChangeKind.PRIMARY_KEY, t1.name, (p1.name if p1 else None) or (p2.name if p2 else None) or t1.name, p1, p2, sev, msg)]
+        obj = (p1.name if p1 else None) or (p2.name if p2 else None) or primary_key_name(t1.name)
+        return [Change(ChangeKind.PRIMARY_KEY, t1.name, obj, p1, p2, sev, msg)]
 
     # --- indexes -------------------------------------------------------------------------------------------
     def index_key(self, ix: Index, sql: str) -> Hashable:
@@ -275,7 +277,7 @@ class _Comparer:
                     Change(
                         ChangeKind.FOREIGN_KEY_CHANGED,
                         t1.name,
-                        f1.name or f2.name,
+                        f1.name or f2.name or foreign_key_name(t1.name, f1.columns),
                         f1,
                         f2,
                         Severity.INFO if only_name else Severity.WARNING,
@@ -295,12 +297,12 @@ class _Comparer:
                 )
             else:
                 out.append(
-                    Change(ChangeKind.FOREIGN_KEY_MISSING, t1.name, f1.name or _describe_fk(f1), f1, None, Severity.ERROR, f"foreign key {_describe_fk(f1)} is missing")
+                    Change(ChangeKind.FOREIGN_KEY_MISSING, t1.name, f1.name or foreign_key_name(t1.name, f1.columns), f1, None, Severity.ERROR, f"foreign key {_describe_fk(f1)} is missing")
                 )
         for f2 in right:
             out.append(
                 Change(
-                    ChangeKind.FOREIGN_KEY_EXTRA, t1.name, f2.name or _describe_fk(f2), None, f2, Severity.WARNING,
+                    ChangeKind.FOREIGN_KEY_EXTRA, t1.name, f2.name or foreign_key_name(t1.name, f2.columns), None, f2, Severity.WARNING,
                     f"foreign key {_describe_fk(f2)} is not in the desired schema",
                 )
             )

@@ -383,8 +383,13 @@ def _column(r: sa.RowMapping, namespace: str) -> Column:
         is_array=bool(r["is_array"]),
     )
     default_sql: str | None = r["default_sql"]
+    # serial semantics: nextval() of a sequence on an integer column, owned or not (pg_dump output such as
+    # pagila's creates the sequence separately); which sequence it is is not compared.
+    integer = ctype.kind in (TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT) and not ctype.is_array
     autoincrement = r["attidentity"] in ("a", "d") or (
-        bool(r["default_uses_owned_sequence"]) and default_sql is not None and default_sql.startswith("nextval(")
+        default_sql is not None
+        and default_sql.startswith("nextval(")
+        and (bool(r["default_uses_owned_sequence"]) or integer)
     )
     # 's' stored; PostgreSQL 18 adds 'v' virtual, which must not pass for a default either.
     generated = default_sql if r["attgenerated"] in ("s", "v") else None

@@ -1,0 +1,1 @@
+"""Backfills shipped with schemaguard (registered by name in :mod:`schemaguard.backfills.registry`)."""

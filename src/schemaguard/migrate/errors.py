@@ -1,0 +1,18 @@
+"""Errors of the migrations workflow."""
+
+from __future__ import annotations
+
+from schemaguard.errors import CheckFailed, SchemaGuardError
+
+
+class MigrationError(SchemaGuardError):
+    """The migrations folder or an Alembic operation cannot be used as asked (exit 2); the message says why
+    and what to do."""
+
+
+class MigrationCheckFailed(CheckFailed):
+    """``migrate check`` or ``migrate lint`` found a problem (exit 1). ``problems`` lists one line each."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        self.problems = problems or []
+        super().__init__(message)
