@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -66,7 +67,12 @@ def sqlite_rebuild(url: str, table: str, transform: Callable[[str], str]) -> Non
     con = sqlite3.connect(sqlite_file(url), isolation_level=None)
     try:
         (create,) = con.execute("SELECT sql FROM sqlite_schema WHERE type='table' AND name=?", (table,)).fetchone()
-        indexes = [r[0] for r in con.execute("SELECT sql FROM sqlite_schema WHERE type='index' AND tbl_name=? AND sql IS NOT NULL", (table,))]
+        indexes = [
+            r[0]
+            for r in con.execute(
+                "SELECT sql FROM sqlite_schema WHERE type='index' AND tbl_name=? AND sql IS NOT NULL", (table,)
+            )
+        ]
         new_sql = transform(create)
         assert new_sql != create, "transform changed nothing"
         quoted = '"' + table.replace('"', '""') + '"'
@@ -82,10 +88,8 @@ def sqlite_rebuild(url: str, table: str, transform: Callable[[str], str]) -> Non
         con.execute(f"DROP TABLE {quoted}")
         con.execute(f"ALTER TABLE {tmp} RENAME TO {quoted}")
         for ix in indexes:
-            try:
+            with contextlib.suppress(sqlite3.OperationalError):  # an index on a column the transform removed
                 con.execute(ix)
-            except sqlite3.OperationalError:
-                pass  # an index on a column the transform removed
         con.execute("COMMIT")
     finally:
         con.close()

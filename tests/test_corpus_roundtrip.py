@@ -54,7 +54,12 @@ def _roundtrip(url1: str, url2: str, tmp_path: Path, capsys: pytest.CaptureFixtu
     ],
 )
 def test_postgres_corpus_roundtrip(
-    name: str, prepare: Callable[[str], str], tables: int, pg_factory: Callable[[], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    name: str,
+    prepare: Callable[[str], str],
+    tables: int,
+    pg_factory: Callable[[], str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     url1, url2 = pg_factory(), pg_factory()
     _load_pg(url1, prepare((SQL / name).read_text(encoding="utf-8")))
@@ -62,10 +67,14 @@ def test_postgres_corpus_roundtrip(
     code, out, _ = run_cli(["inspect", "--url", url2, "--format", "json"], capsys)
     import json
 
+    assert code == 0
+
     assert len(json.loads(out)["tables"]) == tables
 
 
-def test_sqlite_corpus_roundtrip(sqlite_factory: Callable[[], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sqlite_corpus_roundtrip(
+    sqlite_factory: Callable[[], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url1, url2 = sqlite_factory(), sqlite_factory()
     con = sqlite3.connect(sqlite_file(url1))
     con.executescript((SQL / "chinook.sqlite.sql").read_text(encoding="utf-8-sig"))
@@ -107,7 +116,12 @@ def test_pagila_roundtrip(pg_factory: Callable[[], str], tmp_path: Path, capsys:
     # Every error is about the missing vector extension or the table that needs it.
     assert errors and all("vector" in e or "film_embedding" in e for e in errors), errors
     with psycopg.connect(url1) as conn:
-        loaded = {r[0] for r in conn.execute("SELECT relname FROM pg_class WHERE relkind IN ('r','p') AND relnamespace='public'::regnamespace")}
+        loaded = {
+            r[0]
+            for r in conn.execute(
+                "SELECT relname FROM pg_class WHERE relkind IN ('r','p') AND relnamespace='public'::regnamespace"
+            )
+        }
     assert not (PAGILA_LEFT_OUT & loaded)
     assert {"actor", "film", "customer", "rental", "inventory", "staff", "store", "payment"} <= loaded
     apply_statements(url2, PAGILA_PRELUDE)

@@ -43,8 +43,20 @@ def _sub(table: str, old: str, new: str) -> Callable[[str], None]:
 PLANTS = [
     Plant("table_missing", "messages", "messages", 'DROP TABLE "messages"', 'DROP TABLE "messages"'),
     Plant("table_extra", "stray", "stray", "CREATE TABLE stray (id int)", "CREATE TABLE stray (id int)"),
-    Plant("column_missing", "messages", "body", 'ALTER TABLE messages DROP COLUMN "body"', 'ALTER TABLE messages DROP COLUMN "body"'),
-    Plant("column_extra", "messages", "junk", "ALTER TABLE messages ADD COLUMN junk text", "ALTER TABLE messages ADD COLUMN junk text"),
+    Plant(
+        "column_missing",
+        "messages",
+        "body",
+        'ALTER TABLE messages DROP COLUMN "body"',
+        'ALTER TABLE messages DROP COLUMN "body"',
+    ),
+    Plant(
+        "column_extra",
+        "messages",
+        "junk",
+        "ALTER TABLE messages ADD COLUMN junk text",
+        "ALTER TABLE messages ADD COLUMN junk text",
+    ),
     Plant(
         "column_type",
         "messages",
@@ -73,8 +85,20 @@ PLANTS = [
         'ALTER TABLE messages DROP CONSTRAINT messages_pkey; ALTER TABLE messages ADD CONSTRAINT messages_pkey PRIMARY KEY (id, "accountId")',
         _sub("messages", 'PRIMARY KEY ("id")', 'PRIMARY KEY ("id", "accountId")'),
     ),
-    Plant("index_missing", "messages", "messages_unread_idx", "DROP INDEX messages_unread_idx", "DROP INDEX messages_unread_idx"),
-    Plant("index_extra", "messages", "stray_idx", "CREATE INDEX stray_idx ON messages (body)", "CREATE INDEX stray_idx ON messages (body)"),
+    Plant(
+        "index_missing",
+        "messages",
+        "messages_unread_idx",
+        "DROP INDEX messages_unread_idx",
+        "DROP INDEX messages_unread_idx",
+    ),
+    Plant(
+        "index_extra",
+        "messages",
+        "stray_idx",
+        "CREATE INDEX stray_idx ON messages (body)",
+        "CREATE INDEX stray_idx ON messages (body)",
+    ),
     Plant(
         "index_changed",
         "messages",
@@ -117,7 +141,11 @@ PLANTS = [
         "accounts",
         "stray_check",
         "ALTER TABLE accounts ADD CONSTRAINT stray_check CHECK (length(email) > 3)",
-        _sub("accounts", 'PRIMARY KEY ("id"), ', 'PRIMARY KEY ("id"), CONSTRAINT "stray_check" CHECK (length(email) > 3), '),
+        _sub(
+            "accounts",
+            'PRIMARY KEY ("id"), ',
+            'PRIMARY KEY ("id"), CONSTRAINT "stray_check" CHECK (length(email) > 3), ',
+        ),
     ),
     Plant("enum_missing", None, "Priority", 'DROP TYPE "Priority"', None),
     Plant("enum_extra", None, "Mood", "CREATE TYPE \"Mood\" AS ENUM ('happy')", None),
@@ -129,7 +157,10 @@ def _sqlite_fk_extra(url: str) -> None:
     sqlite_rebuild(
         url,
         ODD,
-        lambda sql: sql.replace('PRIMARY KEY ("we\'ird col")', 'PRIMARY KEY ("we\'ird col"), FOREIGN KEY ("select") REFERENCES accounts (id)'),
+        lambda sql: sql.replace(
+            'PRIMARY KEY ("we\'ird col")',
+            'PRIMARY KEY ("we\'ird col"), FOREIGN KEY ("select") REFERENCES accounts (id)',
+        ),
     )
 
 
@@ -153,12 +184,19 @@ def _build(dialect: str, sqlite_factory: Callable[[], str], pg_factory: Callable
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def built(request: pytest.FixtureRequest, sqlite_factory: Callable[[], str], pg_factory: Callable[[], str]) -> tuple[str, str]:
+def built(
+    request: pytest.FixtureRequest, sqlite_factory: Callable[[], str], pg_factory: Callable[[], str]
+) -> tuple[str, str]:
     return _build(request.param, sqlite_factory, pg_factory)
 
 
 # Enums are types of their own only on PostgreSQL; on SQLite they are TEXT + CHECK (test_sqlite_enum_drift).
-CASES = [(d, p) for d in ("sqlite", "postgresql") for p in PLANTS if d == "postgresql" or p.sqlite is not None or p.kind == "foreign_key_extra"]
+CASES = [
+    (d, p)
+    for d in ("sqlite", "postgresql")
+    for p in PLANTS
+    if d == "postgresql" or p.sqlite is not None or p.kind == "foreign_key_extra"
+]
 
 
 def test_rendered_master_has_no_drift(built: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -32,9 +32,7 @@ CASES = [c for c in ALL_CASES if c not in LEFT_OUT]
 def _test_role() -> None:
     # migra's fixtures grant to this role (its test suite creates it before loading a.sql).
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(
-            "DO $$BEGIN CREATE ROLE schemainspect_test_role; EXCEPTION WHEN duplicate_object THEN NULL; END$$"
-        )
+        conn.execute("DO $$BEGIN CREATE ROLE schemainspect_test_role; EXCEPTION WHEN duplicate_object THEN NULL; END$$")
 
 
 def test_every_case_is_run_or_documented() -> None:
@@ -55,7 +53,9 @@ def test_migra_case(case: str, pg_factory: Callable[[], str], capsys: pytest.Cap
     _load(a, CASES_DIR / case / "a.sql")
     _load(b, CASES_DIR / case / "b.sql")
     # Extensions are not modelled: create those b needs in a, as migra's expected output does first.
-    for ext in re.findall(r'create extension\s+(?:if not exists\s+)?"?(\w+)"?', (CASES_DIR / case / "b.sql").read_text(), re.I):
+    for ext in re.findall(
+        r'create extension\s+(?:if not exists\s+)?"?(\w+)"?', (CASES_DIR / case / "b.sql").read_text(), re.I
+    ):
         apply_statements(a, [f'CREATE EXTENSION IF NOT EXISTS "{ext}"'])
     code, report = diff_json(["diff", "--from", a, "--to", b, "--sql"], capsys)
     assert code == (1 if report["changes"] else 0)

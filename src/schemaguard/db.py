@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schemaguard.errors import ConnectionFailed, ConfigError
+from schemaguard.errors import ConfigError, ConnectionFailed
 
 if TYPE_CHECKING:
     import sqlalchemy as sa

@@ -29,10 +29,10 @@ _SQLGLOT_DIALECT = {"postgresql": "postgres", "sqlite": "sqlite", None: "postgre
 _NOW_FUNCS = {"NOW", "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "TRANSACTION_TIMESTAMP", "CURRENTTIMESTAMP"}
 
 
-def _strip(node: exp.Expression) -> exp.Expression:
+def _strip(node: exp.Expr) -> exp.Expr:
     """Remove the spelling noise that carries no meaning for comparison."""
 
-    def fix(n: exp.Expression) -> exp.Expression:
+    def fix(n: exp.Expr) -> exp.Expr:
         if isinstance(n, exp.Cast | exp.TryCast):
             return n.this
         if isinstance(n, exp.Paren):
@@ -69,7 +69,7 @@ def _strip(node: exp.Expression) -> exp.Expression:
     return out
 
 
-def _is_now(n: exp.Expression) -> bool:
+def _is_now(n: exp.Expr) -> bool:
     if isinstance(n, exp.CurrentTimestamp):
         return True
     return isinstance(n, exp.Anonymous) and str(n.this).upper() in _NOW_FUNCS and not n.expressions
@@ -100,7 +100,7 @@ def canonical_expression(sql: str, dialect: str | None = None) -> str:
         return re.sub(r"\s+", " ", text)
     node = _strip(node)
 
-    def unquote(n: exp.Expression) -> exp.Expression:
+    def unquote(n: exp.Expr) -> exp.Expr:
         if isinstance(n, exp.Identifier):
             return exp.Identifier(this=n.this, quoted=False)
         return n
@@ -109,7 +109,7 @@ def canonical_expression(sql: str, dialect: str | None = None) -> str:
     return node.sql(dialect="postgres", normalize_functions="upper")
 
 
-def _literal_value(node: exp.Expression) -> tuple[bool, Any]:
+def _literal_value(node: exp.Expr) -> tuple[bool, Any]:
     """(True, python value) if ``node`` is a constant, else (False, None)."""
     while isinstance(node, exp.Paren | exp.Cast):
         node = node.this

@@ -35,8 +35,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    config: Annotated[str | None, typer.Option("--config", "-c", help="Config file (default: schemaguard.toml found upwards).")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Plain output without colours (also NO_COLOR=1).")] = False,
+    config: Annotated[
+        str | None, typer.Option("--config", "-c", help="Config file (default: schemaguard.toml found upwards).")
+    ] = None,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="Plain output without colours (also NO_COLOR=1).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures and the summary.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
@@ -46,6 +50,7 @@ def root(
     STATE.config_path = config
     STATE.no_color = no_color
     STATE.quiet = quiet
+    STATE._config = None  # each invocation reads the configuration afresh (in-process callers run many)
 
 
 _PLUGGED_COMMANDS = ("validate", "backfill", "migrate", "gate", "demo")

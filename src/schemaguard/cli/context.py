@@ -32,7 +32,9 @@ class State:
 
     def console(self) -> Console:
         """Console for results (stdout): colour only on a terminal, never with --no-color / NO_COLOR."""
-        return Console(no_color=self.no_color or "NO_COLOR" in os.environ, highlight=False, soft_wrap=False, width=_width())
+        return Console(
+            no_color=self.no_color or "NO_COLOR" in os.environ, highlight=False, soft_wrap=False, width=_width()
+        )
 
     def err_console(self) -> Console:
         """Console for diagnostics (stderr)."""

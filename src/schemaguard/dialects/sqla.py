@@ -52,7 +52,7 @@ class DialectSpelling:
     default_expression: Callable[[str], str]
     literal: Callable[[Any, ColumnType], str]
     fk_inline: bool
-    index_kwargs: Callable[[Index, "DialectSpelling"], dict[str, Any]]
+    index_kwargs: Callable[[Index, DialectSpelling], dict[str, Any]]
 
 
 def qname(name: str) -> quoted_name:
@@ -122,11 +122,15 @@ def build_table(t: Table, md: sa.MetaData, sp: DialectSpelling, with_fks: bool) 
     items: list[Any] = list(cols)
     if t.primary_key is not None:
         items.append(
-            sa.PrimaryKeyConstraint(*[qname(n) for n in pk_cols], name=qname(t.primary_key.name) if t.primary_key.name else None)
+            sa.PrimaryKeyConstraint(
+                *[qname(n) for n in pk_cols], name=qname(t.primary_key.name) if t.primary_key.name else None
+            )
         )
     for ck in t.checks:
         items.append(
-            sa.CheckConstraint(sa.text(sp.expression(ck.expression).replace(":", r"\:")), name=qname(ck.name) if ck.name else None)
+            sa.CheckConstraint(
+                sa.text(sp.expression(ck.expression).replace(":", r"\:")), name=qname(ck.name) if ck.name else None
+            )
         )
     if not sp.fk_inline:
         for ix in t.indexes:

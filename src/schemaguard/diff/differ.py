@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from typing import Any
 
-from schemaguard.diff.changes import Change, ChangeKind, Severity
 from schemaguard.dialects.base import Dialect
+from schemaguard.diff.changes import Change, ChangeKind, Severity
 from schemaguard.model import Check, Column, ForeignKey, Index, Schema, Table
 from schemaguard.model.naming import foreign_key_name, primary_key_name
 from schemaguard.normalize import canonical_expression, default_key
@@ -58,7 +58,15 @@ def diff_schemas(
             )
         elif t1 is None and t2 is not None:
             changes.append(
-                Change(ChangeKind.TABLE_EXTRA, name, name, None, t2, Severity.WARNING, f"table {name} is not in the desired schema")
+                Change(
+                    ChangeKind.TABLE_EXTRA,
+                    name,
+                    name,
+                    None,
+                    t2,
+                    Severity.WARNING,
+                    f"table {name} is not in the desired schema",
+                )
             )
         elif t1 is not None and t2 is not None:
             changes += cmp.table(t1, t2)
@@ -79,9 +87,21 @@ class _Comparer:
         for name in sorted(set(de) | set(ae)):
             e1, e2 = de.get(name), ae.get(name)
             if e2 is None and e1 is not None:
-                out.append(Change(ChangeKind.ENUM_MISSING, None, name, e1, None, Severity.ERROR, f"enum {name} is missing"))
+                out.append(
+                    Change(ChangeKind.ENUM_MISSING, None, name, e1, None, Severity.ERROR, f"enum {name} is missing")
+                )
             elif e1 is None and e2 is not None:
-                out.append(Change(ChangeKind.ENUM_EXTRA, None, name, None, e2, Severity.INFO, f"enum {name} is not in the desired schema"))
+                out.append(
+                    Change(
+                        ChangeKind.ENUM_EXTRA,
+                        None,
+                        name,
+                        None,
+                        e2,
+                        Severity.INFO,
+                        f"enum {name} is not in the desired schema",
+                    )
+                )
             elif e1 is not None and e2 is not None and e1.values != e2.values:
                 missing = [v for v in e1.values if v not in e2.values]
                 extra = [v for v in e2.values if v not in e1.values]
@@ -94,7 +114,15 @@ class _Comparer:
                     parts.append("values in a different order")
                 sev = Severity.ERROR if missing else Severity.WARNING
                 out.append(
-                    Change(ChangeKind.ENUM_VALUES, None, name, e1, e2, sev, f"enum {name} values differ: {'; '.join(parts)}")
+                    Change(
+                        ChangeKind.ENUM_VALUES,
+                        None,
+                        name,
+                        e1,
+                        e2,
+                        sev,
+                        f"enum {name} values differ: {'; '.join(parts)}",
+                    )
                 )
         return out
 
@@ -118,7 +146,11 @@ class _Comparer:
                 )
         for c in t2.columns:
             if c.name not in c1:
-                sev = Severity.ERROR if (not c.nullable and c.default is None and not c.autoincrement and not c.generated) else Severity.WARNING
+                sev = (
+                    Severity.ERROR
+                    if (not c.nullable and c.default is None and not c.autoincrement and not c.generated)
+                    else Severity.WARNING
+                )
                 out.append(
                     Change(
                         ChangeKind.COLUMN_EXTRA,
@@ -128,7 +160,11 @@ class _Comparer:
                         c,
                         sev,
                         f"column {t1.name}.{c.name} ({c.type}) is not in the desired schema"
-                        + (" and is NOT NULL without a default: inserts from the application will fail" if sev is Severity.ERROR else ""),
+                        + (
+                            " and is NOT NULL without a default: inserts from the application will fail"
+                            if sev is Severity.ERROR
+                            else ""
+                        ),
                     )
                 )
         for c in t1.columns:
@@ -146,7 +182,15 @@ class _Comparer:
         where = f"{table}.{c1.name}"
         if self.dialect.type_key(c1.type) != self.dialect.type_key(c2.type):
             out.append(
-                Change(ChangeKind.COLUMN_TYPE, table, c1.name, c1, c2, Severity.ERROR, f"column {where} is {c2.type}, expected {c1.type}")
+                Change(
+                    ChangeKind.COLUMN_TYPE,
+                    table,
+                    c1.name,
+                    c1,
+                    c2,
+                    Severity.ERROR,
+                    f"column {where} is {c2.type}, expected {c1.type}",
+                )
             )
         if c1.nullable != c2.nullable:
             msg = f"column {where} is {'nullable' if c2.nullable else 'NOT NULL'}, expected {'nullable' if c1.nullable else 'NOT NULL'}"
@@ -158,9 +202,12 @@ class _Comparer:
             canonical_expression(c2.generated, self.actual_sql) if c2.generated else None
         ):
             aspects.append("generated")
-        if not (c1.autoincrement and c2.autoincrement) and not (c1.generated or c2.generated):
-            if default_key(c1.default, c1.type, self.desired_sql) != default_key(c2.default, c2.type, self.actual_sql):
-                aspects.append("default")
+        # Sequence-fed and generated columns have no default of their own to compare.
+        plain = not (c1.autoincrement and c2.autoincrement) and not (c1.generated or c2.generated)
+        if plain and default_key(c1.default, c1.type, self.desired_sql) != default_key(
+            c2.default, c2.type, self.actual_sql
+        ):
+            aspects.append("default")
         if aspects:
             out.append(
                 Change(
@@ -181,7 +228,12 @@ class _Comparer:
         cols1 = p1.columns if p1 else ()
         cols2 = p2.columns if p2 else ()
         names_differ = (
-            self.dialect.named_constraints and p1 is not None and p2 is not None and p1.name and p2.name and p1.name != p2.name
+            self.dialect.named_constraints
+            and p1 is not None
+            and p2 is not None
+            and p1.name
+            and p2.name
+            and p1.name != p2.name
         )
         if cols1 == cols2 and not names_differ:
             return []
@@ -205,12 +257,24 @@ class _Comparer:
     def indexes(self, t1: Table, t2: Table) -> list[Change]:
         out: list[Change] = []
         pairs, left, right = _match(
-            t1.indexes, t2.indexes, lambda i: self.index_key(i, self.desired_sql), lambda i: self.index_key(i, self.actual_sql)
+            t1.indexes,
+            t2.indexes,
+            lambda i: self.index_key(i, self.desired_sql),
+            lambda i: self.index_key(i, self.actual_sql),
         )
         for i1, i2 in pairs:
             if i1.name != i2.name and not self.dialect.is_generated_index_name(i2.name):
                 out.append(
-                    Change(ChangeKind.INDEX_CHANGED, t1.name, i1.name, i1, i2, Severity.INFO, f"index {i2.name} on {t1.name} should be named {i1.name}", ("name",))
+                    Change(
+                        ChangeKind.INDEX_CHANGED,
+                        t1.name,
+                        i1.name,
+                        i1,
+                        i2,
+                        Severity.INFO,
+                        f"index {i2.name} on {t1.name} should be named {i1.name}",
+                        ("name",),
+                    )
                 )
         by_name = {i.name: i for i in right}
         for i1 in left:
@@ -291,18 +355,36 @@ class _Comparer:
                 right.remove(f2)
                 out.append(
                     Change(
-                        ChangeKind.FOREIGN_KEY_CHANGED, t1.name, f1.name, f1, f2, Severity.ERROR,
+                        ChangeKind.FOREIGN_KEY_CHANGED,
+                        t1.name,
+                        f1.name,
+                        f1,
+                        f2,
+                        Severity.ERROR,
                         f"foreign key {f1.name} is {_describe_fk(f2)}, expected {_describe_fk(f1)}",
                     )
                 )
             else:
                 out.append(
-                    Change(ChangeKind.FOREIGN_KEY_MISSING, t1.name, f1.name or foreign_key_name(t1.name, f1.columns), f1, None, Severity.ERROR, f"foreign key {_describe_fk(f1)} is missing")
+                    Change(
+                        ChangeKind.FOREIGN_KEY_MISSING,
+                        t1.name,
+                        f1.name or foreign_key_name(t1.name, f1.columns),
+                        f1,
+                        None,
+                        Severity.ERROR,
+                        f"foreign key {_describe_fk(f1)} is missing",
+                    )
                 )
         for f2 in right:
             out.append(
                 Change(
-                    ChangeKind.FOREIGN_KEY_EXTRA, t1.name, f2.name or foreign_key_name(t1.name, f2.columns), None, f2, Severity.WARNING,
+                    ChangeKind.FOREIGN_KEY_EXTRA,
+                    t1.name,
+                    f2.name or foreign_key_name(t1.name, f2.columns),
+                    None,
+                    f2,
+                    Severity.WARNING,
                     f"foreign key {_describe_fk(f2)} is not in the desired schema",
                 )
             )
@@ -319,16 +401,34 @@ class _Comparer:
         )
         for c1 in left:
             out.append(
-                Change(ChangeKind.CHECK_MISSING, t1.name, c1.name or c1.expression, c1, None, Severity.ERROR, f"check {_describe_check(c1)} on {t1.name} is missing")
+                Change(
+                    ChangeKind.CHECK_MISSING,
+                    t1.name,
+                    c1.name or c1.expression,
+                    c1,
+                    None,
+                    Severity.ERROR,
+                    f"check {_describe_check(c1)} on {t1.name} is missing",
+                )
             )
         for c2 in right:
             out.append(
-                Change(ChangeKind.CHECK_EXTRA, t1.name, c2.name or c2.expression, None, c2, Severity.WARNING, f"check {_describe_check(c2)} on {t1.name} is not in the desired schema")
+                Change(
+                    ChangeKind.CHECK_EXTRA,
+                    t1.name,
+                    c2.name or c2.expression,
+                    None,
+                    c2,
+                    Severity.WARNING,
+                    f"check {_describe_check(c2)} on {t1.name} is not in the desired schema",
+                )
             )
         return out
 
 
-def _match(left: Iterable[Any], right: Iterable[Any], key_left: Any, key_right: Any) -> tuple[list[tuple[Any, Any]], list[Any], list[Any]]:
+def _match(
+    left: Iterable[Any], right: Iterable[Any], key_left: Any, key_right: Any
+) -> tuple[list[tuple[Any, Any]], list[Any], list[Any]]:
     """Pair items with equal keys one-to-one; return (pairs, unmatched left, unmatched right) in order."""
     pool: dict[Hashable, list[Any]] = {}
     rights = list(right)

@@ -51,4 +51,6 @@ def load_schema_file(path: str | Path, text: str | None = None, *, label: str | 
         from schemaguard.loaders.sql_file import load_sql_file
 
         return load_sql_file(name, text)
-    raise SchemaError(f"unknown schema file type {suffix or '(none)'!r}; expected one of {', '.join(SCHEMA_SUFFIXES)}", name)
+    raise SchemaError(
+        f"unknown schema file type {suffix or '(none)'!r}; expected one of {', '.join(SCHEMA_SUFFIXES)}", name
+    )

@@ -204,7 +204,7 @@ def _read_yaml(text: str, path: str) -> tuple[Any, _Positions]:
             pos.walk(node)
             data = loader.construct_document(node)
         finally:
-            loader.dispose()  # type: ignore[no-untyped-call]
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -216,8 +216,10 @@ def _read_yaml(text: str, path: str) -> tuple[Any, _Positions]:
     return data, pos
 
 
-def _describe_pydantic(err: dict[str, Any]) -> str:
-    loc = ".".join(str(p) for p in err["loc"] if not isinstance(p, str) or not p.startswith(("function-", "list[", "str")))
+def _describe_pydantic(err: Any) -> str:
+    loc = ".".join(
+        str(p) for p in err["loc"] if not isinstance(p, str) or not p.startswith(("function-", "list[", "str"))
+    )
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown key (not part of the master format; see docs/master-format.md)"
@@ -228,7 +230,7 @@ def _describe_pydantic(err: dict[str, Any]) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
-def _pydantic_loc(err: dict[str, Any]) -> Path_:
+def _pydantic_loc(err: Any) -> Path_:
     # Drop pydantic's union-branch tags (e.g. 'EnumSpec', 'list[str]') that are not part of the document.
     out: list[str | int] = []
     for p in err["loc"]:
@@ -285,7 +287,9 @@ def _ref(text: str, pos: _Positions, *at: str | int) -> tuple[str, tuple[str, ..
     m = _REF_RE.match(text)
     if not m:
         line, col = pos.find(at)
-        raise SchemaError(f"cannot read reference {text!r}; expected Table.column or Table(col1, col2)", pos.path, line, col)
+        raise SchemaError(
+            f"cannot read reference {text!r}; expected Table.column or Table(col1, col2)", pos.path, line, col
+        )
     cols = m.group("cols")
     columns = tuple(c.strip() for c in cols.split(",")) if cols is not None else (m.group("col").strip(),)
     return m.group("table"), columns
@@ -385,7 +389,9 @@ def _build(spec: MasterFile, pos: _Positions) -> Schema:
                 else:
                     if (el.column is None) == (el.expression is None):
                         line, col = pos.find(("tables", tname, "indexes", i, "columns"))
-                        raise SchemaError("an index element has exactly one of 'column' or 'expression'", pos.path, line, col)
+                        raise SchemaError(
+                            "an index element has exactly one of 'column' or 'expression'", pos.path, line, col
+                        )
                     parts.append(IndexPart(el.column, el.expression, el.order == "desc", el.opclass))
             label_cols = [p.column if p.column else "expr" for p in parts]
             indexes.append(
@@ -476,11 +482,16 @@ def dump_yaml_master(schema: Schema) -> str:
     tables: dict[str, Any] = {}
     for t in schema.tables:
         pk = t.primary_key
-        single_pk = pk is not None and len(pk.columns) == 1 and pk.name == primary_key_name(t.name)
+        default_pk_name = pk is not None and pk.name in (None, primary_key_name(t.name))
+        single_pk = pk is not None and len(pk.columns) == 1 and default_pk_name
         inline_fk: dict[str, ForeignKey] = {}
         table_fks: list[ForeignKey] = []
         for fk in t.foreign_keys:
-            if len(fk.columns) == 1 and fk.name == foreign_key_name(t.name, fk.columns) and fk.columns[0] not in inline_fk:
+            if (
+                len(fk.columns) == 1
+                and fk.name == foreign_key_name(t.name, fk.columns)
+                and fk.columns[0] not in inline_fk
+            ):
                 inline_fk[fk.columns[0]] = fk
             else:
                 table_fks.append(fk)
@@ -497,8 +508,9 @@ def dump_yaml_master(schema: Schema) -> str:
                 cd["autoincrement"] = True
             if c.generated:
                 cd["generated"] = c.generated
-            fk = inline_fk.get(c.name)
-            if fk is not None:
+            ifk = inline_fk.get(c.name)
+            if ifk is not None:
+                fk = ifk
                 cd["references"] = f"{fk.ref_table}.{fk.ref_columns[0]}"
                 if fk.on_delete is not ReferentialAction.NO_ACTION:
                     cd["on_delete"] = fk.on_delete.value.lower()
@@ -512,12 +524,16 @@ def dump_yaml_master(schema: Schema) -> str:
             td["comment"] = t.comment
         td["columns"] = cols
         if pk is not None and not single_pk:
-            td["primary_key"] = (
-                list(pk.columns)
-                if pk.name == primary_key_name(t.name)
-                else {"columns": list(pk.columns), **({"name": pk.name} if pk.name else {})}
-            )
-        uniques = [ix for ix in t.indexes if ix.constraint and ix.unique and all(p.column and not p.descending and not p.opclass for p in ix.parts) and not ix.where and not ix.method]
+            td["primary_key"] = list(pk.columns) if default_pk_name else {"columns": list(pk.columns), "name": pk.name}
+        uniques = [
+            ix
+            for ix in t.indexes
+            if ix.constraint
+            and ix.unique
+            and all(p.column and not p.descending and not p.opclass for p in ix.parts)
+            and not ix.where
+            and not ix.method
+        ]
         others = [ix for ix in t.indexes if ix not in uniques]
         if others:
             out = []
@@ -527,7 +543,9 @@ def dump_yaml_master(schema: Schema) -> str:
                     if p.column is not None and not p.descending and not p.opclass:
                         els.append(p.column)
                     else:
-                        el: dict[str, Any] = {"column": p.column} if p.column is not None else {"expression": p.expression}
+                        el: dict[str, Any] = (
+                            {"column": p.column} if p.column is not None else {"expression": p.expression}
+                        )
                         if p.descending:
                             el["order"] = "desc"
                         if p.opclass:
@@ -544,7 +562,9 @@ def dump_yaml_master(schema: Schema) -> str:
             td["indexes"] = out
         if uniques:
             td["unique"] = [
-                list(ix.columns) if ix.name == unique_name(t.name, ix.columns) else {"columns": list(ix.columns), "name": ix.name}
+                list(ix.columns)
+                if ix.name == unique_name(t.name, ix.columns)
+                else {"columns": list(ix.columns), "name": ix.name}
                 for ix in uniques
             ]
         if table_fks:
@@ -552,8 +572,16 @@ def dump_yaml_master(schema: Schema) -> str:
                 {
                     "columns": list(fk.columns),
                     "references": {"table": fk.ref_table, "columns": list(fk.ref_columns)},
-                    **({"on_delete": fk.on_delete.value.lower()} if fk.on_delete is not ReferentialAction.NO_ACTION else {}),
-                    **({"on_update": fk.on_update.value.lower()} if fk.on_update is not ReferentialAction.NO_ACTION else {}),
+                    **(
+                        {"on_delete": fk.on_delete.value.lower()}
+                        if fk.on_delete is not ReferentialAction.NO_ACTION
+                        else {}
+                    ),
+                    **(
+                        {"on_update": fk.on_update.value.lower()}
+                        if fk.on_update is not ReferentialAction.NO_ACTION
+                        else {}
+                    ),
                     **({"name": fk.name} if fk.name else {}),
                 }
                 for fk in table_fks

@@ -35,7 +35,8 @@ def check_consistency(schema: Schema) -> list[Problem]:
     problems: list[Problem] = []
     for name, n in Counter(t.name for t in schema.tables).items():
         if n > 1:
-            problems.append(Problem(f"duplicate table {name!r}", schema.table(name).loc if schema.table(name) else None))
+            dup = schema.table(name)
+            problems.append(Problem(f"duplicate table {name!r}", dup.loc if dup is not None else None))
     enum_names = {e.name for e in schema.enums}
     for e in schema.enums:
         if not e.values:
@@ -65,7 +66,9 @@ def check_consistency(schema: Schema) -> list[Problem]:
             index_names[ix.name] += 1
             for part in ix.parts:
                 if part.column is not None and part.column not in cols:
-                    problems.append(Problem(f"index {ix.name!r} on {t.name!r} names unknown column {part.column!r}", ix.loc))
+                    problems.append(
+                        Problem(f"index {ix.name!r} on {t.name!r} names unknown column {part.column!r}", ix.loc)
+                    )
             if not ix.parts:
                 problems.append(Problem(f"index {ix.name!r} on {t.name!r} has no columns", ix.loc))
         for fk in t.foreign_keys:
@@ -82,7 +85,9 @@ def check_consistency(schema: Schema) -> list[Problem]:
                 if rc not in tcols:
                     problems.append(Problem(f"{label} references missing column {fk.ref_table}.{rc}", fk.loc))
             if len(fk.columns) != len(fk.ref_columns):
-                problems.append(Problem(f"{label} has {len(fk.columns)} columns but references {len(fk.ref_columns)}", fk.loc))
+                problems.append(
+                    Problem(f"{label} has {len(fk.columns)} columns but references {len(fk.ref_columns)}", fk.loc)
+                )
         names = [n for n in [t.primary_key.name if t.primary_key else None] if n]
         names += [fk.name for fk in t.foreign_keys if fk.name]
         names += [ck.name for ck in t.checks if ck.name]

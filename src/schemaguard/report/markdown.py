@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from schemaguard.diff.changes import DiffReport
 
-_ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
+_ICON = {"error": "❌", "warning": "⚠️", "info": "💬"}
 
 
 def _cell(text: object) -> str:
@@ -18,7 +18,9 @@ def render_diff_markdown(report: DiffReport) -> str:
         lines.append("✅ No drift: the database matches the desired schema.")
     else:
         s = report.summary()
-        lines.append(f"**{len(report.changes)} differences** — {s['error']} errors, {s['warning']} warnings, {s['info']} info")
+        lines.append(
+            f"**{len(report.changes)} differences** — {s['error']} errors, {s['warning']} warnings, {s['info']} info"
+        )
         lines += ["", "| | kind | table | object | details |", "|---|---|---|---|---|"]
         for c in report.changes:
             lines.append(

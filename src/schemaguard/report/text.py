@@ -16,7 +16,10 @@ def print_diff(report: DiffReport, console: Console, *, quiet: bool = False) -> 
     errors and the summary."""
     changes = [c for c in report.changes if not quiet or c.severity.value == "error"]
     if not quiet:
-        console.print(f"desired: [bold]{report.desired}[/]  actual: [bold]{report.actual}[/]  dialect: {report.dialect}", highlight=False)
+        console.print(
+            f"desired: [bold]{report.desired}[/]  actual: [bold]{report.actual}[/]  dialect: {report.dialect}",
+            highlight=False,
+        )
         if report.ignored:
             console.print(f"ignored tables: {', '.join(report.ignored)}", style="dim", highlight=False)
     if changes:

@@ -104,6 +104,10 @@ def updated_at_managed(ctx: RuleContext) -> Iterator[Hit]:
             yield t.name, f.name, f"{m.name}.updatedAt has no @updatedAt, so nothing keeps it current", f.loc
 
 
+_FOREIGN_SYSTEM_IDS = {"externalid", "providerid", "providermessageid", "integrationid"}
+"""Column names (lower case, underscores removed) that hold another system's identifier, never a reference."""
+
+
 def explicit_foreign_keys(ctx: RuleContext) -> Iterator[Hit]:
     """Relations are backed by database foreign keys.
 
@@ -130,6 +134,9 @@ def explicit_foreign_keys(ctx: RuleContext) -> Iterator[Hit]:
         fk_cols = {c for fk in t.foreign_keys for c in fk.columns}
         pk_cols = set(t.primary_key.columns) if t.primary_key else set()
         for c in t.columns:
+            # An id issued by another system (externalId, provider_id) names no row of this schema.
+            if c.name.lower().replace("_", "") in _FOREIGN_SYSTEM_IDS:
+                continue
             looks_like_ref = c.name.endswith("_id") or (c.name.endswith("Id") and len(c.name) > 2)
             if looks_like_ref and c.name not in fk_cols and c.name not in pk_cols:
                 yield t.name, c.name, f"{t.name}.{c.name} looks like a reference but has no foreign key", c.loc

@@ -14,10 +14,16 @@ def diff(
     target: TargetOpt = None,
     url: UrlOpt = None,
     from_: Annotated[str | None, typer.Option("--from", help="Actual (current) side: a URL or schema file.")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Desired side: a URL or schema file (default: the master).")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Desired side: a URL or schema file (default: the master).")
+    ] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
-    sql: Annotated[bool, typer.Option("--sql", help="Also print the SQL that turns the actual side into the desired one.")] = False,
-    dialect: Annotated[DialectName | None, typer.Option("--dialect", "-d", help="Dialect when no database is involved.")] = None,
+    sql: Annotated[
+        bool, typer.Option("--sql", help="Also print the SQL that turns the actual side into the desired one.")
+    ] = False,
+    dialect: Annotated[
+        DialectName | None, typer.Option("--dialect", "-d", help="Dialect when no database is involved.")
+    ] = None,
 ) -> int:
     """Report drift between the desired schema (default: the master) and the actual one (default: the target
     database). Exit 0 = no drift, 1 = drift, 2 = error."""

@@ -1,7 +1,8 @@
-"""``schemaguard render``: the master as DDL for a dialect."""
+"""``schemaguard render``: the master as DDL or as a Prisma schema variant for a dialect; ``--check`` for CI."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,21 +12,49 @@ from schemaguard.cli.commands.options import DialectName, OutOpt
 from schemaguard.cli.context import STATE
 
 
+class RenderFormat(StrEnum):
+    sql = "sql"
+    prisma = "prisma"
+
+
 def render(
     dialect: Annotated[DialectName, typer.Option("--dialect", "-d", help="Target dialect.")] = DialectName.postgresql,
+    fmt: Annotated[
+        RenderFormat, typer.Option("--format", "-f", help="sql (DDL) or prisma (a schema variant).")
+    ] = RenderFormat.sql,
     out: OutOpt = None,
-    master: Annotated[str | None, typer.Option("--master", help="Schema file to render (default: configured master).")] = None,
+    master: Annotated[
+        str | None, typer.Option("--master", help="Schema file to render (default: configured master).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if a configured rendered file is stale or missing.")
+    ] = False,
+    write_all: Annotated[bool, typer.Option("--all", help="(Re)write every configured rendered file.")] = False,
 ) -> int:
-    """Print complete, ordered DDL (types, tables, indexes, foreign keys) for the master schema."""
+    """Print complete, ordered DDL (types, tables, indexes, foreign keys) or a Prisma variant of the master."""
     from schemaguard import api
 
     cfg = STATE.config()
-    schema = api.load_master(cfg, master)
-    statements = api.render(schema, dialect.value)
-    text = f"-- schemaguard render --dialect {dialect.value}: {master or cfg.master}\n" + "".join(s + ";\n\n" for s in statements)
+    if check or write_all:
+        results = api.check_rendered(cfg, write=write_all)
+        console = STATE.console()
+        bad = [r for r in results if r.status != "ok"]
+        for r in results:
+            if STATE.quiet and r.status == "ok":
+                continue
+            mark = "[green]✓[/]" if r.status == "ok" else ("[yellow]↻ rewritten[/]" if write_all else "[red]✗[/]")
+            console.print(f"{mark} {r.path} ({r.dialect}, {r.format}): {r.status}", highlight=False)
+        if check and bad and not write_all:
+            console.print(
+                f"[red]{len(bad)} rendered file(s) out of date:[/] run `schemaguard render --all`", highlight=False
+            )
+            return 1
+        return 0
+    schema, info = api.load_master_with_info(cfg, master)
+    text = api.render_text(schema, dialect.value, fmt.value, info=info, label=master or cfg.master)
     if out:
         Path(out).write_text(text, encoding="utf-8")
-        STATE.err_console().print(f"wrote {len(statements)} statements to {out}")
+        STATE.err_console().print(f"wrote {out}")
     else:
         typer.echo(text, nl=False)
     return 0

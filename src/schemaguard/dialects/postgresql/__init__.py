@@ -54,4 +54,4 @@ class PostgreSQLDialect(Dialect):
     def sa_dialect(self) -> sa.Dialect:
         from sqlalchemy.dialects import postgresql
 
-        return postgresql.dialect()  # type: ignore[no-untyped-call]
+        return postgresql.dialect()

@@ -120,13 +120,13 @@ SPELLING = DialectSpelling(
 
 def render_enum(name: str, values: tuple[str, ...]) -> str:
     """``CREATE TYPE "Name" AS ENUM ('a', 'b')``."""
-    return compile_ddl(CreateEnumType(pg.ENUM(*values, name=qname(name))), pg.dialect())  # type: ignore[no-untyped-call]
+    return compile_ddl(CreateEnumType(pg.ENUM(*values, name=qname(name))), pg.dialect())
 
 
 def render_schema(schema: Schema) -> list[str]:
     """Complete DDL for ``schema`` on PostgreSQL, in dependency order: enum types, tables (with primary keys,
     unique constraints and checks), indexes, foreign keys, comments. Statements carry no trailing semicolon."""
-    dialect = pg.dialect()  # type: ignore[no-untyped-call]
+    dialect = pg.dialect()
     md = sa.MetaData()
     out = [render_enum(e.name, e.values) for e in schema.enums]
     tables = {t.name: build_table(t, md, SPELLING, with_fks=False) for t in schema.tables}

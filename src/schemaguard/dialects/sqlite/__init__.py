@@ -59,4 +59,4 @@ class SQLiteDialect(Dialect):
     def sa_dialect(self) -> sa.Dialect:
         from sqlalchemy.dialects import sqlite
 
-        return sqlite.dialect()  # type: ignore[no-untyped-call]
+        return sqlite.dialect()

@@ -80,8 +80,10 @@ def _adapt_column(t: Table, c: Column, schema: Schema, checks: list[Check]) -> C
     if ct.is_array:
         # Arrays are stored as JSON text (what Prisma does for lists on SQLite: a String holding JSON).
         return replace(c, type=ColumnType(TypeKind.TEXT), default=_array_default(default), autoincrement=False)
-    if default is not None and default.kind is DefaultKind.EXPRESSION and str(default.value).upper() not in (
-        _PORTABLE_EXPRESSIONS
+    if (
+        default is not None
+        and default.kind is DefaultKind.EXPRESSION
+        and str(default.value).upper() not in (_PORTABLE_EXPRESSIONS)
     ):
         # PostgreSQL functions (gen_random_uuid(), nextval...) have no SQLite equivalent: the app supplies values.
         default = None

@@ -16,11 +16,11 @@ from dataclasses import replace
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
-from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.dialects.alembic_sql import offline_operations
 from schemaguard.dialects.sqla import build_foreign_key, build_index, build_table, compile_ddl, qname
 from schemaguard.dialects.sqlite.diff import adapt
 from schemaguard.dialects.sqlite.render import SPELLING
+from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.model import Column, DefaultKind, Schema, Table
 
 REBUILD_PREFIX = "_sg_new_"
@@ -73,13 +73,13 @@ def _table_ddl(t: Table, name: str | None = None) -> str:
     table = build_table(target, md, SPELLING, with_fks=False)
     for fk in target.foreign_keys:
         build_foreign_key(fk, md, target.name)
-    return compile_ddl(sa.schema.CreateTable(table), sqlite.dialect())  # type: ignore[no-untyped-call]
+    return compile_ddl(sa.schema.CreateTable(table), sqlite.dialect())
 
 
 def _index_ddl(t: Table) -> list[str]:
     md = sa.MetaData()
     table = build_table(t, md, SPELLING, with_fks=False)
-    dialect = sqlite.dialect()  # type: ignore[no-untyped-call]
+    dialect = sqlite.dialect()
     return [compile_ddl(sa.schema.CreateIndex(build_index(ix, table, SPELLING)), dialect) for ix in t.indexes]
 
 
@@ -97,13 +97,13 @@ def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> 
         if ch.table is None:
             continue
         dt, at = d.table(ch.table), a.table(ch.table)
-        if ch.kind in _ALWAYS_REBUILD:
+        if ch.kind in _ALWAYS_REBUILD or (ch.kind is ChangeKind.COLUMN_MISSING and dt is not None and not _can_add_column(ch.desired, dt)) or (ch.kind is ChangeKind.COLUMN_EXTRA and at is not None and not _can_drop_column(ch.actual.name, at)):
             rebuild.add(ch.table)
-        elif ch.kind is ChangeKind.COLUMN_MISSING and dt is not None and not _can_add_column(ch.desired, dt):
-            rebuild.add(ch.table)
-        elif ch.kind is ChangeKind.COLUMN_EXTRA and at is not None and not _can_drop_column(ch.actual.name, at):
-            rebuild.add(ch.table)
-        elif ch.kind in (ChangeKind.INDEX_EXTRA, ChangeKind.INDEX_CHANGED) and ch.actual is not None and ch.actual.constraint:
+        elif (
+            ch.kind in (ChangeKind.INDEX_EXTRA, ChangeKind.INDEX_CHANGED)
+            and ch.actual is not None
+            and ch.actual.constraint
+        ):
             rebuild.add(ch.table)  # an inline UNIQUE constraint can only go with a rebuild
     rebuild = {n for n in rebuild if d.table(n) is not None and a.table(n) is not None}
 

@@ -109,7 +109,7 @@ def render_schema(schema: Schema) -> list[str]:
     cannot add constraints later), then indexes (unique constraints as named unique indexes, so their names
     survive). Statements carry no trailing semicolon."""
     schema = adapt(schema)
-    dialect = sqlite.dialect()  # type: ignore[no-untyped-call]
+    dialect = sqlite.dialect()
     md = sa.MetaData()
     tables = {t.name: build_table(t, md, SPELLING, with_fks=False) for t in schema.tables}
     for t in schema.tables:
