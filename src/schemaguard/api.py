@@ -189,8 +189,53 @@ def load_source(spec: str, config: Config, namespace: str | None = None) -> Sour
         d = dialect_name(url)
         return Source(schema, mask_url(url), d, d)
     if spec.startswith("git:"):
-        raise ConfigError("git: sources are not supported yet")
+        return load_git_source(spec, config)
     return Source(load_master(config, spec), spec, None, "postgresql")
+
+
+def load_git_source(spec: str, config: Config) -> Source:
+    """Load a schema file as it was at a git revision: ``git:REF`` (the configured master) or ``git:REF:PATH``.
+
+    The file is read with ``git show REF:PATH`` from the repository holding the configuration, so CI can show
+    what a pull request changes in the schema (``diff --from git:origin/main``).
+
+    Raises:
+        ConfigError: git is missing, not a repository, or the revision/path does not exist.
+        SchemaError: the file at that revision does not load.
+    """
+    import shutil
+    import subprocess
+
+    from schemaguard.loaders import load_schema_file
+
+    rest = spec[len("git:") :]
+    ref, _, path = rest.partition(":")
+    if not ref:
+        raise ConfigError(f"{spec!r}: expected git:REF or git:REF:PATH")
+    rel = path or config.master
+    git = shutil.which("git")
+    if git is None:
+        raise ConfigError("git: sources need the git command on PATH")
+    try:
+        top = subprocess.run(
+            [git, "rev-parse", "--show-toplevel"], cwd=config.root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        full = (config.root / rel).resolve()
+        inside = full.relative_to(Path(top).resolve()).as_posix() if full.is_absolute() else rel
+        text = subprocess.run(
+            [git, "show", f"{ref}:{inside}"], cwd=top, capture_output=True, text=True, check=True
+        ).stdout
+    except subprocess.CalledProcessError as exc:
+        reason = (exc.stderr or "").strip().splitlines()
+        raise ConfigError(f"cannot read {rel} at git revision {ref}: {reason[0] if reason else exc}") from None
+    except ValueError:
+        raise ConfigError(f"{rel} is outside the git repository") from None
+    label = f"git:{ref}:{rel}"
+    if Path(rel).suffix.lower() == ".prisma":
+        from schemaguard.prisma import load_prisma
+
+        return Source(load_prisma(label, text), label, None, "postgresql")
+    return Source(load_schema_file(rel, text, label=label), label, None, "postgresql")
 
 
 def filter_ignored(schema: Schema, config: Config) -> tuple[Schema, tuple[str, ...]]:
