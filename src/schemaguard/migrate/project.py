@@ -199,7 +199,7 @@ class MigrationsDir:
         MigrationError: the folder has not been created by ``migrate generate`` yet."""
         if not self.exists:
             raise MigrationError(
-                f"no migrations folder at {self.path}: run `schemaguard migrate generate -m \"initial\"` first"
+                f'no migrations folder at {self.path}: run `schemaguard migrate generate -m "initial"` first'
             )
 
     def alembic_config(self, url: str | None = None, *, output: Any = None, connection: Any = None) -> AlembicConfig:

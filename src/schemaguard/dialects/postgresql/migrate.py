@@ -195,28 +195,49 @@ class _Plan:
                 )
                 existing.insert(existing.index(after) + 1 if after else 0, v)
             return
-        # Values removed or reordered: rebuild the type and convert every column that uses it.
+        # Values removed or reordered: rebuild the type and convert every column that uses it. Indexes and checks
+        # whose predicate or expression mentions such a column compare it with a literal of the old type, so
+        # PostgreSQL cannot rebuild them during the ALTER: drop them first and create them again afterwards.
         old = f"{e1.name}__sg_old"
         stmts = [f"ALTER TYPE {_q(e1.name)} RENAME TO {_q(old)}", render_enum(e1.name, e1.values)]
+        after: list[str] = []
         for t in self.desired.tables:
-            for c in t.columns:
-                if c.type.kind is TypeKind.ENUM and c.type.enum_name == e1.name:
-                    arr = "[]" * c.type.array_dims
-                    stmts.append(f"ALTER TABLE {_q(t.name)} ALTER COLUMN {_q(c.name)} DROP DEFAULT")
-                    stmts.append(
-                        f"ALTER TABLE {_q(t.name)} ALTER COLUMN {_q(c.name)} TYPE {_q(e1.name)}{arr} "
-                        f"USING {_q(c.name)}::text{arr}::{_q(e1.name)}{arr}"
-                    )
-                    if c.default is not None:
-                        stmts.append(self._set_default(t, c))
+            users = [c for c in t.columns if c.type.kind is TypeKind.ENUM and c.type.enum_name == e1.name]
+            if not users:
+                continue
+            names = [c.name for c in users]
+            for ix in t.indexes:
+                if _mentions(" ".join(filter(None, [ix.where, *(p.expression for p in ix.parts)])), names):
+                    self.emit("drop_constraints", [f"DROP INDEX {_q(ix.name)}"] if not ix.constraint else [])
+                    table = self.sa_table(t)
+                    after.append(compile_ddl(sa.schema.CreateIndex(build_index(ix, table, SPELLING)), self.dialect))
+            for ck in t.checks:
+                if ck.name and _mentions(ck.expression, names):
+                    self.emit("drop_constraints", [f"ALTER TABLE {_q(t.name)} DROP CONSTRAINT {_q(ck.name)}"])
+                    after.append(f"ALTER TABLE {_q(t.name)} ADD CONSTRAINT {_q(ck.name)} CHECK ({ck.expression})")
+            for c in users:
+                arr = "[]" * c.type.array_dims
+                stmts.append(f"ALTER TABLE {_q(t.name)} ALTER COLUMN {_q(c.name)} DROP DEFAULT")
+                stmts.append(
+                    f"ALTER TABLE {_q(t.name)} ALTER COLUMN {_q(c.name)} TYPE {_q(e1.name)}{arr} "
+                    f"USING {_q(c.name)}::text{arr}::{_q(e1.name)}{arr}"
+                )
+                if c.default is not None:
+                    stmts.append(self._set_default(t, c))
         stmts.append(f"DROP TYPE {_q(old)}")
         self.emit("alter_columns", stmts)
+        self.emit("add_constraints", after)
 
     def statements(self) -> list[str]:
         out: list[str] = []
         for stmts in self.phases.values():
             out += stmts
         return out
+
+
+def _mentions(sql: str, columns: list[str]) -> bool:
+    """Whether an SQL fragment names any of ``columns`` (quoted or bare)."""
+    return any(f'"{c}"' in sql or (c.islower() and c in sql) for c in columns)
 
 
 def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> list[str]:

@@ -1,0 +1,165 @@
+"""``migrate check``, ``status``, ``upgrade``, ``downgrade``, ``hash``: thin layers over Alembic and the replay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING
+
+from schemaguard.migrate.project import MigrationsDir
+
+if TYPE_CHECKING:
+    from schemaguard.config import Config
+    from schemaguard.diff.changes import Change
+
+
+@dataclass
+class CheckResult:
+    """The outcome of ``migrate check``.
+
+    Attributes:
+        integrity: revisions edited/added/removed by hand (one sentence each).
+        heads: the revision heads (more than one is a problem).
+        ungenerated: changes between the replayed revisions and the master (no revision covers them).
+        replay_error: why replaying the revisions failed, if it did.
+        dialect: the dialect the folder is checked in.
+    """
+
+    integrity: list[str] = field(default_factory=list)
+    heads: list[str] = field(default_factory=list)
+    ungenerated: list[Change] = field(default_factory=list)
+    dialect: str = ""
+    replay_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.integrity and len(self.heads) <= 1 and not self.ungenerated and self.replay_error is None
+
+    def problems(self) -> list[str]:
+        """One line per problem, for reports."""
+        out = list(self.integrity)
+        if len(self.heads) > 1:
+            out.append(f"several heads ({', '.join(self.heads)}): merge them (alembic merge)")
+        if self.replay_error:
+            out.append(f"the revisions do not replay on an empty database: {self.replay_error}")
+        out += [f"ungenerated change: {c.message}" for c in self.ungenerated]
+        return out
+
+
+def check(config: Config, *, dialect: str | None = None, dev_url: str | None = None) -> CheckResult:
+    """Verify the folder: integrity file, a single head, and replaying every revision on an empty database
+    gives exactly the master.
+
+    Raises:
+        MigrationError: PostgreSQL without a dev URL (a revision that fails is reported in the result).
+        SchemaError: invalid master.
+    """
+    from schemaguard.api import filter_ignored, load_master
+    from schemaguard.diff.differ import diff_schemas
+    from schemaguard.migrate import integrity
+    from schemaguard.migrate.replay import replay_state
+    from schemaguard.migrate.writer import dev_url_for, folder_dialect
+
+    mdir = MigrationsDir.from_config(config)
+    d = folder_dialect(mdir, config, dialect)
+    result = CheckResult(dialect=d.name)
+    result.integrity = [str(p) for p in integrity.verify(mdir)]
+    if mdir.exists:
+        result.heads = list(mdir.script().get_heads())
+    if len(result.heads) > 1:
+        return result
+    master, _ = filter_ignored(load_master(config), config)
+    from schemaguard.migrate.errors import MigrationError
+    from schemaguard.model import Schema
+
+    state = Schema()
+    if mdir.exists:
+        try:
+            state = replay_state(mdir, d, config, dev_url_for(config, dev_url))
+        except MigrationError as exc:
+            result.replay_error = str(exc)
+            return result
+    result.ungenerated = diff_schemas(master, state, d)
+    return result
+
+
+@dataclass
+class Status:
+    """Where a database stands: its current revisions, the heads, and the revisions not applied yet (oldest first)."""
+
+    current: list[str]
+    heads: list[str]
+    pending: list[str]
+
+
+def status(config: Config, url: str) -> Status:
+    """Read the database's ``alembic_version`` (read-only) and list the pending revisions.
+
+    Raises:
+        MigrationError: no migrations folder.
+        ConnectionFailed: the database cannot be reached.
+    """
+    from alembic.migration import MigrationContext
+
+    from schemaguard.db import connect
+
+    mdir = MigrationsDir.from_config(config)
+    mdir.require()
+    script = mdir.script()
+    with connect(url, read_only=True) as conn:
+        current = list(MigrationContext.configure(conn).get_current_heads())
+    return Status(current, list(script.get_heads()), pending_revisions(mdir, current))
+
+
+def pending_revisions(mdir: MigrationsDir, current: list[str]) -> list[str]:
+    """Revision ids between ``current`` and the head(s), oldest first."""
+    script = mdir.script()
+    applied: set[str] = set()
+    for rev in current:
+        applied |= {s.revision for s in script.iterate_revisions(rev, "base")}
+    all_revs = [s.revision for s in script.walk_revisions("base", "heads")]
+    return [r for r in reversed(all_revs) if r not in applied]
+
+
+def upgrade(
+    config: Config, url: str, revision: str = "head", *, sql: bool = False, output: IO[str] | None = None
+) -> None:
+    """``alembic upgrade REVISION`` on ``url`` (``sql``: print the offline script to ``output`` instead).
+
+    Raises:
+        MigrationError: Alembic refused or a statement failed.
+    """
+    from schemaguard.migrate.replay import run_alembic
+
+    mdir = MigrationsDir.from_config(config)
+    mdir.require()
+    run_alembic(mdir, "upgrade", revision, url=url, sql=sql, output=output)
+
+
+def downgrade(config: Config, url: str, revision: str, *, sql: bool = False, output: IO[str] | None = None) -> None:
+    """``alembic downgrade REVISION`` on ``url``; offline (``sql``) needs a range, so ``head:REVISION`` is used
+    when only a target is given.
+
+    Raises:
+        MigrationError: Alembic refused or a statement failed.
+    """
+    from schemaguard.migrate.replay import run_alembic
+
+    mdir = MigrationsDir.from_config(config)
+    mdir.require()
+    if sql and ":" not in revision:
+        revision = f"head:{revision}"
+    run_alembic(mdir, "downgrade", revision, url=url, sql=sql, output=output)
+
+
+def rehash(config: Config) -> list[str]:
+    """Rewrite the integrity file; returns the revision files it now covers.
+
+    Raises:
+        MigrationError: no migrations folder.
+    """
+    from schemaguard.migrate.integrity import write_sum
+
+    mdir = MigrationsDir.from_config(config)
+    mdir.require()
+    write_sum(mdir)
+    return [f.name for f in mdir.revision_files()]
