@@ -200,7 +200,7 @@ class _Plan:
         # PostgreSQL cannot rebuild them during the ALTER: drop them first and create them again afterwards.
         old = f"{e1.name}__sg_old"
         stmts = [f"ALTER TYPE {_q(e1.name)} RENAME TO {_q(old)}", render_enum(e1.name, e1.values)]
-        after: list[str] = []
+        recreate: list[str] = []
         for t in self.desired.tables:
             users = [c for c in t.columns if c.type.kind is TypeKind.ENUM and c.type.enum_name == e1.name]
             if not users:
@@ -210,11 +210,11 @@ class _Plan:
                 if _mentions(" ".join(filter(None, [ix.where, *(p.expression for p in ix.parts)])), names):
                     self.emit("drop_constraints", [f"DROP INDEX {_q(ix.name)}"] if not ix.constraint else [])
                     table = self.sa_table(t)
-                    after.append(compile_ddl(sa.schema.CreateIndex(build_index(ix, table, SPELLING)), self.dialect))
+                    recreate.append(compile_ddl(sa.schema.CreateIndex(build_index(ix, table, SPELLING)), self.dialect))
             for ck in t.checks:
                 if ck.name and _mentions(ck.expression, names):
                     self.emit("drop_constraints", [f"ALTER TABLE {_q(t.name)} DROP CONSTRAINT {_q(ck.name)}"])
-                    after.append(f"ALTER TABLE {_q(t.name)} ADD CONSTRAINT {_q(ck.name)} CHECK ({ck.expression})")
+                    recreate.append(f"ALTER TABLE {_q(t.name)} ADD CONSTRAINT {_q(ck.name)} CHECK ({ck.expression})")
             for c in users:
                 arr = "[]" * c.type.array_dims
                 stmts.append(f"ALTER TABLE {_q(t.name)} ALTER COLUMN {_q(c.name)} DROP DEFAULT")
@@ -226,7 +226,7 @@ class _Plan:
                     stmts.append(self._set_default(t, c))
         stmts.append(f"DROP TYPE {_q(old)}")
         self.emit("alter_columns", stmts)
-        self.emit("add_constraints", after)
+        self.emit("add_constraints", recreate)
 
     def statements(self) -> list[str]:
         out: list[str] = []
