@@ -92,7 +92,7 @@ def _adapt_column(t: Table, c: Column, schema: Schema, checks: list[Check]) -> C
         if enum is not None:
             values = ", ".join("'" + v.replace("'", "''") + "'" for v in enum.values)
             quoted = '"' + c.name.replace('"', '""') + '"'
-            checks.append(Check(check_name(t.name, [c.name]), f"{quoted} IN ({values})"))
+            checks.append(Check(check_name(t.name, [c.name]), f"{quoted} IN ({values})", loc=c.loc))
         return replace(c, type=ColumnType(TypeKind.TEXT), default=default)
     return replace(c, default=default)
 

@@ -1,0 +1,56 @@
+"""``schemaguard gate``: go / no-go before a deploy."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from schemaguard.cli.commands.options import TargetOpt, UrlOpt
+from schemaguard.cli.context import STATE
+
+
+class GateFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    junit = "junit"
+    github = "github"
+
+
+def gate(
+    target: TargetOpt = None,
+    url: UrlOpt = None,
+    fmt: Annotated[GateFormat, typer.Option("--format", "-f", help="Report format.")] = GateFormat.table,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the gate too.")] = False,
+    out: Annotated[str | None, typer.Option("--out", "-o", help="Also write the report to this file.")] = None,
+) -> int:
+    """Run every pre-deploy check (master, rendered files, migrations, drift, proofs); exit 0 only when
+    nothing fails. Never changes the target database."""
+    from pathlib import Path
+
+    from schemaguard.gate import run_gate
+    from schemaguard.report import gate_report as r
+
+    report = run_gate(STATE.config(), target=target, url=url, strict=strict)
+    if fmt is GateFormat.table:
+        r.print_gate(report, STATE.console(), quiet=STATE.quiet)
+        text = None
+    else:
+        render = {
+            GateFormat.json: r.render_gate_json,
+            GateFormat.markdown: r.render_gate_markdown,
+            GateFormat.junit: r.render_gate_junit,
+            GateFormat.github: r.render_gate_github,
+        }[fmt]
+        text = render(report)
+        typer.echo(text, nl=False)
+    if out:
+        Path(out).write_text(text if text is not None else r.render_gate_json(report), encoding="utf-8")
+    return report.exit_code
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``gate`` to the app."""
+    app.command("gate")(gate)

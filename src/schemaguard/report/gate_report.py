@@ -1,0 +1,179 @@
+"""Gate report renderers: rich table, JSON, Markdown (pull-request comment), JUnit XML, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+import socket
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from schemaguard.gate import GateCheck, GateFinding, GateReport, Status
+
+_STYLE = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Status.SKIP: "dim"}
+_SYMBOL = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.SKIP: "-"}
+_ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.SKIP: "⏭️"}
+
+
+def _verdict(report: GateReport) -> str:
+    return "GO" if report.passed else "NO-GO"
+
+
+def print_gate(report: GateReport, console: Console, *, quiet: bool = False) -> None:
+    """One row per check (status, name, reason, seconds), the failing findings, and a verdict line."""
+    table = Table(header_style="bold")
+    table.add_column("")
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("reason")
+    table.add_column("time", justify="right")
+    for c in report.checks:
+        if quiet and c.status is not Status.FAIL:
+            continue
+        st = _STYLE[c.status]
+        table.add_row(
+            f"[{st}]{_SYMBOL[c.status]}[/]", c.name, f"[{st}]{c.status.value}[/]", c.reason, f"{c.seconds:.2f}s"
+        )
+    if table.row_count:
+        console.print(table)
+    for c in report.checks:
+        if c.status is Status.FAIL or (c.status is Status.WARN and not quiet):
+            for f in c.findings[:50]:
+                if quiet and f.severity != "error":
+                    continue
+                where = f" ({f.location})" if f.location else ""
+                console.print(
+                    f"  {c.name}: [{'red' if f.severity == 'error' else 'yellow'}]{f.severity}[/] {f.message}{where}",
+                    highlight=False,
+                )
+            if len(c.findings) > 50:
+                console.print(f"  {c.name}: ... and {len(c.findings) - 50} more", highlight=False)
+    s = report.to_dict()["summary"]
+    colour = "green" if report.passed else "red"
+    console.print(
+        f"[bold {colour}]{_verdict(report)}[/]: {s['pass']} passed, {s['warn']} warnings, {s['fail']} failed, "
+        f"{s['skip']} skipped" + (f" — target {report.target}" if report.target else ""),
+        highlight=False,
+    )
+
+
+def render_gate_json(report: GateReport) -> str:
+    """The stable JSON report (docs/gate-report.schema.json)."""
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+
+
+def _md(text: object) -> str:
+    return str(text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def render_gate_markdown(report: GateReport) -> str:
+    """A pull-request comment: verdict, the checks table, and the drift table when there is drift."""
+    lines = [f"### schemaguard gate: **{_verdict(report)}**", ""]
+    if report.target:
+        lines += [f"Target: `{report.target}`", ""]
+    lines += ["| | check | status | reason | time |", "|---|---|---|---|---|"]
+    for c in report.checks:
+        lines.append(f"| {_ICON[c.status]} | {c.name} | {c.status.value} | {_md(c.reason)} | {c.seconds:.2f}s |")
+    for c in report.checks:
+        if c.findings and c.status in (Status.FAIL, Status.WARN):
+            lines += [
+                "",
+                f"#### {c.name}",
+                "",
+                "| severity | code | table | object | message |",
+                "|---|---|---|---|---|",
+            ]
+            for f in c.findings:
+                lines.append(
+                    f"| {f.severity} | `{_md(f.code)}` | {_md(f.table)} | {_md(f.object)} | {_md(f.message)} |"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def _finding_case(suite: ET.Element, check: GateCheck, f: GateFinding, index: int) -> None:
+    name = f"{check.name}: {f.code or f.severity} {'.'.join(x for x in (f.table, f.object) if x) or index}"
+    case = ET.SubElement(suite, "testcase", name=name, classname=f"schemaguard.gate.{check.name}", time="0")
+    if f.severity == "error" and check.status is Status.FAIL:
+        el = ET.SubElement(case, "failure", message=f.message, type=f.code or "finding")
+        el.text = f"{f.message}\n{f.location}" if f.location else f.message
+    else:
+        ET.SubElement(case, "system-out").text = f"{f.severity}: {f.message}"
+
+
+def render_gate_junit(report: GateReport) -> str:
+    """JUnit XML: one ``<testsuite>``, one ``<testcase>`` per check and one per finding, so CI systems
+    (Jenkins, GitLab, GitHub test reporters) show them natively. Warnings are passing cases with output."""
+    total_time = sum(c.seconds for c in report.checks)
+    root = ET.Element("testsuites", name="schemaguard gate", time=f"{total_time:.3f}")
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name="schemaguard gate",
+        timestamp=datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        hostname=socket.gethostname() or "localhost",
+        time=f"{total_time:.3f}",
+    )
+    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="target", value=report.target or "")
+    for c in report.checks:
+        case = ET.SubElement(suite, "testcase", name=c.name, classname="schemaguard.gate", time=f"{c.seconds:.3f}")
+        if c.status is Status.FAIL:
+            ET.SubElement(case, "failure", message=c.reason, type=c.name).text = c.reason
+        elif c.status is Status.SKIP:
+            ET.SubElement(case, "skipped", message=c.reason)
+        else:
+            ET.SubElement(case, "system-out").text = f"{c.status.value}: {c.reason}"
+        for i, f in enumerate(c.findings):
+            _finding_case(suite, c, f, i)
+    cases = suite.findall("testcase")
+    counts = {
+        "tests": len(cases),
+        "failures": sum(1 for t in cases if t.find("failure") is not None),
+        "errors": 0,
+        "skipped": sum(1 for t in cases if t.find("skipped") is not None),
+    }
+    for k, v in counts.items():
+        suite.set(k, str(v))
+        root.set(k, str(v))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    # Workflow command escaping: https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
+    out = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        out = out.replace(":", "%3A").replace(",", "%2C")
+    return out
+
+
+def render_gate_github(report: GateReport) -> str:
+    """GitHub Actions workflow commands: ``::error file=...,line=...,col=...,title=...::message`` per finding
+    (pointing at the master schema line where one is known), one per failing check, and a notice verdict.
+    Source: https://docs.github.com/actions/reference/workflow-commands-for-github-actions"""
+    lines = []
+    for c in report.checks:
+        level = {Status.FAIL: "error", Status.WARN: "warning"}.get(c.status)
+        if level is None:
+            continue
+        lines.append(f"::{level} title={_gh_escape('schemaguard gate: ' + c.name, True)}::{_gh_escape(c.reason)}")
+        for f in c.findings:
+            flevel = (
+                "error"
+                if f.severity == "error" and c.status is Status.FAIL
+                else "warning"
+                if f.severity != "info"
+                else "notice"
+            )
+            props = []
+            if f.location:
+                props += [
+                    f"file={_gh_escape(f.location.path, True)}",
+                    f"line={f.location.line}",
+                    f"col={f.location.column}",
+                ]
+            props.append(f"title={_gh_escape(f'{c.name}: {f.code or f.severity}', True)}")
+            lines.append(f"::{flevel} {','.join(props)}::{_gh_escape(f.message)}")
+    lines.append(f"::notice title=schemaguard gate::{_verdict(report)}")
+    return "\n".join(lines) + "\n"
