@@ -215,11 +215,15 @@ class Schema:
         tables: the tables.
         enums: the enum types (PostgreSQL ``CREATE TYPE ... AS ENUM``; emulated on SQLite).
         source: where it came from, for reports (a file path or a password-masked URL).
+        enum_checks: where enums are emulated (SQLite), guard the TEXT column with ``CHECK (col IN (...))``.
+            Prisma's SQLite connector emulates enums as plain TEXT without a CHECK (Prisma 6.2+:
+            https://www.prisma.io/docs/orm/reference/database-features#enums), so Prisma masters set it False.
     """
 
     tables: tuple[Table, ...] = ()
     enums: tuple[Enum, ...] = ()
     source: str | None = field(default=None, compare=False)
+    enum_checks: bool = True
 
     def table(self, name: str) -> Table | None:
         """The table called ``name``, or None."""

@@ -208,7 +208,8 @@ class _Builder:
             extensions=extensions,
             paths=self.paths,
         )
-        return PrismaLoad(Schema(tuple(tables), enums, source=self.source), info)
+        # Prisma emulates enums on SQLite as bare TEXT: no CHECK, so drift against a Prisma-made database is exact.
+        return PrismaLoad(Schema(tuple(tables), enums, source=self.source, enum_checks=False), info)
 
     def _datasource(self) -> tuple[str, tuple[str, ...], tuple[tuple[str, tuple[tuple[str, str], ...]], ...]]:
         sources = [b for b in self.blocks if b.kind == "datasource"]

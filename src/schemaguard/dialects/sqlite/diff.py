@@ -89,7 +89,7 @@ def _adapt_column(t: Table, c: Column, schema: Schema, checks: list[Check]) -> C
         default = None
     if ct.kind is TypeKind.ENUM:
         enum = schema.enum(ct.enum_name or "")
-        if enum is not None:
+        if enum is not None and schema.enum_checks:
             values = ", ".join("'" + v.replace("'", "''") + "'" for v in enum.values)
             quoted = '"' + c.name.replace('"', '""') + '"'
             checks.append(Check(check_name(t.name, [c.name]), f"{quoted} IN ({values})", loc=c.loc))
@@ -100,7 +100,8 @@ def _adapt_column(t: Table, c: Column, schema: Schema, checks: list[Check]) -> C
 def adapt(schema: Schema) -> Schema:
     """The master as SQLite stores it.
 
-    - enums become TEXT plus a CHECK ``col IN (...)`` named ``{table}_{col}_check``; the enum types go away;
+    - enums become TEXT plus a CHECK ``col IN (...)`` named ``{table}_{col}_check`` (no CHECK when
+      ``schema.enum_checks`` is False, as Prisma does); the enum types go away;
     - arrays become TEXT holding JSON (array defaults become JSON text);
     - PostgreSQL-only defaults (function calls other than CURRENT_TIMESTAMP/DATE/TIME) are dropped;
     - index access methods and operator classes (GIN, GiST, ``gin_trgm_ops``) are dropped: a plain index stays;
