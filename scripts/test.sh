@@ -24,6 +24,6 @@ if ! .venv/bin/python -c "import psycopg,os; psycopg.connect(os.environ['SCHEMAG
   fi
 fi
 
-.venv/bin/ruff check src tests bench
+.venv/bin/ruff check src tests $( [ -d bench ] && echo bench )
 .venv/bin/mypy
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
