@@ -41,7 +41,7 @@ def load_registry(config: Config | None = None) -> dict[str, Backfill]:
     found: dict[str, Backfill] = {}
     for name in BUILTIN_MODULES:
         _add(found, _from_module(importlib.import_module(name)))
-    modules = getattr(config, "backfill_modules", None) or [] if config is not None else []
+    modules = (getattr(config, "backfill_modules", None) or []) if config is not None else []
     if not isinstance(modules, list) or not all(isinstance(m, str) for m in modules):
         raise BackfillError("configuration key backfill_modules must be a list of module paths or .py files")
     for spec in modules:

@@ -115,7 +115,10 @@ def _sitter_where(t: Tables) -> sa.ColumnElement[bool]:
     mn = t.MessageNumber
     return sa.and_(
         _held_by_sitter(t, mn.c.id),
-        sa.or_(mn.c.numberClass == _cls(t, POOL), sa.and_(mn.c.numberClass == _cls(t, SITTER), mn.c.assignedSitterId.is_(None))),
+        sa.or_(
+            mn.c.numberClass == _cls(t, POOL),
+            sa.and_(mn.c.numberClass == _cls(t, SITTER), mn.c.assignedSitterId.is_(None)),
+        ),
     )
 
 
@@ -310,7 +313,7 @@ BACKFILL = Backfill(
                     "error",
                     "{count} organization(s) have more than one active front-desk number",
                     _orgs_with_several_front_desks,
-                    "Keep one: set \"numberClass\" = 'pool' (or \"isActive\" = false) on the others.",
+                    'Keep one: set "numberClass" = \'pool\' (or "isActive" = false) on the others.',
                 ),
                 Flag(
                     "warning",
@@ -390,9 +393,11 @@ BACKFILL = Backfill(
         ),
         distribution(
             "Threads By Number Class",
-            lambda t: sa.select(t.MessageThread.c.numberClass, sa.func.count())
-            .group_by(t.MessageThread.c.numberClass)
-            .order_by(t.MessageThread.c.numberClass),
+            lambda t: (
+                sa.select(t.MessageThread.c.numberClass, sa.func.count())
+                .group_by(t.MessageThread.c.numberClass)
+                .order_by(t.MessageThread.c.numberClass)
+            ),
         ),
     ),
     rollback=_rollback,
@@ -400,4 +405,5 @@ BACKFILL = Backfill(
         "Rollback Phase 1.4 data (seed 002), plus isOneTimeClient, which the seed's statements leave set.\n"
         "WARNING: this removes all Phase 1.4 data, including every SitterMaskedNumber row. Use with caution."
     ),
+    source=__name__,
 )

@@ -1,0 +1,181 @@
+"""``schemaguard backfill`` (list, run, dry run, rollback SQL) and ``schemaguard proof``.
+
+Configuration keys read here (all optional): ``backfill_modules``, ``backfill_batch_size`` (rows, default 1000),
+``backfill_lock_timeout`` and ``backfill_statement_timeout`` (seconds, defaults 5 and 300).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from schemaguard.cli.commands.options import DialectName, OutOpt, TargetOpt, UrlOpt
+from schemaguard.cli.context import STATE
+
+if TYPE_CHECKING:
+    from schemaguard.backfills.runner import RunOptions
+    from schemaguard.backfills.spec import Backfill
+    from schemaguard.config import Config
+
+
+class ProofFormat(StrEnum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+
+
+def backfill(
+    name: Annotated[str | None, typer.Argument(help="The backfill to run (see --list).")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List registered backfills and their last run.")] = False,
+    target: TargetOpt = None,
+    url: UrlOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, help="Rows per batch (default 1000).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    rollback_sql: Annotated[bool, typer.Option("--rollback-sql", help="Print the rollback SQL and exit.")] = False,
+    dialect: Annotated[DialectName | None, typer.Option("--dialect", "-d", help="Dialect of --rollback-sql.")] = None,
+    lock_timeout: Annotated[float | None, typer.Option("--lock-timeout", help="Seconds to wait for locks.")] = None,
+    statement_timeout: Annotated[
+        float | None, typer.Option("--statement-timeout", help="Seconds per statement (PostgreSQL).")
+    ] = None,
+) -> int:
+    """Run a registered data backfill: idempotent, batched, resumable, recorded in schemaguard_backfill_runs.
+    Exit 0 = done, 1 = rows it could not handle (see the errors), 2 = error."""
+    from schemaguard.backfills import progress, runner
+    from schemaguard.backfills.registry import get_backfill
+    from schemaguard.backfills.spec import BackfillError
+
+    cfg = STATE.config()
+    if list_:
+        _list(cfg, target, url)
+        return 0
+    if name is None:
+        raise BackfillError("name a backfill to run (see `schemaguard backfill --list`)")
+    spec = get_backfill(name, cfg)
+    if rollback_sql:
+        _print_rollback(spec, dialect.value if dialect else _dialect_of(cfg, target, url))
+        return 0
+    db_url, namespace = cfg.resolve_url(target, url)
+    opts = _options(cfg, namespace, batch_size, lock_timeout, statement_timeout)
+    if dry_run:
+        result = runner.dry_run(spec, db_url, opts)
+    else:
+        _confirm(spec.name, db_url, yes)
+        with progress.RichObserver(STATE.err_console(), enabled=not STATE.quiet) as observer:
+            result = runner.run_backfill(spec, db_url, opts, observer)
+    progress.print_run(result, STATE.console(), quiet=STATE.quiet)
+    return 1 if result.errors else 0
+
+
+def proof(
+    names: Annotated[list[str] | None, typer.Argument(help="Backfills to prove (default: all registered).")] = None,
+    target: TargetOpt = None,
+    url: UrlOpt = None,
+    fmt: Annotated[ProofFormat, typer.Option("--format", "-f", help="Output format.")] = ProofFormat.table,
+    out: OutOpt = None,
+) -> int:
+    """Run the proof checks of backfills against a database. Exit 0 = all passed, 1 = a check failed, 2 = error."""
+    from pathlib import Path
+
+    from schemaguard.backfills.registry import get_backfill, load_registry
+    from schemaguard.backfills.runner import run_proofs
+    from schemaguard.db import mask_url
+    from schemaguard.report import proof_report
+
+    cfg = STATE.config()
+    db_url, namespace = cfg.resolve_url(target, url)
+    specs = [get_backfill(n, cfg) for n in names] if names else list(load_registry(cfg).values())
+    runs = [(b.name, mask_url(db_url), run_proofs(b, db_url, namespace)) for b in specs]
+    if fmt is ProofFormat.table and out is None:
+        proof_report.print_proofs(runs, STATE.console(), quiet=STATE.quiet)
+    else:
+        text = (
+            proof_report.render_proofs_junit(runs)
+            if fmt is ProofFormat.junit
+            else proof_report.render_proofs_json(runs)
+        )
+        if out is not None:
+            Path(out).write_text(text, encoding="utf-8")
+        else:
+            typer.echo(text, nl=False)
+    return 0 if proof_report.all_passed(runs) else 1
+
+
+def _options(
+    cfg: Config, namespace: str | None, batch_size: int | None, lock: float | None, statement: float | None
+) -> RunOptions:
+    from schemaguard.backfills.runner import RunOptions
+    from schemaguard.errors import ConfigError
+
+    batch: Any = batch_size if batch_size is not None else getattr(cfg, "backfill_batch_size", 1000)
+    try:
+        return RunOptions(
+            batch_size=int(batch),
+            lock_timeout=float(lock if lock is not None else getattr(cfg, "backfill_lock_timeout", 5.0)),
+            statement_timeout=float(
+                statement if statement is not None else getattr(cfg, "backfill_statement_timeout", 300.0)
+            ),
+            namespace=namespace,
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"invalid backfill setting in the configuration: {exc}") from None
+
+
+def _confirm(name: str, url: str, yes: bool) -> None:
+    from schemaguard.backfills.spec import BackfillError
+    from schemaguard.db import mask_url
+
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise BackfillError(
+            f"refusing to change {mask_url(url)} without confirmation: pass --yes (try --dry-run first)"
+        )
+    if not typer.confirm(f"Run backfill {name} on {mask_url(url)}?"):
+        raise typer.Abort()
+
+
+def _dialect_of(cfg: Config, target: str | None, url: str | None) -> str:
+    from schemaguard.db import dialect_name
+
+    if url or target:
+        return dialect_name(cfg.resolve_url(target, url)[0])
+    return cfg.dialect
+
+
+def _print_rollback(spec: Backfill, dialect: str) -> None:
+    from schemaguard.backfills.runner import render_rollback
+
+    lines = [f"-- {line}" for line in spec.rollback_note.splitlines()]
+    lines.append(f"-- {spec.name} rollback for {dialect}")
+    lines += [f"{stmt};" for stmt in render_rollback(spec, dialect)]
+    typer.echo("\n".join(lines))
+
+
+def _list(cfg: Config, target: str | None, url: str | None) -> None:
+    from schemaguard.backfills import ledger, progress
+    from schemaguard.backfills.registry import load_registry
+    from schemaguard.db import connect
+    from schemaguard.errors import ConfigError
+
+    registry = load_registry(cfg)
+    last: dict[str, ledger.LedgerRow] = {}
+    try:
+        db_url, _ = cfg.resolve_url(target, url)
+    except ConfigError:
+        db_url = None
+    if db_url is not None:
+        with connect(db_url, read_only=True) as conn:
+            last = ledger.last_runs(conn)
+    progress.print_list(sorted(registry.values(), key=lambda b: b.name), last, STATE.console())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``backfill`` and ``proof`` commands to the application."""
+    app.command("backfill")(backfill)
+    app.command("proof")(proof)
