@@ -9,8 +9,8 @@ import pytest
 
 from schemaguard import api
 from schemaguard.config import load_config
-from schemaguard.diff import diff_schemas
 from schemaguard.dialects import get_dialect
+from schemaguard.diff import diff_schemas
 from schemaguard.loaders import load_schema_file
 from tests.conftest import ROOT
 from tests.helpers import apply_statements, diff_json
