@@ -87,6 +87,8 @@ class GateCheck:
     seconds: float = 0.0
     findings: list[GateFinding] = field(default_factory=list)
     advisory: bool = False
+    unreachable: bool = False
+    """The check could not run: the target could not be reached or is not configured (exit code 2)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -115,7 +117,10 @@ class GateReport:
 
     @property
     def exit_code(self) -> int:
-        """0 go, 1 no-go."""
+        """0 go; 1 no-go; 2 when a check could not run because the target is unreachable or not configured
+        (the project's contract: connection and configuration errors are exit 2)."""
+        if any(c.unreachable and c.status is Status.FAIL for c in self.checks):
+            return 2
         return 0 if self.passed else 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -136,6 +141,19 @@ def _gate_config(config: Config) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
+def _check_names(gcfg: dict[str, Any], key: str) -> set[str]:
+    # A misspelt check name would silently skip nothing (or everything advisory): refuse it.
+    from schemaguard.errors import ConfigError
+
+    names = gcfg.get(key, [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"gate.{key} must be a list of check names ({', '.join(CHECKS)})")
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise ConfigError(f"gate.{key}: unknown check(s) {', '.join(unknown)} (known: {', '.join(CHECKS)})")
+    return set(names)
+
+
 def run_gate(config: Config, *, target: str | None = None, url: str | None = None, strict: bool = False) -> GateReport:
     """Run every gate check in order.
 
@@ -147,12 +165,21 @@ def run_gate(config: Config, *, target: str | None = None, url: str | None = Non
 
     Returns:
         GateReport; never raises for a failing check (the failure is the check's verdict).
+
+    Raises:
+        ConfigError: ``gate.skip`` / ``gate.advisory`` name an unknown check, or a ``[gate]`` key is not a list
+            of strings.
     """
     from schemaguard.db import mask_url
 
     gcfg = _gate_config(config)
-    skip = set(gcfg.get("skip", ()))
-    advisory = set(gcfg.get("advisory", ()))
+    skip = _check_names(gcfg, "skip")
+    advisory = _check_names(gcfg, "advisory")
+    proofs = gcfg.get("required_proofs", [])
+    if not isinstance(proofs, list) or not all(isinstance(n, str) for n in proofs):
+        from schemaguard.errors import ConfigError
+
+        raise ConfigError("gate.required_proofs must be a list of backfill names")
     resolved: tuple[str, str | None] | None = None
     target_error: str | None = None
     try:
@@ -178,7 +205,10 @@ def run_gate(config: Config, *, target: str | None = None, url: str | None = Non
         except SchemaGuardError as exc:
             from schemaguard.db import mask
 
+            from schemaguard.errors import ConfigError, ConnectionFailed
+
             check = GateCheck(name, Status.FAIL, mask(str(exc)).splitlines()[0])
+            check.unreachable = isinstance(exc, ConnectionFailed | ConfigError)
             if isinstance(exc, SchemaError) and exc.path:
                 loc = SourceLocation(exc.path, exc.line or 1, exc.column or 1)
                 check.findings.append(GateFinding("error", exc.problem, table=None, location=loc))
@@ -247,7 +277,10 @@ def _check_rendered(ctx: _Context) -> GateCheck:
     if bad:
         findings = [
             GateFinding(
-                "error", f"{r.path.name} is {r.status}: run `schemaguard render --all`", "render", object=str(r.path)
+                "error",
+                f"{r.path.name} is {r.status}: run `schemaguard render --all`",
+                "render",
+                object=_relative(r.path, ctx.config.root),
             )
             for r in bad
         ]
@@ -302,7 +335,8 @@ def _check_drift(ctx: _Context) -> GateCheck:
 
     url, ns = ctx.url()
     actual = api.load_source(url, ctx.config, ns)
-    desired = api.Source(api.load_master(ctx.config), ctx.config.master, None, "postgresql")
+    master = api.load_master(ctx.config)
+    desired = api.Source(master, ctx.config.master, None, "postgresql")
     mdir = _migrations_dir(ctx.config)
     pending: list[str] = []
     if mdir is not None:
@@ -325,7 +359,8 @@ def _check_drift(ctx: _Context) -> GateCheck:
                 desired = api.Source(state, f"revisions at {current or 'base'}", None, folder.name)
     report = api.diff_sources(desired, actual, ctx.config)
     findings = [
-        GateFinding(c.severity.value, c.message, c.kind.value, c.table, c.object, _loc(c)) for c in report.changes
+        GateFinding(c.severity.value, c.message, c.kind.value, c.table, c.object, _loc(c, master))
+        for c in report.changes
     ]
     prefix = f"{len(pending)} pending revision(s), " if pending else ""
     if report.drift:
@@ -340,16 +375,29 @@ def _check_drift(ctx: _Context) -> GateCheck:
     return GateCheck("drift", Status.PASS, f"{prefix}no drift ({report.dialect})")
 
 
-def _loc(change: Any) -> SourceLocation | None:
+def _loc(change: Any, master: Any) -> SourceLocation | None:
     for side in (change.desired, change.actual):
         loc = getattr(side, "loc", None)
         if loc is not None:
             return loc
-    return None
+    # Objects only the database has (a column added by hand), or a desired side replayed from revisions (no
+    # source lines): point at the object, else its table, in the master.
+    table = master.table(change.table) if change.table else None
+    if table is None:
+        return None
+    column = next((c for c in table.columns if c.name == change.object), None)
+    return column.loc if column is not None and column.loc is not None else table.loc
+
+
+def _relative(path: Any, root: Any) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def _check_proofs(ctx: _Context) -> GateCheck:
-    required = list(ctx.gate.get("required_proofs", ()))
+    required = list(ctx.gate.get("required_proofs", []))
     if not required:
         return GateCheck("proofs", Status.SKIP, "no backfill proofs required (gate.required_proofs)")
     from schemaguard.backfills.registry import get_backfill

@@ -160,12 +160,21 @@ class _Positions:
     def __init__(self, path: str) -> None:
         self.path = path
         self.marks: dict[Path_, tuple[int, int]] = {}
+        self.keys: dict[Path_, tuple[int, int]] = {}
 
     def walk(self, node: yaml.Node, at: Path_ = ()) -> None:
         self.marks[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
             for knode, vnode in node.value:
+                if not isinstance(knode, yaml.ScalarNode):
+                    # A list or mapping used as a key cannot name anything (and is not hashable).
+                    raise SchemaError(
+                        "a key must be a plain name, not a list or mapping",
+                        self.path,
+                        knode.start_mark.line + 1,
+                        knode.start_mark.column + 1,
+                    )
                 key = knode.value
                 if key in seen:
                     raise SchemaError(
@@ -175,6 +184,7 @@ class _Positions:
                         knode.start_mark.column + 1,
                     )
                 seen[key] = knode.start_mark.line + 1
+                self.keys[(*at, key)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
                 self.walk(vnode, (*at, key))
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
@@ -189,6 +199,11 @@ class _Positions:
         return None, None
 
     def loc(self, *at: str | int) -> SourceLocation:
+        """Where the object at ``at`` is defined: its key's position for mapping entries (the line that names
+        it), else its value's."""
+        hit = self.keys.get(tuple(at))
+        if hit:
+            return SourceLocation(self.path, hit[0], hit[1])
         line, col = self.find(at)
         return SourceLocation(self.path, line or 1, col or 1)
 
@@ -211,8 +226,14 @@ def _read_yaml(text: str, path: str) -> tuple[Any, _Positions]:
         if mark is None:
             raise SchemaError(f"invalid YAML: {problem}", path) from None
         raise SchemaError(f"invalid YAML: {problem}", path, mark.line + 1, mark.column + 1) from None
+    except yaml.reader.ReaderError as exc:
+        # A control character has no mark, only an offset: turn it into a line and column.
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise SchemaError(f"invalid YAML: {exc.reason} (U+{code:04X})", path, line, col) from None
     except yaml.YAMLError as exc:
-        raise SchemaError(f"invalid YAML: {exc}", path) from None
+        raise SchemaError(f"invalid YAML: {' '.join(str(exc).split())}", path) from None
     return data, pos
 
 
@@ -279,6 +300,8 @@ def load_yaml_master(path: str | Path, text: str | None = None) -> Schema:
     if problems:
         first_problem = problems[0]
         loc = first_problem.loc
+        if loc is None and first_problem.message.startswith("index name "):
+            loc = _second_index_loc(schema)
         raise SchemaError(first_problem.message, p, loc.line if loc else None, loc.column if loc else None)
     return schema
 
@@ -315,6 +338,7 @@ def _build(spec: MasterFile, pos: _Positions) -> Schema:
         values, comment = (espec, None) if isinstance(espec, list) else (espec.values, espec.comment)
         enums.append(Enum(ename, tuple(values), comment, pos.loc("enums", ename)))
     enum_names = frozenset(e.name for e in enums)
+    _require_names(spec, pos)
     tables = []
     for tname, ts in spec.tables.items():
         columns: list[Column] = []
@@ -438,6 +462,35 @@ def _build(spec: MasterFile, pos: _Positions) -> Schema:
             )
         )
     return Schema(tables=tuple(tables), enums=tuple(enums), source=pos.path)
+
+
+def _second_index_loc(schema: Schema) -> SourceLocation | None:
+    """Where an index name is used the second time: check_consistency reports schema-wide duplicate index names
+    without a location (they can span tables)."""
+    seen: set[str] = set()
+    for t in schema.tables:
+        for ix in t.indexes:
+            if ix.name in seen:
+                return ix.loc
+            seen.add(ix.name)
+    return None
+
+
+def _require_names(spec: MasterFile, pos: _Positions) -> None:
+    """Reject empty enum, table and column names: no database accepts a zero-length identifier."""
+    named: list[tuple[str, Path_]] = [(e, ("enums", e)) for e in spec.enums]
+    for tname, ts in spec.tables.items():
+        named.append((tname, ("tables", tname)))
+        named += [(cname, ("tables", tname, "columns", cname)) for cname in ts.columns]
+    for name, at in named:
+        if name == "":
+            line, col = pos.find(at)
+            raise SchemaError(
+                f"empty name at {'.'.join(str(p) for p in at[:-1])}; names need at least one character",
+                pos.path,
+                line,
+                col,
+            )
 
 
 def _not_null(c: Column) -> Column:

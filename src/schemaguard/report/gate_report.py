@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from schemaguard.gate import GateCheck, GateFinding, GateReport, Status
@@ -34,18 +35,21 @@ def print_gate(report: GateReport, console: Console, *, quiet: bool = False) -> 
             continue
         st = _STYLE[c.status]
         table.add_row(
-            f"[{st}]{_SYMBOL[c.status]}[/]", c.name, f"[{st}]{c.status.value}[/]", c.reason, f"{c.seconds:.2f}s"
+            f"[{st}]{_SYMBOL[c.status]}[/]", c.name, f"[{st}]{c.status.value}[/]", escape(c.reason), f"{c.seconds:.2f}s"
         )
     if table.row_count:
         console.print(table)
     for c in report.checks:
         if c.status is Status.FAIL or (c.status is Status.WARN and not quiet):
             for f in c.findings[:50]:
-                if quiet and f.severity != "error":
+                # Quiet keeps what made a check fail: a drift check fails on warning-level differences too.
+                if quiet and f.severity == "info":
                     continue
                 where = f" ({f.location})" if f.location else ""
+                colour = "red" if f.severity == "error" else "yellow"
+                # Reasons and messages quote config keys like [[render.outputs]]: never parse them as markup.
                 console.print(
-                    f"  {c.name}: [{'red' if f.severity == 'error' else 'yellow'}]{f.severity}[/] {f.message}{where}",
+                    f"  {c.name}: [{colour}]{f.severity}[/] {escape(f.message + where)}",
                     highlight=False,
                 )
             if len(c.findings) > 50:
