@@ -204,7 +204,6 @@ def run_gate(config: Config, *, target: str | None = None, url: str | None = Non
             check = fn(ctx)
         except SchemaGuardError as exc:
             from schemaguard.db import mask
-
             from schemaguard.errors import ConfigError, ConnectionFailed
 
             check = GateCheck(name, Status.FAIL, mask(str(exc)).splitlines()[0])
