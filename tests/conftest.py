@@ -122,7 +122,7 @@ def run_sql(url: str, statements: str | list[str]) -> None:
     else:
         with psycopg.connect(url, autocommit=True) as conn:
             if isinstance(statements, str):
-                conn.execute(statements)  # type: ignore[arg-type]  # psycopg runs multi-statement text
+                conn.execute(statements)  # psycopg runs multi-statement text
             else:
                 for s in statements:
-                    conn.execute(s)  # type: ignore[arg-type]
+                    conn.execute(s)

@@ -35,7 +35,7 @@ def apply_statements(url: str, statements: list[str]) -> None:
     else:
         with psycopg.connect(url) as conn:
             for s in statements:
-                conn.execute(s)  # type: ignore[arg-type]
+                conn.execute(s)
 
 
 def build_from_master(url: str, master: str | Path) -> None:
@@ -98,4 +98,4 @@ def sqlite_rebuild(url: str, table: str, transform: Callable[[str], str]) -> Non
 def pg_exec(url: str, sql: str) -> None:
     """Execute SQL on PostgreSQL with autocommit."""
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 MASK = "***"
 
-_PASSWORD_RE = re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<post>@)")
+# The password runs to the last "@" before the path: users paste passwords with unencoded "@" or spaces.
+_PASSWORD_RE = re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^/\n]*)(?P<post>@)")
 _KV_PASSWORD_RE = re.compile(r"(?i)(password\s*=\s*)('[^']*'|\S+)")
 
 _secrets: set[str] = set()
@@ -57,6 +58,9 @@ def _remember_url_password(url: str) -> None:
 
         register_secret(m.group("pw"))
         register_secret(unquote(m.group("pw")))
+        # A driver that splits an unencoded password at "@" or a space echoes the pieces (as host names...).
+        for piece in re.split(r"[@\s]", m.group("pw")):
+            register_secret(piece)
 
 
 def is_url(text: str) -> bool:

@@ -38,7 +38,14 @@ class State:
 
     def err_console(self) -> Console:
         """Console for diagnostics (stderr)."""
-        return Console(stderr=True, no_color=self.no_color or "NO_COLOR" in os.environ, highlight=False, width=_width())
+        # soft_wrap: an error stays one line on stderr however long (CI greps it).
+        return Console(
+            stderr=True,
+            no_color=self.no_color or "NO_COLOR" in os.environ,
+            highlight=False,
+            width=_width(),
+            soft_wrap=True,
+        )
 
 
 def _width() -> int | None:

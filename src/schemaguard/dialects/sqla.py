@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import quoted_name
 from sqlalchemy.types import TypeEngine, UserDefinedType
 
+from schemaguard.errors import SchemaError
 from schemaguard.model import Column, ColumnType, Default, DefaultKind, ForeignKey, Index, Schema, Table, TypeKind
 
 
@@ -116,7 +117,18 @@ def build_table(t: Table, md: sa.MetaData, sp: DialectSpelling, with_fks: bool) 
     pk_cols = t.primary_key.columns if t.primary_key else ()
     int_kinds = (TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT)
     cols = []
+    seen: set[str] = set()
     for c in t.columns:
+        # Guard for loaders that do not validate: SQLAlchemy would raise its own non-schemaguard error here.
+        if not c.name or not t.name or c.name in seen:
+            problem = f"table {t.name!r}: " + (
+                f"column {c.name!r} is defined twice" if c.name in seen else "empty name"
+            )
+            loc = c.loc or t.loc
+            raise SchemaError(
+                problem, loc.path if loc else None, loc.line if loc else None, loc.column if loc else None
+            )
+        seen.add(c.name)
         single_int_pk = pk_cols == (c.name,) and c.type.kind in int_kinds and not c.type.is_array
         cols.append(build_column(c, c.name in pk_cols, single_int_pk, sp))
     items: list[Any] = list(cols)

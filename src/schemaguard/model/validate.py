@@ -41,11 +41,15 @@ def check_consistency(schema: Schema) -> list[Problem]:
     for e in schema.enums:
         if not e.values:
             problems.append(Problem(f"enum {e.name!r} has no values", e.loc))
+        if any(v == "" for v in e.values):
+            # PostgreSQL rejects empty enum labels: https://www.postgresql.org/docs/15/datatype-enum.html
+            problems.append(Problem(f"enum {e.name!r} has an empty value", e.loc))
         for v, n in Counter(e.values).items():
             if n > 1:
                 problems.append(Problem(f"enum {e.name!r} lists value {v!r} twice", e.loc))
     tables = {t.name: t for t in schema.tables}
     index_names: Counter[str] = Counter()
+    index_locs: dict[str, SourceLocation | None] = {}
     for t in schema.tables:
         cols = {c.name: c for c in t.columns}
         if not t.columns:
@@ -64,6 +68,8 @@ def check_consistency(schema: Schema) -> list[Problem]:
                     problems.append(Problem(f"primary key of {t.name!r} names unknown column {pc!r}", t.loc))
         for ix in t.indexes:
             index_names[ix.name] += 1
+            if index_names[ix.name] == 2:
+                index_locs[ix.name] = ix.loc  # point at the second use
             for part in ix.parts:
                 if part.column is not None and part.column not in cols:
                     problems.append(
@@ -96,5 +102,10 @@ def check_consistency(schema: Schema) -> list[Problem]:
                 problems.append(Problem(f"constraint name {cname!r} is used twice on table {t.name!r}", t.loc))
     for iname, n in index_names.items():
         if n > 1:
-            problems.append(Problem(f"index name {iname!r} is used {n} times (index names must be unique per schema)"))
+            problems.append(
+                Problem(
+                    f"index name {iname!r} is used {n} times (index names must be unique per schema)",
+                    index_locs.get(iname),
+                )
+            )
     return problems

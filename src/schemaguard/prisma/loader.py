@@ -143,9 +143,20 @@ def build_schema(files: Sequence[PrismaFile], provider: str | None = None, sourc
         source: recorded as ``Schema.source``.
 
     Raises:
-        SchemaError: semantic errors with their location.
+        SchemaError: semantic errors with their location, including the model's own consistency checks
+            (duplicate columns, references to missing tables or columns).
     """
-    return _Builder(files, provider, source).build()
+    from schemaguard.model.validate import check_consistency
+
+    loaded = _Builder(files, provider, source).build()
+    problems = check_consistency(loaded.schema)
+    if problems:
+        first = problems[0]
+        loc = first.loc
+        raise SchemaError(
+            first.message, loc.path if loc else source, loc.line if loc else None, loc.column if loc else None
+        )
+    return loaded
 
 
 def _loc(path: str | None, line: int, column: int) -> SourceLocation:

@@ -24,7 +24,8 @@ from schemaguard.dialects.sqla import (
     qname,
     sql_string,
 )
-from schemaguard.model import ColumnType, Index, Schema, TypeKind
+from schemaguard.errors import SchemaError
+from schemaguard.model import ColumnType, Enum, Index, Schema, TypeKind
 
 _SCALARS: dict[TypeKind, Any] = {
     TypeKind.TEXT: sa.Text,
@@ -118,9 +119,29 @@ SPELLING = DialectSpelling(
 """PostgreSQL spelling: expressions are already in PostgreSQL syntax."""
 
 
+_BUILTIN_NAME = "enum {name!r} has the name of a built-in PostgreSQL type; rename the enum"
+
+
 def render_enum(name: str, values: tuple[str, ...]) -> str:
-    """``CREATE TYPE "Name" AS ENUM ('a', 'b')``."""
-    return compile_ddl(CreateEnumType(pg.ENUM(*values, name=qname(name))), pg.dialect())
+    """``CREATE TYPE "Name" AS ENUM ('a', 'b')``.
+
+    Raises:
+        SchemaError: the name is that of a built-in type (SQLAlchemy refuses to render it unqualified).
+    """
+    try:
+        return compile_ddl(CreateEnumType(pg.ENUM(*values, name=qname(name))), pg.dialect())
+    except sa.exc.CompileError:
+        raise SchemaError(_BUILTIN_NAME.format(name=name)) from None
+
+
+def _enum_ddl(e: Enum) -> str:
+    try:
+        return render_enum(e.name, e.values)
+    except SchemaError as err:
+        loc = e.loc
+        if loc is None:
+            raise
+        raise SchemaError(err.problem, loc.path, loc.line, loc.column) from None
 
 
 def render_schema(schema: Schema) -> list[str]:
@@ -128,7 +149,7 @@ def render_schema(schema: Schema) -> list[str]:
     unique constraints and checks), indexes, foreign keys, comments. Statements carry no trailing semicolon."""
     dialect = pg.dialect()
     md = sa.MetaData()
-    out = [render_enum(e.name, e.values) for e in schema.enums]
+    out = [_enum_ddl(e) for e in schema.enums]
     tables = {t.name: build_table(t, md, SPELLING, with_fks=False) for t in schema.tables}
     out += [compile_ddl(sa.schema.CreateTable(tables[t.name]), dialect) for t in schema.tables]
     for t in schema.tables:

@@ -1,0 +1,247 @@
+"""Fleet mode: diff one desired schema against many databases concurrently, with a bounded pool.
+
+The desired side (the master, or ``desired``) is loaded once; every target is then introspected and compared
+in a thread pool of ``workers`` threads. Introspection is mostly waiting on the database (PostgreSQL) or in
+SQLite's C code, so threads overlap it; each target's failure is recorded in its entry and never stops the
+others. The result keeps the targets in the order given.
+
+Typical use (what ``schemaguard diff --targets-file FILE`` does)::
+
+    from schemaguard import api
+    from schemaguard.fleet import read_targets_file, run_fleet, render_fleet_json
+    cfg = api.load_config()
+    result = run_fleet(cfg, read_targets_file("targets.txt"), desired=None, workers=8, with_sql=False)
+    print(render_fleet_json(result))
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from schemaguard.errors import ConfigError, SchemaGuardError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from schemaguard.api import Source
+    from schemaguard.config import Config
+    from schemaguard.diff.changes import DiffReport
+
+DEFAULT_WORKERS = 8
+"""Default pool size: enough to overlap network round trips without opening too many connections at once."""
+
+
+@dataclass(frozen=True)
+class FleetEntry:
+    """The outcome for one target.
+
+    Attributes:
+        target: the password-masked URL (or the configured target's name and URL).
+        report: the DiffReport, or None when the target failed.
+        error: the (masked) error message, or None.
+        seconds: wall time spent on this target (introspection + comparison).
+    """
+
+    target: str
+    report: DiffReport | None
+    error: str | None
+    seconds: float
+
+    @property
+    def status(self) -> str:
+        """``"error"``, ``"drift"`` or ``"ok"``."""
+        if self.error is not None:
+            return "error"
+        return "drift" if self.report is not None and self.report.drift else "ok"
+
+
+@dataclass(frozen=True)
+class FleetResult:
+    """The outcome for the whole fleet.
+
+    Attributes:
+        desired: label of the desired side.
+        entries: one entry per target, in the order the targets were given.
+        workers: the pool size used.
+        seconds: wall time of the whole run (desired side loaded once, then every target).
+    """
+
+    desired: str
+    entries: tuple[FleetEntry, ...]
+    workers: int
+    seconds: float
+
+    @property
+    def drifted(self) -> int:
+        """Number of targets with drift."""
+        return sum(1 for e in self.entries if e.status == "drift")
+
+    @property
+    def errors(self) -> int:
+        """Number of targets that could not be compared."""
+        return sum(1 for e in self.entries if e.status == "error")
+
+    @property
+    def exit_code(self) -> int:
+        """2 if any target failed, else 1 if any drifted, else 0 (the CLI's exit-code contract)."""
+        if self.errors:
+            return 2
+        return 1 if self.drifted else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report: ``{"desired", "workers", "seconds", "summary": {"targets", "ok", "drift", "error"},
+        "targets": [{"target", "status", "seconds", "error"?, "report"?}]}`` where ``report`` is the per-target
+        ``DiffReport.to_dict()``."""
+        targets = []
+        for e in self.entries:
+            item: dict[str, Any] = {"target": e.target, "status": e.status, "seconds": round(e.seconds, 4)}
+            if e.error is not None:
+                item["error"] = e.error
+            if e.report is not None:
+                item["report"] = e.report.to_dict()
+            targets.append(item)
+        return {
+            "desired": self.desired,
+            "workers": self.workers,
+            "seconds": round(self.seconds, 4),
+            "summary": {
+                "targets": len(self.entries),
+                "ok": len(self.entries) - self.drifted - self.errors,
+                "drift": self.drifted,
+                "error": self.errors,
+            },
+            "targets": targets,
+        }
+
+
+def read_targets_file(path: str | Path) -> list[str]:
+    """The target URLs of a targets file: one per line; blank lines and ``#`` comments are skipped,
+    ``${VAR}`` references are expanded from the environment.
+
+    Raises:
+        ConfigError: the file cannot be read, holds no target, or names an unset environment variable.
+    """
+    from schemaguard.config import expand_env
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read targets file {p}: {exc.strerror}") from None
+    urls = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        entry = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
+        if entry:
+            urls.append(expand_env(entry, f"{p}:{lineno}"))
+    if not urls:
+        raise ConfigError(f"targets file {p} lists no database URL")
+    return urls
+
+
+def configured_targets(config: Config) -> list[str]:
+    """The URLs of every target in the configuration (``[targets.*]``), in name order.
+
+    Raises:
+        ConfigError: no target is configured, or a URL names an unset environment variable.
+    """
+    if not config.targets:
+        raise ConfigError("no targets configured: add [targets.NAME] sections or pass --targets-file FILE")
+    return [config.resolve_url(name)[0] for name in sorted(config.targets)]
+
+
+def run_fleet(
+    config: Config,
+    urls: list[str],
+    *,
+    desired: str | None = None,
+    workers: int = DEFAULT_WORKERS,
+    with_sql: bool = False,
+) -> FleetResult:
+    """Diff the desired schema against every database in ``urls``, ``workers`` at a time.
+
+    Args:
+        config: the configuration (ignore patterns, namespace, master location).
+        urls: database URLs (``sqlite:///...``, ``postgresql://...``); duplicates are compared once each time
+            they appear.
+        desired: a schema file or URL for the desired side (default: the configured master).
+        workers: pool size, at least 1 (capped at the number of targets).
+        with_sql: also plan the SQL per target (``report.sql``).
+
+    Returns:
+        FleetResult with one entry per URL in the given order: a DiffReport, or the error message of a
+        target that failed (unreachable, wrong dialect...).
+
+    Raises:
+        ConfigError: ``workers`` < 1 or ``urls`` is empty.
+        SchemaError, ConnectionFailed: the desired side cannot be loaded (nothing is compared then).
+    """
+    from schemaguard import api
+
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {workers}")
+    if not urls:
+        raise ConfigError("no target databases given")
+    t0 = time.perf_counter()
+    d_src = (
+        api.load_source(desired, config)
+        if desired
+        else api.Source(api.load_master(config), config.master, None, "postgresql")
+    )
+    pool_size = min(workers, len(urls))
+    with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="schemaguard-fleet") as pool:
+        entries = tuple(pool.map(lambda url: _one(url, d_src, config, with_sql), urls))
+    return FleetResult(d_src.label, entries, pool_size, time.perf_counter() - t0)
+
+
+def _one(url: str, desired: Source, config: Config, with_sql: bool) -> FleetEntry:
+    from schemaguard import api
+    from schemaguard.db import mask, mask_url
+
+    label = mask_url(url)
+    t0 = time.perf_counter()
+    try:
+        actual = api.load_source(url, config)
+        report = api.diff_sources(desired, actual, config, with_sql=with_sql)
+    except SchemaGuardError as exc:
+        return FleetEntry(label, None, mask(str(exc)), time.perf_counter() - t0)
+    return FleetEntry(label, report, None, time.perf_counter() - t0)
+
+
+def render_fleet_json(result: FleetResult) -> str:
+    """The fleet JSON report (see :meth:`FleetResult.to_dict`), indented."""
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str)
+
+
+def render_fleet_table(result: FleetResult, console: Console) -> None:
+    """Print one summary table (a row per target: status, errors/warnings/info counts, time, error) and a
+    totals line on ``console``."""
+    from rich.table import Table
+
+    style = {"ok": "green", "drift": "bold red", "error": "bold magenta"}
+    table = Table(show_header=True, header_style="bold", expand=False)
+    for col in ("target", "status", "errors", "warnings", "info", "seconds", "problem"):
+        table.add_column(
+            col,
+            no_wrap=col != "problem",
+            justify="right" if col in ("errors", "warnings", "info", "seconds") else "left",
+        )
+    for e in result.entries:
+        s = e.report.summary() if e.report is not None else {"error": 0, "warning": 0, "info": 0}
+        counts = [str(s["error"]), str(s["warning"]), str(s["info"])] if e.report is not None else ["", "", ""]
+        table.add_row(e.target, f"[{style[e.status]}]{e.status}[/]", *counts, f"{e.seconds:.3f}", e.error or "")
+    console.print(
+        f"desired: [bold]{result.desired}[/]  targets: {len(result.entries)}  workers: {result.workers}",
+        highlight=False,
+    )
+    console.print(table)
+    ok = len(result.entries) - result.drifted - result.errors
+    console.print(
+        f"{ok} ok, {result.drifted} drifted, {result.errors} failed in {result.seconds:.2f}s",
+        style="bold red" if result.exit_code else "bold green",
+        highlight=False,
+    )
