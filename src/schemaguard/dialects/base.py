@@ -8,8 +8,10 @@ wires them into a Dialect subclass. Nothing outside ``dialects/`` branches on a 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Hashable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -46,39 +48,57 @@ class Dialect:
     default_namespace: ClassVar[str] = ""
     """The schema (namespace) inspected when none is named: ``public`` or ``main``."""
 
+    generated_index_prefixes: ClassVar[tuple[str, ...]] = ()
+    """Prefixes of index names the database invents itself; such names are never compared."""
+
+    def _verb(self, verb: str) -> ModuleType:
+        # The verb modules of dialects/<name>/ are imported on first use: start-up stays fast.
+        return importlib.import_module(f"schemaguard.dialects.{self.name}.{verb}")
+
     # --- diff hooks -------------------------------------------------------------------------------------
     def adapt(self, schema: Schema) -> Schema:
         """The schema as this dialect stores it (enums → TEXT + CHECK on SQLite, arrays → JSON text...).
 
         The desired side of a diff and the renderer both use the adapted schema, so a database built from the
-        rendering compares equal to the master. The default is the identity.
+        rendering compares equal to the master. Implemented by ``dialects/<name>/diff.py: adapt``.
         """
-        return schema
+        result: Schema = self._verb("diff").adapt(schema)
+        return result
 
     def type_key(self, ctype: ColumnType) -> Hashable:
-        """A key that is equal for two types exactly when the dialect stores them the same way."""
-        raise NotImplementedError
+        """A key that is equal for two types exactly when the dialect stores them the same way
+        (``dialects/<name>/diff.py: type_key``)."""
+        result: Hashable = self._verb("diff").type_key(ctype)
+        return result
 
     def is_generated_index_name(self, name: str) -> bool:
         """True for index names the database invents (SQLite ``sqlite_autoindex_*``): never compared."""
-        return False
+        return name.startswith(self.generated_index_prefixes) if self.generated_index_prefixes else False
 
     # --- verbs ----------------------------------------------------------------------------------------------
     def render(self, schema: Schema) -> list[str]:
-        """Complete DDL for ``schema`` (already adapted or not): ordered statements without trailing ``;``."""
-        raise NotImplementedError
+        """Complete DDL for ``schema`` (already adapted or not): ordered statements without trailing ``;``
+        (``dialects/<name>/render.py: render_schema``)."""
+        result: list[str] = self._verb("render").render_schema(schema)
+        return result
 
     def inspect(self, conn: sa.Connection, namespace: str | None = None) -> Schema:
-        """Read the live schema from an open connection with a few bulk catalog queries."""
-        raise NotImplementedError
+        """Read the live schema from an open connection with a few bulk catalog queries
+        (``dialects/<name>/inspect.py: inspect_schema``)."""
+        result: Schema = self._verb("inspect").inspect_schema(conn, namespace or self.default_namespace)
+        return result
 
     def plan(self, changes: Sequence[Change], desired: Schema, actual: Schema) -> list[str]:
-        """DDL statements that turn ``actual`` into ``desired``, given the changes between them."""
-        raise NotImplementedError
+        """DDL statements that turn ``actual`` into ``desired``, given the changes between them
+        (``dialects/<name>/migrate.py: plan_changes``)."""
+        result: list[str] = self._verb("migrate").plan_changes(changes, desired, actual)
+        return result
 
     def sa_dialect(self) -> sa.Dialect:
         """The SQLAlchemy dialect object used to compile DDL."""
-        raise NotImplementedError
+        module: Any = importlib.import_module(f"sqlalchemy.dialects.{self.name}")
+        dialect: sa.Dialect = module.dialect()
+        return dialect
 
     def quote_ident(self, name: str) -> str:
         """Quote an identifier for this dialect (always quoted: names may hold any character)."""

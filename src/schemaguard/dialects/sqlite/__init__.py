@@ -1,17 +1,13 @@
-"""SQLite: type affinity, enums emulated as TEXT + CHECK, arrays as JSON text, table rebuilds for most ALTERs."""
+"""SQLite: type affinity, enums emulated as TEXT + CHECK, arrays as JSON text, table rebuilds for most ALTERs.
+
+The verbs live in this package's ``render``, ``inspect``, ``diff`` and ``migrate`` modules; this class is data.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from schemaguard.dialects.base import Dialect
-
-if TYPE_CHECKING:
-    import sqlalchemy as sa
-
-    from schemaguard.diff.changes import Change
-    from schemaguard.model import ColumnType, Schema
 
 
 class SQLiteDialect(Dialect):
@@ -26,37 +22,5 @@ class SQLiteDialect(Dialect):
     transactional_ddl: ClassVar[bool] = True
     """SQLite itself rolls back DDL; the Python driver needs explicit BEGIN (SQLAlchemy/Alembic handle it)."""
     default_namespace: ClassVar[str] = "main"
-
-    def type_key(self, ctype: ColumnType) -> Hashable:
-        from schemaguard.dialects.sqlite.diff import type_key
-
-        return type_key(ctype)
-
-    def adapt(self, schema: Schema) -> Schema:
-        from schemaguard.dialects.sqlite.diff import adapt
-
-        return adapt(schema)
-
-    def is_generated_index_name(self, name: str) -> bool:
-        # Source: https://www.sqlite.org/fileformat2.html#intschema — "sqlite_autoindex_TABLE_N"
-        return name.startswith("sqlite_autoindex_")
-
-    def render(self, schema: Schema) -> list[str]:
-        from schemaguard.dialects.sqlite.render import render_schema
-
-        return render_schema(schema)
-
-    def inspect(self, conn: sa.Connection, namespace: str | None = None) -> Schema:
-        from schemaguard.dialects.sqlite.inspect import inspect_schema
-
-        return inspect_schema(conn, namespace or self.default_namespace)
-
-    def plan(self, changes: Sequence[Change], desired: Schema, actual: Schema) -> list[str]:
-        from schemaguard.dialects.sqlite.migrate import plan_changes
-
-        return plan_changes(changes, desired, actual)
-
-    def sa_dialect(self) -> sa.Dialect:
-        from sqlalchemy.dialects import sqlite
-
-        return sqlite.dialect()
+    generated_index_prefixes: ClassVar[tuple[str, ...]] = ("sqlite_autoindex_",)
+    """Source: https://www.sqlite.org/fileformat2.html#intschema — ``sqlite_autoindex_TABLE_N``"""
