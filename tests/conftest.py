@@ -7,6 +7,7 @@ cannot be reached the PostgreSQL tests are skipped locally, but under CI (CI=tru
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
+
+# Loaded-schema cache entries of the test run stay out of the user's cache (tests/test_cache.py tests the cache).
+os.environ.setdefault(
+    "SCHEMAGUARD_CACHE_DIR", os.path.join(tempfile.gettempdir(), f"schemaguard-test-cache-{os.getpid()}")
+)
 
 PG_ADMIN_URL = os.environ.get("SCHEMAGUARD_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ROOT = Path(__file__).resolve().parent.parent

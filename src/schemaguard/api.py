@@ -298,6 +298,16 @@ def diff(
     namespace = None
     if actual is None:
         actual, namespace = config.resolve_url(target)
-    d_src = load_source(desired, config) if desired else Source(load_master(config), config.master, None, "postgresql")
-    a_src = load_source(actual, config, namespace)
+    from concurrent.futures import ThreadPoolExecutor
+
+    def desired_side() -> Source:
+        if desired:
+            return load_source(desired, config)
+        return Source(load_master(config), config.master, None, "postgresql")
+
+    # The two sides load at once: introspection mostly waits on the database while the master is parsed.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        d_future = pool.submit(desired_side)
+        a_future = pool.submit(load_source, actual, config, namespace)
+        d_src, a_src = d_future.result(), a_future.result()
     return diff_sources(d_src, a_src, config, dialect=dialect, with_sql=with_sql)

@@ -8,6 +8,7 @@ wires them into a Dialect subclass. Nothing outside ``dialects/`` branches on a 
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Hashable, Sequence
 from types import ModuleType
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
 
     from schemaguard.diff.changes import Change
     from schemaguard.model import ColumnType, Schema
+
+
+@functools.cache
+def _verb_module(dialect: str, verb: str) -> ModuleType:
+    return importlib.import_module(f"schemaguard.dialects.{dialect}.{verb}")
 
 
 class Dialect:
@@ -52,8 +58,9 @@ class Dialect:
     """Prefixes of index names the database invents itself; such names are never compared."""
 
     def _verb(self, verb: str) -> ModuleType:
-        # The verb modules of dialects/<name>/ are imported on first use: start-up stays fast.
-        return importlib.import_module(f"schemaguard.dialects.{self.name}.{verb}")
+        # The verb modules of dialects/<name>/ are imported on first use (start-up stays fast), then kept:
+        # type_key runs for every column of both schemas.
+        return _verb_module(self.name, verb)
 
     # --- diff hooks -------------------------------------------------------------------------------------
     def adapt(self, schema: Schema) -> Schema:

@@ -36,9 +36,11 @@ def load_schema_file(path: str | Path, text: str | None = None, *, label: str | 
         except UnicodeDecodeError:
             raise SchemaError("schema file is not UTF-8 text", name) from None
     if suffix in (".yaml", ".yml"):
+        from schemaguard.loaders.cache import cached_load
         from schemaguard.loaders.yaml_master import load_yaml_master
 
-        return load_yaml_master(name, text)
+        source = text
+        return cached_load("yaml", name, source, lambda: load_yaml_master(name, source))
     if suffix == ".prisma":
         from schemaguard.prisma.loader import load_prisma
 

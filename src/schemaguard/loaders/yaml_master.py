@@ -152,6 +152,8 @@ _ACTIONS = {
 _REF_RE = re.compile(r"^\s*(?P<table>.+?)\s*(?:\((?P<cols>[^()]*)\)|\.(?P<col>[^.()]+))\s*$")
 
 Path_ = tuple[str | int, ...]
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _Positions:
@@ -162,10 +164,21 @@ class _Positions:
         self.marks: dict[Path_, tuple[int, int]] = {}
         self.keys: dict[Path_, tuple[int, int]] = {}
 
-    def walk(self, node: yaml.Node, at: Path_ = ()) -> None:
-        self.marks[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    def build(self, node: yaml.Node, loader: Any, at: Path_ = ()) -> Any:
+        """Record every node's position and build the plain data in the same pass.
+
+        Mapping keys stay the text as written: a master's keys are names, and YAML 1.1 would otherwise turn a
+        column called ``on`` or ``yes`` into a boolean. Plain strings skip PyYAML's constructor (the slow part).
+        """
+        mark = node.start_mark
+        self.marks[at] = (mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _STR_TAG:
+                return node.value
+            return loader.construct_object(node, deep=True)
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
+            out: dict[str, Any] = {}
             for knode, vnode in node.value:
                 if not isinstance(knode, yaml.ScalarNode):
                     # A list or mapping used as a key cannot name anything (and is not hashable).
@@ -176,6 +189,13 @@ class _Positions:
                         knode.start_mark.column + 1,
                     )
                 key = knode.value
+                if key == "<<" and knode.tag == _MERGE_TAG:
+                    raise SchemaError(
+                        "YAML merge keys (<<) are not supported in a master: write the keys out",
+                        self.path,
+                        knode.start_mark.line + 1,
+                        knode.start_mark.column + 1,
+                    )
                 if key in seen:
                     raise SchemaError(
                         f"duplicate key {key!r} (first at line {seen[key]})",
@@ -185,10 +205,11 @@ class _Positions:
                     )
                 seen[key] = knode.start_mark.line + 1
                 self.keys[(*at, key)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-                self.walk(vnode, (*at, key))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                self.walk(item, (*at, i))
+                out[key] = self.build(vnode, loader, (*at, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, loader, (*at, i)) for i, item in enumerate(node.value)]
+        return loader.construct_object(node, deep=True)  # pragma: no cover - the three node kinds above are all
 
     def find(self, at: Path_) -> tuple[int | None, int | None]:
         """Position of the deepest existing prefix of ``at``."""
@@ -208,16 +229,30 @@ class _Positions:
         return SourceLocation(self.path, line or 1, col or 1)
 
 
+_FAST_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML was built with it (it is in the manylinux wheels): the same nodes and marks,
+several times faster than the pure-Python parser on large masters."""
+
+
 def _read_yaml(text: str, path: str) -> tuple[Any, _Positions]:
+    try:
+        return _read_yaml_with(_FAST_LOADER, text, path)
+    except SchemaError:
+        if _FAST_LOADER is yaml.SafeLoader:
+            raise
+        # Same positions, but the pure-Python parser words its messages the way the docs show.
+        return _read_yaml_with(yaml.SafeLoader, text, path)
+
+
+def _read_yaml_with(loader_cls: type[Any], text: str, path: str) -> tuple[Any, _Positions]:
     pos = _Positions(path)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = loader_cls(text)
         try:
             node = loader.get_single_node()
             if node is None:
                 raise SchemaError("the file is empty; expected a mapping with 'version: 1' and 'tables:'", path, 1, 1)
-            pos.walk(node)
-            data = loader.construct_document(node)
+            data = pos.build(node, loader)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:

@@ -31,12 +31,18 @@ ENV_PY = '''"""Alembic environment written by schemaguard. Plain Alembic runs it
 
 The database URL comes from ``-x url=...``, else ``sqlalchemy.url`` in alembic.ini, else DATABASE_URL.
 A caller may hand over an open connection in ``config.attributes["connection"]`` (schemaguard's replay does).
+
+Each revision runs in its own transaction, together with its alembic_version update: a failing revision is rolled
+back whole and the database stays at the revision before it. PostgreSQL has transactional DDL; for SQLite the
+driver's own transaction handling (which commits DDL at once) is switched off and BEGIN is emitted explicitly, so
+DDL, batch-mode table rebuilds and the version update commit or roll back together.
+Source: https://docs.sqlalchemy.org/en/20/dialects/sqlite.html#serializable-isolation-savepoints-transactional-ddl
 """
 
 import os
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, event, pool
 
 config = context.config
 
@@ -56,21 +62,41 @@ def _url():
 
 
 def run_migrations_offline():
-    context.configure(url=_url(), literal_binds=True, dialect_opts={"paramstyle": "named"})
+    context.configure(
+        url=_url(),
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        transaction_per_migration=True,
+        transactional_ddl=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _transactional_sqlite(engine):
+    """Let SQLite run DDL inside transactions: pysqlite would otherwise autocommit every DDL statement."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
 
 
 def run_migrations_online():
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection)
+        context.configure(connection=connection, transaction_per_migration=True)
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(_url(), poolclass=pool.NullPool)
+    if engine.dialect.name == "sqlite":
+        _transactional_sqlite(engine)
     with engine.connect() as connection:
-        context.configure(connection=connection)
+        context.configure(connection=connection, transaction_per_migration=True, transactional_ddl=True)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -128,11 +128,9 @@ def upgrade(
     Raises:
         MigrationError: Alembic refused or a statement failed.
     """
-    from schemaguard.migrate.replay import run_alembic
-
     mdir = MigrationsDir.from_config(config)
     mdir.require()
-    run_alembic(mdir, "upgrade", revision, url=url, sql=sql, output=output)
+    _run(mdir, "upgrade", revision, url, sql, output)
 
 
 def downgrade(config: Config, url: str, revision: str, *, sql: bool = False, output: IO[str] | None = None) -> None:
@@ -142,13 +140,50 @@ def downgrade(config: Config, url: str, revision: str, *, sql: bool = False, out
     Raises:
         MigrationError: Alembic refused or a statement failed.
     """
-    from schemaguard.migrate.replay import run_alembic
-
     mdir = MigrationsDir.from_config(config)
     mdir.require()
     if sql and ":" not in revision:
         revision = f"head:{revision}"
-    run_alembic(mdir, "downgrade", revision, url=url, sql=sql, output=output)
+    _run(mdir, "downgrade", revision, url, sql, output)
+
+
+def _run(mdir: MigrationsDir, command: str, revision: str, url: str, sql: bool, output: IO[str] | None) -> None:
+    """Run the Alembic command; a failure becomes one MigrationError that also says which revision the database
+    is at afterwards (each revision runs in its own transaction, see project.ENV_PY).
+
+    Raises:
+        MigrationError: Alembic refused, a statement failed, or a revision raised a Python error of its own.
+    """
+    from schemaguard.db import mask
+    from schemaguard.migrate.errors import MigrationError
+    from schemaguard.migrate.replay import run_alembic
+
+    try:
+        run_alembic(mdir, command, revision, url=url, sql=sql, output=output)
+        return
+    except MigrationError as exc:
+        message = str(exc)
+    except Exception as exc:  # a revision is user code: its NameError or refused batch op is input, not a bug
+        message = f"alembic {command} {revision} failed: {type(exc).__name__}: {mask(str(exc))}"
+    if not sql:
+        message += f"; {_position(url)}"
+    raise MigrationError(message) from None
+
+
+def _position(url: str) -> str:
+    """Where the database stands after a failed command, for the error message (never raises)."""
+    from alembic.migration import MigrationContext
+
+    from schemaguard.db import connect
+
+    try:
+        with connect(url, read_only=True) as conn:
+            heads = list(MigrationContext.configure(conn).get_current_heads())
+    except Exception:  # a hint only: the command's own error is the message that matters
+        return "the database's revision could not be read"
+    if not heads:
+        return "the database has no revision applied"
+    return f"the database is at revision {', '.join(heads)}"
 
 
 def rehash(config: Config) -> list[str]:

@@ -24,12 +24,35 @@ def diff(
     dialect: Annotated[
         DialectName | None, typer.Option("--dialect", "-d", help="Dialect when no database is involved.")
     ] = None,
+    targets_file: Annotated[
+        str | None, typer.Option("--targets-file", help="Fleet mode: diff every database URL in FILE (one per line).")
+    ] = None,
+    all_targets: Annotated[
+        bool, typer.Option("--all-targets", help="Fleet mode: diff every configured target.")
+    ] = False,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Fleet mode: databases compared at once.")] = 8,
 ) -> int:
     """Report drift between the desired schema (default: the master) and the actual one (default: the target
     database). Exit 0 = no drift, 1 = drift, 2 = error."""
     from schemaguard import api
 
     cfg = STATE.config()
+    if targets_file or all_targets:
+        from schemaguard.fleet import (
+            configured_targets,
+            read_targets_file,
+            render_fleet_json,
+            render_fleet_table,
+            run_fleet,
+        )
+
+        urls = read_targets_file(targets_file) if targets_file else configured_targets(cfg)
+        fleet = run_fleet(cfg, urls, desired=to, workers=workers, with_sql=sql)
+        if fmt is ReportFormat.json:
+            typer.echo(render_fleet_json(fleet))
+        else:
+            render_fleet_table(fleet, STATE.console())
+        return fleet.exit_code
     actual = from_ or url
     if actual is None:
         actual, _ = cfg.resolve_url(target)

@@ -1,0 +1,5 @@
+"""``python -m schemaguard`` runs the CLI."""
+
+from schemaguard.cli.app import main
+
+main()
