@@ -66,8 +66,10 @@ def inspect_url(url: str, namespace: str | None = None) -> Schema:
         ConnectionFailed: the database cannot be reached (message holds the masked URL).
         InspectError: the namespace does not exist.
     """
+    from schemaguard.gcpause import paused_gc
+
     dialect = get_dialect(dialect_name(url))
-    with connect(url, read_only=True) as conn:
+    with connect(url, read_only=True) as conn, paused_gc():
         schema = dialect.inspect(conn, namespace)
     return replace(schema, source=mask_url(url))
 
@@ -78,10 +80,12 @@ def load_master(config: Config, path: str | Path | None = None) -> Schema:
     Raises:
         SchemaError: missing or invalid file, with file:line:col.
     """
+    from schemaguard.gcpause import paused_gc
     from schemaguard.loaders import load_schema_file
 
     p = Path(path) if path is not None else config.master_path
-    return load_schema_file(p, label=str(path) if path is not None else config.master)
+    with paused_gc():
+        return load_schema_file(p, label=str(path) if path is not None else config.master)
 
 
 def load_master_with_info(config: Config, path: str | Path | None = None) -> tuple[Schema, Any]:

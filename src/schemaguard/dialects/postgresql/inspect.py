@@ -58,7 +58,8 @@ SELECT a.attrelid AS table_oid, a.attnum, a.attname, a.attnotnull, a.attidentity
        bt.typname AS base_typname, bt.typtype AS base_typtype, btn.nspname AS base_nspname,
        pg_catalog.format_type(bt.oid, a.atttypmod) AS base_format,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_sql,
-       EXISTS (
+       -- the dependency walk only for nextval() defaults (a third of the query's time otherwise)
+       CASE WHEN ad.adbin IS NOT NULL AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) LIKE 'nextval(%' THEN EXISTS (
          SELECT 1
          FROM pg_catalog.pg_depend dd
          JOIN pg_catalog.pg_class s ON s.oid = dd.refobjid AND s.relkind = 'S'
@@ -68,7 +69,7 @@ SELECT a.attrelid AS table_oid, a.attnum, a.attname, a.attnotnull, a.attidentity
           AND od.refobjsubid = a.attnum
          WHERE dd.classid = 'pg_catalog.pg_attrdef'::regclass AND dd.objid = ad.oid
            AND dd.refclassid = 'pg_catalog.pg_class'::regclass
-       ) AS default_uses_owned_sequence,
+       ) ELSE false END AS default_uses_owned_sequence,
        d.description AS comment
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
