@@ -142,3 +142,27 @@ def test_changelog_lists_every_revision(make_project, capsys) -> None:
     assert md.index("## 0002 — read receipts") < md.index("## 0001 — initial")
     assert "- Message: add column readAt (datetime(3), nullable)" in md
     assert "- Legacy: drop table" in md
+
+
+def test_upgrade_refuses_an_unhashed_revision(make_project, dialect_db, capsys) -> None:
+    """What runs on a database is what was reviewed: an edit after generation blocks ``upgrade`` until
+    ``migrate hash`` (or an explicit ``--allow-unhashed``), and the database is left as it was."""
+    dialect, new_db = dialect_db
+    p = make_project(dialect)
+    url = new_db()
+    run_sql(url, "CREATE TABLE probe (x integer)")
+    p.master("v1.yaml")
+    assert p.run("migrate", "generate", "-m", "initial") == 0
+    rev = p.revisions()[0]
+    rev.write_text(rev.read_text() + "\n# tweaked by hand\n")
+    capsys.readouterr()
+    assert p.run("migrate", "upgrade", "--url", url) == 2
+    err = capsys.readouterr().err
+    assert "refusing to upgrade" in err and "0001" in err and "migrate hash" in err
+    assert p.run("migrate", "status", "--url", url) == 0
+    assert "pending: 0001" in capsys.readouterr().out  # nothing was applied
+    assert p.run("migrate", "upgrade", "--url", url, "--allow-unhashed", "--sql") == 0
+    assert p.run("migrate", "hash") == 0
+    assert p.run("migrate", "upgrade", "--url", url) == 0
+    run_sql(url, "DROP TABLE probe")
+    assert p.run("diff", "--to", "master.yaml", "--url", url) == 0

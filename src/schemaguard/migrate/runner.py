@@ -121,15 +121,36 @@ def pending_revisions(mdir: MigrationsDir, current: list[str]) -> list[str]:
 
 
 def upgrade(
-    config: Config, url: str, revision: str = "head", *, sql: bool = False, output: IO[str] | None = None
+    config: Config,
+    url: str,
+    revision: str = "head",
+    *,
+    sql: bool = False,
+    output: IO[str] | None = None,
+    allow_unhashed: bool = False,
 ) -> None:
     """``alembic upgrade REVISION`` on ``url`` (``sql``: print the offline script to ``output`` instead).
 
+    A revision edited or added by hand after generation (its checksum in ``schemaguard.sum`` differs) is
+    refused until it is reviewed and re-hashed with ``schemaguard migrate hash``, unless ``allow_unhashed``:
+    what runs on a database is exactly what was reviewed.
+
     Raises:
-        MigrationError: Alembic refused or a statement failed.
+        MigrationError: an unhashed revision, Alembic refused, or a statement failed.
     """
+    from schemaguard.migrate import integrity
+    from schemaguard.migrate.errors import MigrationError
+
     mdir = MigrationsDir.from_config(config)
     mdir.require()
+    if not allow_unhashed:
+        problems = integrity.verify(mdir)
+        if problems:
+            raise MigrationError(
+                f"refusing to upgrade: {problems[0]}"
+                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+                + "; or pass --allow-unhashed"
+            )
     _run(mdir, "upgrade", revision, url, sql, output)
 
 

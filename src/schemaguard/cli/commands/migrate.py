@@ -101,13 +101,23 @@ def upgrade(
     target: TargetOpt = None,
     url: UrlOpt = None,
     sql: SqlOpt = False,
+    allow_unhashed: Annotated[
+        bool, typer.Option("--allow-unhashed", help="Run revisions edited since `migrate hash` (not recommended).")
+    ] = False,
 ) -> int:
-    """Apply revisions (alembic upgrade)."""
+    """Apply revisions (alembic upgrade); refuses revisions edited since they were hashed."""
     import sys
 
     from schemaguard.migrate.runner import upgrade as run
 
-    run(STATE.config(), _url(target, url), revision, sql=sql, output=sys.stdout if sql else None)
+    run(
+        STATE.config(),
+        _url(target, url),
+        revision,
+        sql=sql,
+        output=sys.stdout if sql else None,
+        allow_unhashed=allow_unhashed,
+    )
     return 0
 
 
