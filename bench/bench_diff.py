@@ -69,7 +69,7 @@ class Run:
     phases: dict[str, float] = field(default_factory=dict)
 
 
-def measure(cmd: list[str]) -> tuple[float, float, int, str, str]:
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, str, str]:
     """Run ``cmd``; return (wall seconds, peak RSS in MB of that child, exit code, stdout, stderr).
 
     The peak comes from ``/usr/bin/time -f %M``: Linux carries a process's RSS high-water mark across
@@ -78,7 +78,7 @@ def measure(cmd: list[str]) -> tuple[float, float, int, str, str]:
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         t0 = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *cmd], stdout=out, stderr=err)
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *cmd], stdout=out, stderr=err, env=env)
         elapsed = time.perf_counter() - t0
         out.seek(0)
         err.seek(0)
@@ -87,11 +87,13 @@ def measure(cmd: list[str]) -> tuple[float, float, int, str, str]:
         return elapsed, peak, proc.returncode, out.read().decode(), err.read().decode()
 
 
-def median_runs(cmd: list[str], repeat: int, ok: tuple[int, ...]) -> tuple[float, float, str]:
+def median_runs(
+    cmd: list[str], repeat: int, ok: tuple[int, ...], env: dict[str, str] | None = None
+) -> tuple[float, float, str]:
     """Median wall time and max peak RSS over ``repeat`` runs; the stdout of the last run."""
     times, peaks, stdout = [], [], ""
     for _ in range(repeat):
-        secs, peak, rc, stdout, stderr = measure(cmd)
+        secs, peak, rc, stdout, stderr = measure(cmd, env)
         if rc not in ok:
             raise RuntimeError(f"{shlex.join(cmd)} exited {rc}:\n{stderr[-2000:]}")
         times.append(secs)
@@ -173,12 +175,20 @@ def bench_size(dialect: str, n: int, k: int, *, repeat: int, peers: list[str], w
     reps = repeat if n <= 1000 else max(1, repeat // 2)
 
     cmd = [str(BIN / "schemaguard"), "diff", "--url", drift_url, "--to", str(master), "--format", "json"]
-    secs, peak, out = median_runs(cmd, reps, (0, 1))
+    # Cold: the master is parsed in every run (what a CI job without a cache sees).
+    cold_env = {**os.environ, "SCHEMAGUARD_NO_CACHE": "1"}
+    secs, peak, out = median_runs(cmd, reps, (0, 1), cold_env)
     found, fps = score_schemaguard(json.loads(out), planted)
-    runs.append(Run("schemaguard diff", dialect, n, k, secs, peak, found, fps))
+    runs.append(Run("schemaguard diff", dialect, n, k, secs, peak, found, fps, note="cold: master parsed"))
+    # Warm: the loaded master comes from the cache (an unchanged master between runs).
+    warm_env = {**os.environ, "SCHEMAGUARD_CACHE_DIR": str(workdir / f"cache_{dialect}_{n}")}
+    measure(cmd, warm_env)
+    secs, peak, out = median_runs(cmd, reps, (0, 1), warm_env)
+    found, fps = score_schemaguard(json.loads(out), planted)
+    runs.append(Run("schemaguard diff", dialect, n, k, secs, peak, found, fps, note="warm: cached master"))
 
     ph_cmd = [sys.executable, str(BENCH / "bench_child.py"), "phases", str(master), drift_url]
-    samples = [json.loads(measure(ph_cmd)[3]) for _ in range(reps)]
+    samples = [json.loads(measure(ph_cmd, cold_env)[3]) for _ in range(reps)]
     ph = {key: statistics.median(s[key] for s in samples) for key in samples[0] if key != "changes"}
     runs.append(Run("schemaguard in-process", dialect, n, k, sum(ph.values()), 0.0, phases=ph))
 
