@@ -152,7 +152,9 @@ def run_lock(engine: sa.Engine, name: str) -> Iterator[None]:
 
     Source: https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
     """
-    if engine.dialect.name != "postgresql":
+    from schemaguard.dialects import get_dialect
+
+    if not get_dialect(engine.dialect.name).advisory_locks:
         yield
         return
     key = lock_key(name)
@@ -203,6 +205,9 @@ def claim(
     Raises:
         BackfillError: on SQLite, a live run of the same backfill (names its host and pid).
     """
+    from schemaguard.dialects import get_dialect
+
+    advisory = get_dialect(conn.dialect.name).advisory_locks
     with conn.begin():
         LEDGER.create(conn, checkfirst=True)
         stale: list[LedgerRow] = []
@@ -210,8 +215,8 @@ def claim(
             sa.select(LEDGER).where(LEDGER.c.name == name, LEDGER.c.status == "running").order_by(LEDGER.c.id)
         ).all()
         for r in running:
-            # PostgreSQL: we hold the advisory lock, so any running row is dead.
-            if conn.dialect.name != "postgresql" and _alive(r):
+            # With advisory locks we hold the lock, so any running row is dead.
+            if not advisory and _alive(r):
                 raise BackfillError(
                     f"backfill {name!r} is already running on this database (run #{r.id}, pid {r.pid} on "
                     f"{r.host}); wait for it to finish, or stop it and run again (it resumes where it stopped)"

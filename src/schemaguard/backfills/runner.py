@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 
@@ -26,6 +26,9 @@ from schemaguard import __version__
 from schemaguard.backfills import ledger
 from schemaguard.backfills.spec import Backfill, BackfillError, Flag, ProofResult, Step, Tables, Update
 from schemaguard.db import connect, create_engine, dialect_name, mask, mask_url
+
+if TYPE_CHECKING:
+    from schemaguard.dialects.base import Dialect
 
 BATCH_DELAY_ENV = "SCHEMAGUARD_BACKFILL_BATCH_DELAY"
 """Seconds to sleep after each committed batch: a test hook to kill a run between (or during) batches."""
@@ -359,7 +362,7 @@ def _yield_write_lock(conn: sa.Connection, held: float) -> None:
 
     Source: https://www.sqlite.org/c3ref/busy_handler.html, https://www.sqlite.org/lockingv3.html
     """
-    if conn.dialect.name == "sqlite":
+    if not _dialect_of(conn).fair_lock_queue:
         time.sleep(min(held, SQLITE_YIELD_MAX))
 
 
@@ -368,7 +371,7 @@ def _set_timeouts(conn: sa.Connection, opts: RunOptions) -> None:
 
     Source: https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT
     """
-    if conn.dialect.name != "postgresql":
+    if not _dialect_of(conn).session_timeouts:
         return
     for setting, seconds in (("lock_timeout", opts.lock_timeout), ("statement_timeout", opts.statement_timeout)):
         conn.execute(sa.select(sa.func.set_config(setting, f"{int(seconds * 1000)}ms", True)))
@@ -381,7 +384,7 @@ def _write_engine(url: str, opts: RunOptions) -> sa.Engine:
     Source: https://docs.sqlalchemy.org/en/20/dialects/sqlite.html#serializable-isolation-savepoints-transactional-ddl
     """
     engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
+    if not _dialect_of(engine).session_timeouts:
         busy_ms = int(opts.lock_timeout * 1000)
 
         @sa.event.listens_for(engine, "connect")
@@ -457,11 +460,10 @@ def render_rollback(backfill: Backfill, dialect: str) -> list[str]:
 def _sa_dialect(name: str) -> sa.Dialect:
     from schemaguard.dialects import get_dialect
 
-    name = get_dialect(name).name  # validates the name and resolves aliases ("postgres")
-    if name == "sqlite":
-        from sqlalchemy.dialects import sqlite
+    return get_dialect(name).sa_dialect()  # validates the name and resolves aliases ("postgres")
 
-        return sqlite.dialect()
-    from sqlalchemy.dialects import postgresql
 
-    return postgresql.dialect()
+def _dialect_of(bind: sa.Connection | sa.Engine) -> Dialect:
+    from schemaguard.dialects import get_dialect
+
+    return get_dialect(bind.dialect.name)

@@ -54,6 +54,25 @@ class Dialect:
     default_namespace: ClassVar[str] = ""
     """The schema (namespace) inspected when none is named: ``public`` or ``main``."""
 
+    advisory_locks: ClassVar[bool] = False
+    """Session-level advisory locks exist (``pg_try_advisory_lock``): a second backfill run is refused by the
+    lock. Without them the backfill ledger's ``running`` rows and the writer's process are checked instead."""
+
+    session_timeouts: ClassVar[bool] = False
+    """Per-transaction ``lock_timeout``/``statement_timeout`` can be set (``SET LOCAL``); otherwise only the
+    driver's busy timeout bounds waiting."""
+
+    fair_lock_queue: ClassVar[bool] = True
+    """Lock waiters are queued and served in order. SQLite's busy handler polls instead, so a writer that
+    commits and immediately begins again starves other writers: batch loops must yield between batches."""
+
+    scratch_url: ClassVar[str | None] = None
+    """URL of a throw-away in-memory database for replaying revisions, or None when a scratch server must be
+    given (``dev_url``)."""
+
+    squawk_lint: ClassVar[bool] = False
+    """Squawk (a PostgreSQL migration linter, https://squawkhq.com) understands this dialect's SQL."""
+
     generated_index_prefixes: ClassVar[tuple[str, ...]] = ()
     """Prefixes of index names the database invents itself; such names are never compared."""
 

@@ -482,15 +482,15 @@ def lint_revisions(
             raise MigrationError(f"unknown revision {r!r} (known: {', '.join(order) or 'none'})")
     report = LintReport(wanted)
     target = _Target(url, d)
-    binary = squawk_binary() if d.name == "postgresql" else None
-    if d.name == "postgresql" and binary is None:
+    binary = squawk_binary() if d.squawk_lint else None
+    if d.squawk_lint and binary is None:
         report.notes.append("squawk is not installed (pip install squawk-cli): PostgreSQL locking rules were skipped")
     for rev in wanted:
         sc = script.get_revision(rev)
         assert sc is not None
         down = sc.down_revision if isinstance(sc.down_revision, str) else None
         findings: list[Finding]
-        if d.name == "postgresql":
+        if d.squawk_lint:
             buf = StringIO()
             run_alembic(
                 mdir,

@@ -114,13 +114,13 @@ def scratch_database(dialect: Dialect, dev_url: str | None = None) -> Iterator[S
     import sqlalchemy as sa
     from sqlalchemy.pool import StaticPool
 
-    if dialect.name != "sqlite" and dev_url is None:
+    if dialect.scratch_url is None and dev_url is None:
         raise MigrationError(
             "replaying PostgreSQL revisions needs a scratch server: pass --dev-url postgresql://user@host/db "
             "or set dev_url in schemaguard.toml (a database is created there and dropped afterwards)"
         )
-    if dialect.name == "sqlite":
-        engine = sa.create_engine("sqlite://", poolclass=StaticPool)
+    if dialect.scratch_url is not None:
+        engine = sa.create_engine(dialect.scratch_url, poolclass=StaticPool)
         conn = engine.connect()
         try:
             yield Scratch(dialect, None, conn)

@@ -21,3 +21,8 @@ class PostgreSQLDialect(Dialect):
     transactional_ddl: ClassVar[bool] = True
     """Source: https://wiki.postgresql.org/wiki/Transactional_DDL_in_PostgreSQL:_A_Competitive_Analysis"""
     default_namespace: ClassVar[str] = "public"
+    advisory_locks: ClassVar[bool] = True
+    """Source: https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS"""
+    session_timeouts: ClassVar[bool] = True
+    """Source: https://www.postgresql.org/docs/15/runtime-config-client.html#GUC-LOCK-TIMEOUT"""
+    squawk_lint: ClassVar[bool] = True

@@ -24,3 +24,6 @@ class SQLiteDialect(Dialect):
     default_namespace: ClassVar[str] = "main"
     generated_index_prefixes: ClassVar[tuple[str, ...]] = ("sqlite_autoindex_",)
     """Source: https://www.sqlite.org/fileformat2.html#intschema — ``sqlite_autoindex_TABLE_N``"""
+    fair_lock_queue: ClassVar[bool] = False
+    """Source: https://www.sqlite.org/c3ref/busy_handler.html (the busy handler sleeps and retries)"""
+    scratch_url: ClassVar[str | None] = "sqlite://"

@@ -97,7 +97,11 @@ def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> 
         if ch.table is None:
             continue
         dt, at = d.table(ch.table), a.table(ch.table)
-        if ch.kind in _ALWAYS_REBUILD or (ch.kind is ChangeKind.COLUMN_MISSING and dt is not None and not _can_add_column(ch.desired, dt)) or (ch.kind is ChangeKind.COLUMN_EXTRA and at is not None and not _can_drop_column(ch.actual.name, at)):
+        if (
+            ch.kind in _ALWAYS_REBUILD
+            or (ch.kind is ChangeKind.COLUMN_MISSING and dt is not None and not _can_add_column(ch.desired, dt))
+            or (ch.kind is ChangeKind.COLUMN_EXTRA and at is not None and not _can_drop_column(ch.actual.name, at))
+        ):
             rebuild.add(ch.table)
         elif (
             ch.kind in (ChangeKind.INDEX_EXTRA, ChangeKind.INDEX_CHANGED)
