@@ -393,9 +393,11 @@ class _Comparer:
     # --- checks ----------------------------------------------------------------------------------------------
     def checks(self, t1: Table, t2: Table) -> list[Change]:
         out: list[Change] = []
+        # Identical text is the same check; only the rest needs parsing into canonical form (the slow part).
+        _, left0, right0 = _match(t1.checks, t2.checks, _text_key, _text_key)
         _, left, right = _match(
-            t1.checks,
-            t2.checks,
+            left0,
+            right0,
             lambda c: canonical_expression(c.expression, self.desired_sql),
             lambda c: canonical_expression(c.expression, self.actual_sql),
         )
@@ -424,6 +426,10 @@ class _Comparer:
                 )
             )
         return out
+
+
+def _text_key(ck: Check) -> str:
+    return " ".join(ck.expression.split())
 
 
 def _match(

@@ -94,7 +94,7 @@ def _adapt_column(t: Table, c: Column, schema: Schema, checks: list[Check]) -> C
             quoted = '"' + c.name.replace('"', '""') + '"'
             checks.append(Check(check_name(t.name, [c.name]), f"{quoted} IN ({values})", loc=c.loc))
         return replace(c, type=ColumnType(TypeKind.TEXT), default=default)
-    return replace(c, default=default)
+    return c if default is c.default else replace(c, default=default)
 
 
 def adapt(schema: Schema) -> Schema:

@@ -15,6 +15,7 @@ https://www.sqlite.org/schematab.html (sqlite_schema), https://www.sqlite.org/la
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -249,9 +250,14 @@ def _tokenize(sql: str, what: str) -> list[Token]:
         raise InspectError(f"SQLite: cannot read the CREATE statement of {what}: {exc}") from None
 
 
+@functools.lru_cache(maxsize=8192)
+def _keyword_text(text: str) -> str:
+    return " ".join(text.upper().split())
+
+
 def _kw(tok: Token, *words: str) -> bool:
     # Quoted identifiers and strings never count as keywords, however they are spelled.
-    return tok.token_type not in _NOT_KEYWORDS and " ".join(tok.text.upper().split()) in words
+    return tok.token_type not in _NOT_KEYWORDS and _keyword_text(tok.text) in words
 
 
 def _closing(tokens: Sequence[Token], open_at: int, what: str) -> int:
