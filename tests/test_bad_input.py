@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from schemaguard.errors import SchemaError
 from schemaguard.loaders.yaml_master import load_yaml_master
 from tests.conftest import ROOT
-from tests.helpers import build_from_master, run_cli
+from tests.helpers import build_from_master, free_port, run_cli
 
 MASTER = ROOT / "tests" / "fixtures" / "drift_master.yaml"
 
@@ -125,14 +124,8 @@ def test_unknown_schema_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 2 and "unknown schema file type" in err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_refused_connection_is_exit_2_with_masked_password(capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"postgresql://app:s3cr3t-pw@127.0.0.1:{_free_port()}/db"
+    url = f"postgresql://app:s3cr3t-pw@127.0.0.1:{free_port()}/db"
     code, out, err = run_cli(["diff", "--to", str(MASTER), "--url", url], capsys)
     assert code == 2
     assert "cannot connect to postgresql://app:***@127.0.0.1" in err
@@ -257,3 +250,13 @@ def test_diff_and_inspect_run_read_only_on_postgres(
         assert conn.execute(sa.text("SHOW transaction_read_only")).scalar() == "on"
         with pytest.raises(sa.exc.InternalError):
             conn.execute(sa.text("CREATE TABLE should_fail (id int)"))
+
+
+def test_each_invocation_masks_only_its_own_secrets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A password piece from one in-process run ("has") must not mangle a later run's messages."""
+    code, _, _ = run_cli(["inspect", "--url", f"postgresql://app:has space99@127.0.0.1:{free_port()}/db"], capsys)
+    assert code == 2
+    code, _, err = run_cli(["render", "--master", str(tmp_path / "nope.yaml")], capsys)
+    assert code == 2 and "schema file not found" in err
+    code, _, err = run_cli(["diff", "--targets-file", str(tmp_path / "hash.txt")], capsys)
+    assert "***" not in err

@@ -35,6 +35,12 @@ def register_secret(value: str | None) -> None:
         _secrets.add(value)
 
 
+def forget_secrets() -> None:
+    """Forget every registered secret. One CLI invocation is one masking scope: an in-process caller that runs
+    many (tests, embedding tools) must not mask one run's output with another run's password pieces."""
+    _secrets.clear()
+
+
 def mask(text: str) -> str:
     """Replace every password in ``text`` with ``***``: URL userinfo, ``password=`` pairs, and registered
     secrets. Safe to call on any message before printing it."""

@@ -51,6 +51,9 @@ def root(
     STATE.no_color = no_color
     STATE.quiet = quiet
     STATE._config = None  # each invocation reads the configuration afresh (in-process callers run many)
+    from schemaguard.db import forget_secrets
+
+    forget_secrets()  # and masks only its own secrets
 
 
 _PLUGGED_COMMANDS = ("validate", "backfill", "migrate", "gate", "demo")
