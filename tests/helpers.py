@@ -99,3 +99,12 @@ def pg_exec(url: str, sql: str) -> None:
     """Execute SQL on PostgreSQL with autocommit."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql)
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on (for connection-refused tests)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

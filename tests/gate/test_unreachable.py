@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
 
 from schemaguard.cli.app import main
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.helpers import free_port
 
 
 def test_unreachable_target_exits_2_with_masked_url(
@@ -25,7 +19,7 @@ def test_unreachable_target_exits_2_with_masked_url(
     )
     (tmp_path / "schemaguard.toml").write_text('master = "master.yaml"\n')
     monkeypatch.chdir(tmp_path)
-    url = f"postgresql://app:gate-secret@127.0.0.1:{_free_port()}/db"
+    url = f"postgresql://app:gate-secret@127.0.0.1:{free_port()}/db"
     capsys.readouterr()
     code = main(["gate", "--url", url, "--format", "json"])
     out = capsys.readouterr()

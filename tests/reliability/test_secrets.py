@@ -10,7 +10,6 @@ then echoes as part of a host name).
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,17 +22,11 @@ from schemaguard import api
 from schemaguard.backfills.demo import seed_demo
 from schemaguard.db import mask, mask_url
 from tests.conftest import ROOT
-from tests.helpers import run_cli
+from tests.helpers import free_port, run_cli
 
 SECRET = "Pw-7x!q$Zr%40k"  # %40 is an encoded "@": the decoded form must be masked too
 DECODED = SECRET.replace("%40", "@")
 MASTER = ROOT / "schemas" / "master.yaml"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -129,7 +122,7 @@ def _assert_ledger_clean(admin: str) -> None:
 @pytest.mark.parametrize(
     ("url", "extra_secrets"),
     [
-        (f"postgresql://app:{SECRET}@127.0.0.1:{_free_port()}/db", ()),  # connection refused
+        (f"postgresql://app:{SECRET}@127.0.0.1:{free_port()}/db", ()),  # connection refused
         (f"postgresql://postgres:{SECRET}@127.0.0.1:5432/no_such_db_{uuid.uuid4().hex[:6]}", ()),
         (f"postgresql://postgres:{SECRET}@no-such-host.invalid:5432/db", ()),
         ("postgresql://postgres:unencoded@Secret99@127.0.0.1:5432/db", ("unencoded", "Secret99")),

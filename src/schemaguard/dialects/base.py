@@ -128,4 +128,6 @@ class Dialect:
 
     def quote_ident(self, name: str) -> str:
         """Quote an identifier for this dialect (always quoted: names may hold any character)."""
-        return '"' + name.replace('"', '""') + '"'
+        from schemaguard.dialects.sqla import quote_ident
+
+        return quote_ident(name)

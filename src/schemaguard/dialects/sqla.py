@@ -61,6 +61,12 @@ def qname(name: str) -> quoted_name:
     return quoted_name(name, quote=True)
 
 
+def quote_ident(name: str) -> str:
+    """A double-quoted SQL identifier (quotes doubled): names may hold any character, so they are always quoted.
+    Both dialects use the SQL standard's spelling."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def sql_string(value: str) -> str:
     """A single-quoted SQL string literal (quotes doubled; backslashes are literal in standard SQL)."""
     return "'" + value.replace("'", "''") + "'"

@@ -17,14 +17,18 @@ from sqlalchemy.dialects import postgresql as pg
 from schemaguard.dialects.alembic_sql import offline_operations
 from schemaguard.dialects.postgresql.diff import adapt
 from schemaguard.dialects.postgresql.render import SPELLING, render_enum, type_engine
-from schemaguard.dialects.sqla import build_foreign_key, build_index, build_table, compile_ddl, qname, server_default
+from schemaguard.dialects.sqla import (
+    build_foreign_key,
+    build_index,
+    build_table,
+    compile_ddl,
+    qname,
+    quote_ident,
+    server_default,
+)
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.model import Column, Enum, ForeignKey, Index, Schema, Table, TypeKind
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _is_constraint_index(ix: Index) -> bool:
@@ -91,7 +95,7 @@ class _Plan:
     def drop_fk(self, t: Table, fk: ForeignKey) -> None:
         if not fk.name:
             raise UnsupportedChange(f"cannot drop unnamed foreign key {fk.columns} on {t.name}", dialect="postgresql")
-        self.emit("drop_constraints", [f"ALTER TABLE {_q(t.name)} DROP CONSTRAINT {_q(fk.name)}"])
+        self.emit("drop_constraints", [f"ALTER TABLE {quote_ident(t.name)} DROP CONSTRAINT {quote_ident(fk.name)}"])
 
     def add_index(self, t: Table, ix: Index) -> None:
         table = self.sa_table(t)
@@ -106,9 +110,9 @@ class _Plan:
 
     def drop_index(self, t: Table, ix: Index) -> None:
         if ix.constraint:
-            self.emit("drop_constraints", [f"ALTER TABLE {_q(t.name)} DROP CONSTRAINT {_q(ix.name)}"])
+            self.emit("drop_constraints", [f"ALTER TABLE {quote_ident(t.name)} DROP CONSTRAINT {quote_ident(ix.name)}"])
         else:
-            self.emit("drop_constraints", [f"DROP INDEX {_q(ix.name)}"])
+            self.emit("drop_constraints", [f"DROP INDEX {quote_ident(ix.name)}"])
 
     def add_column(self, t: Table, c: Column) -> None:
         op, out = self.ops()
@@ -118,7 +122,11 @@ class _Plan:
         if c.comment:
             self.emit(
                 "add_columns",
-                [f"COMMENT ON COLUMN {_q(t.name)}.{_q(c.name)} IS '" + c.comment.replace("'", "''") + "'"],
+                [
+                    f"COMMENT ON COLUMN {quote_ident(t.name)}.{quote_ident(c.name)} IS '"
+                    + c.comment.replace("'", "''")
+                    + "'"
+                ],
             )
 
     def alter_column(self, ch: Change) -> None:
@@ -126,7 +134,7 @@ class _Plan:
         assert t is not None
         c1: Column = ch.desired
         c2: Column = ch.actual
-        tname, cname = _q(t.name), _q(c1.name)
+        tname, cname = quote_ident(t.name), quote_ident(c1.name)
         stmts: list[str] = []
         if ch.kind is ChangeKind.COLUMN_TYPE:
             new_type = type_engine(c1.type).compile(dialect=self.dialect)
@@ -174,7 +182,11 @@ class _Plan:
     def _set_default(self, t: Table, c: Column) -> str:
         clause = server_default(c.default, c.type, SPELLING)
         assert clause is not None
-        return f"ALTER TABLE {_q(t.name)} ALTER COLUMN {_q(c.name)} SET DEFAULT {clause.text}".replace(r"\:", ":")
+        return (
+            f"ALTER TABLE {quote_ident(t.name)} ALTER COLUMN {quote_ident(c.name)} SET DEFAULT {clause.text}".replace(
+                r"\:", ":"
+            )
+        )
 
     def enum_values(self, e1: Enum, e2: Enum) -> None:
         if all(v in e1.values for v in e2.values) and [v for v in e1.values if v in e2.values] == list(e2.values):
@@ -191,7 +203,8 @@ class _Plan:
                     else (f" BEFORE '{existing[0].replace(chr(39), chr(39) * 2)}'" if existing else "")
                 )
                 self.emit(
-                    "enum_create", [f"ALTER TYPE {_q(e1.name)} ADD VALUE '{v.replace(chr(39), chr(39) * 2)}'{pos}"]
+                    "enum_create",
+                    [f"ALTER TYPE {quote_ident(e1.name)} ADD VALUE '{v.replace(chr(39), chr(39) * 2)}'{pos}"],
                 )
                 existing.insert(existing.index(after) + 1 if after else 0, v)
             return
@@ -199,7 +212,7 @@ class _Plan:
         # whose predicate or expression mentions such a column compare it with a literal of the old type, so
         # PostgreSQL cannot rebuild them during the ALTER: drop them first and create them again afterwards.
         old = f"{e1.name}__sg_old"
-        stmts = [f"ALTER TYPE {_q(e1.name)} RENAME TO {_q(old)}", render_enum(e1.name, e1.values)]
+        stmts = [f"ALTER TYPE {quote_ident(e1.name)} RENAME TO {quote_ident(old)}", render_enum(e1.name, e1.values)]
         recreate: list[str] = []
         for t in self.desired.tables:
             users = [c for c in t.columns if c.type.kind is TypeKind.ENUM and c.type.enum_name == e1.name]
@@ -208,23 +221,28 @@ class _Plan:
             names = [c.name for c in users]
             for ix in t.indexes:
                 if _mentions(" ".join(filter(None, [ix.where, *(p.expression for p in ix.parts)])), names):
-                    self.emit("drop_constraints", [f"DROP INDEX {_q(ix.name)}"] if not ix.constraint else [])
+                    self.emit("drop_constraints", [f"DROP INDEX {quote_ident(ix.name)}"] if not ix.constraint else [])
                     table = self.sa_table(t)
                     recreate.append(compile_ddl(sa.schema.CreateIndex(build_index(ix, table, SPELLING)), self.dialect))
             for ck in t.checks:
                 if ck.name and _mentions(ck.expression, names):
-                    self.emit("drop_constraints", [f"ALTER TABLE {_q(t.name)} DROP CONSTRAINT {_q(ck.name)}"])
-                    recreate.append(f"ALTER TABLE {_q(t.name)} ADD CONSTRAINT {_q(ck.name)} CHECK ({ck.expression})")
+                    self.emit(
+                        "drop_constraints",
+                        [f"ALTER TABLE {quote_ident(t.name)} DROP CONSTRAINT {quote_ident(ck.name)}"],
+                    )
+                    recreate.append(
+                        f"ALTER TABLE {quote_ident(t.name)} ADD CONSTRAINT {quote_ident(ck.name)} CHECK ({ck.expression})"
+                    )
             for c in users:
                 arr = "[]" * c.type.array_dims
-                stmts.append(f"ALTER TABLE {_q(t.name)} ALTER COLUMN {_q(c.name)} DROP DEFAULT")
+                stmts.append(f"ALTER TABLE {quote_ident(t.name)} ALTER COLUMN {quote_ident(c.name)} DROP DEFAULT")
                 stmts.append(
-                    f"ALTER TABLE {_q(t.name)} ALTER COLUMN {_q(c.name)} TYPE {_q(e1.name)}{arr} "
-                    f"USING {_q(c.name)}::text{arr}::{_q(e1.name)}{arr}"
+                    f"ALTER TABLE {quote_ident(t.name)} ALTER COLUMN {quote_ident(c.name)} TYPE {quote_ident(e1.name)}{arr} "
+                    f"USING {quote_ident(c.name)}::text{arr}::{quote_ident(e1.name)}{arr}"
                 )
                 if c.default is not None:
                     stmts.append(self._set_default(t, c))
-        stmts.append(f"DROP TYPE {_q(old)}")
+        stmts.append(f"DROP TYPE {quote_ident(old)}")
         self.emit("alter_columns", stmts)
         self.emit("add_constraints", recreate)
 
@@ -259,13 +277,13 @@ def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> 
             case ChangeKind.ENUM_MISSING:
                 p.emit("enum_create", [render_enum(ch.desired.name, ch.desired.values)])
             case ChangeKind.ENUM_EXTRA:
-                p.emit("drop_enums", [f"DROP TYPE {_q(ch.actual.name)}"])
+                p.emit("drop_enums", [f"DROP TYPE {quote_ident(ch.actual.name)}"])
             case ChangeKind.ENUM_VALUES:
                 p.enum_values(ch.desired, ch.actual)
             case ChangeKind.TABLE_MISSING:
                 p.create_table(ch.desired)
             case ChangeKind.TABLE_EXTRA:
-                p.emit("drop_tables", [f"DROP TABLE {_q(ch.actual.name)}"])
+                p.emit("drop_tables", [f"DROP TABLE {quote_ident(ch.actual.name)}"])
                 for fk in ch.actual.foreign_keys:
                     if fk.name:  # dropped up front so tables dropped together never block each other
                         p.drop_fk(ch.actual, fk)
@@ -280,17 +298,23 @@ def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> 
                 assert table is not None
                 p.add_column(table, ch.desired)
             case ChangeKind.COLUMN_EXTRA:
-                p.emit("drop_columns", [f"ALTER TABLE {_q(ch.table or '')} DROP COLUMN {_q(ch.actual.name)}"])
+                p.emit(
+                    "drop_columns",
+                    [f"ALTER TABLE {quote_ident(ch.table or '')} DROP COLUMN {quote_ident(ch.actual.name)}"],
+                )
             case ChangeKind.COLUMN_TYPE | ChangeKind.COLUMN_NULLABLE | ChangeKind.COLUMN_DEFAULT:
                 p.alter_column(ch)
             case ChangeKind.PRIMARY_KEY:
                 assert table is not None
                 if ch.actual is not None and ch.actual.name:
-                    p.emit("drop_constraints", [f"ALTER TABLE {_q(table.name)} DROP CONSTRAINT {_q(ch.actual.name)}"])
+                    p.emit(
+                        "drop_constraints",
+                        [f"ALTER TABLE {quote_ident(table.name)} DROP CONSTRAINT {quote_ident(ch.actual.name)}"],
+                    )
                 if ch.desired is not None:
-                    cols = ", ".join(_q(c) for c in ch.desired.columns)
-                    name = f"CONSTRAINT {_q(ch.desired.name)} " if ch.desired.name else ""
-                    p.emit("add_constraints", [f"ALTER TABLE {_q(table.name)} ADD {name}PRIMARY KEY ({cols})"])
+                    cols = ", ".join(quote_ident(c) for c in ch.desired.columns)
+                    name = f"CONSTRAINT {quote_ident(ch.desired.name)} " if ch.desired.name else ""
+                    p.emit("add_constraints", [f"ALTER TABLE {quote_ident(table.name)} ADD {name}PRIMARY KEY ({cols})"])
             case ChangeKind.INDEX_MISSING:
                 assert table is not None
                 p.add_index(table, ch.desired)
@@ -304,11 +328,14 @@ def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> 
                         p.emit(
                             "add_constraints",
                             [
-                                f"ALTER TABLE {_q(table.name)} RENAME CONSTRAINT {_q(ch.actual.name)} TO {_q(ch.desired.name)}"
+                                f"ALTER TABLE {quote_ident(table.name)} RENAME CONSTRAINT {quote_ident(ch.actual.name)} TO {quote_ident(ch.desired.name)}"
                             ],
                         )
                     else:
-                        p.emit("add_constraints", [f"ALTER INDEX {_q(ch.actual.name)} RENAME TO {_q(ch.desired.name)}"])
+                        p.emit(
+                            "add_constraints",
+                            [f"ALTER INDEX {quote_ident(ch.actual.name)} RENAME TO {quote_ident(ch.desired.name)}"],
+                        )
                 else:
                     p.drop_index(atable, ch.actual)
                     p.add_index(table, ch.desired)
@@ -324,12 +351,18 @@ def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> 
                 p.add_fk(table, ch.desired)
             case ChangeKind.CHECK_MISSING:
                 assert table is not None
-                name = f"CONSTRAINT {_q(ch.desired.name)} " if ch.desired.name else ""
-                p.emit("add_constraints", [f"ALTER TABLE {_q(table.name)} ADD {name}CHECK ({ch.desired.expression})"])
+                name = f"CONSTRAINT {quote_ident(ch.desired.name)} " if ch.desired.name else ""
+                p.emit(
+                    "add_constraints",
+                    [f"ALTER TABLE {quote_ident(table.name)} ADD {name}CHECK ({ch.desired.expression})"],
+                )
             case ChangeKind.CHECK_EXTRA:
                 if not ch.actual.name:
                     raise UnsupportedChange(f"cannot drop an unnamed check on {ch.table}", ch, "postgresql")
-                p.emit("drop_constraints", [f"ALTER TABLE {_q(ch.table or '')} DROP CONSTRAINT {_q(ch.actual.name)}"])
+                p.emit(
+                    "drop_constraints",
+                    [f"ALTER TABLE {quote_ident(ch.table or '')} DROP CONSTRAINT {quote_ident(ch.actual.name)}"],
+                )
             case _:  # pragma: no cover - exhaustive over ChangeKind
                 raise UnsupportedChange(f"unsupported change {k}", ch, "postgresql")
     return p.statements()

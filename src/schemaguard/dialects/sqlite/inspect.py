@@ -28,6 +28,7 @@ import sqlglot
 from sqlglot.dialects.dialect import Dialect as SqlglotDialect
 from sqlglot.tokens import Token, TokenType
 
+from schemaguard.dialects.sqla import quote_ident
 from schemaguard.errors import InspectError
 from schemaguard.model import (
     Check,
@@ -389,10 +390,6 @@ def scan_create_index(sql: str, index: str = "?") -> IndexDDL:
 # --- assembly -----------------------------------------------------------------------------------------------
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _action(value: str, table: str) -> ReferentialAction:
     try:
         return ReferentialAction(" ".join(value.upper().split()))
@@ -546,7 +543,7 @@ def inspect_schema(conn: sa.Connection, namespace: str = "main") -> Schema:
     """
     if not _run(conn, Q_DATABASE, "", namespace):
         raise InspectError(f"SQLite: no attached database named {namespace!r}; use 'main' or an ATTACH name")
-    schema = _quote(namespace)
+    schema = quote_ident(namespace)
     objects = _run(conn, Q_OBJECTS, schema, namespace)
     table_sql = {o.name: o.sql for o in objects if o.type == "table"}
     index_sql = {o.name: o.sql for o in objects if o.type == "index"}

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
 from schemaguard.dialects.alembic_sql import offline_operations
-from schemaguard.dialects.sqla import build_foreign_key, build_index, build_table, compile_ddl, qname
+from schemaguard.dialects.sqla import build_foreign_key, build_index, build_table, compile_ddl, qname, quote_ident
 from schemaguard.dialects.sqlite.diff import adapt
 from schemaguard.dialects.sqlite.render import SPELLING
 from schemaguard.diff.changes import Change, ChangeKind
@@ -37,10 +37,6 @@ _ALWAYS_REBUILD = {
     ChangeKind.CHECK_MISSING,
     ChangeKind.CHECK_EXTRA,
 }
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _can_add_column(c: Column, t: Table) -> bool:
@@ -126,7 +122,7 @@ def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> 
             create.append(_table_ddl(ch.desired))
             add_indexes += _index_ddl(ch.desired)
         elif k is ChangeKind.TABLE_EXTRA:
-            drop_tables.append(f"DROP TABLE {_q(ch.actual.name)}")
+            drop_tables.append(f"DROP TABLE {quote_ident(ch.actual.name)}")
         elif k is ChangeKind.COLUMN_MISSING:
             dt = d.table(ch.table or "")
             assert dt is not None
@@ -136,10 +132,10 @@ def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> 
             op.add_column(qname(dt.name), table.c[ch.desired.name]._copy())
             add_cols += out.statements
         elif k is ChangeKind.COLUMN_EXTRA:
-            drop_cols.append(f"ALTER TABLE {_q(ch.table or '')} DROP COLUMN {_q(ch.actual.name)}")
+            drop_cols.append(f"ALTER TABLE {quote_ident(ch.table or '')} DROP COLUMN {quote_ident(ch.actual.name)}")
         elif k in (ChangeKind.INDEX_MISSING, ChangeKind.INDEX_CHANGED, ChangeKind.INDEX_EXTRA):
             if ch.actual is not None:
-                drop_indexes.append(f"DROP INDEX {_q(ch.actual.name)}")
+                drop_indexes.append(f"DROP INDEX {quote_ident(ch.actual.name)}")
             if ch.desired is not None:
                 dt = d.table(ch.table or "")
                 assert dt is not None
@@ -151,12 +147,12 @@ def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> 
         assert dt is not None and at is not None
         tmp = REBUILD_PREFIX + name
         shared = [c.name for c in dt.columns if at.column(c.name) is not None and not c.generated]
-        cols = ", ".join(_q(c) for c in shared)
+        cols = ", ".join(quote_ident(c) for c in shared)
         rebuilds += [
             _table_ddl(dt, tmp),
-            f"INSERT INTO {_q(tmp)} ({cols}) SELECT {cols} FROM {_q(name)}",
-            f"DROP TABLE {_q(name)}",
-            f"ALTER TABLE {_q(tmp)} RENAME TO {_q(name)}",
+            f"INSERT INTO {quote_ident(tmp)} ({cols}) SELECT {cols} FROM {quote_ident(name)}",
+            f"DROP TABLE {quote_ident(name)}",
+            f"ALTER TABLE {quote_ident(tmp)} RENAME TO {quote_ident(name)}",
             *_index_ddl(dt),
         ]
     body = create + drop_indexes + add_cols + drop_cols + rebuilds + drop_tables + add_indexes
