@@ -20,7 +20,9 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def test_diff_against_a_git_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_against_a_git_revision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "schemas").mkdir()
     (tmp_path / "schemaguard.toml").write_text('master = "schemas/master.yaml"\ndialect = "postgresql"\n')
     master = tmp_path / "schemas" / "master.yaml"

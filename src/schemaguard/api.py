@@ -74,8 +74,11 @@ def inspect_url(url: str, namespace: str | None = None) -> Schema:
     return replace(schema, source=mask_url(url))
 
 
-def load_master(config: Config, path: str | Path | None = None) -> Schema:
+def load_master(config: Config, path: str | Path | None = None, *, locations: bool = True) -> Schema:
     """Load the configured master schema (or ``path``).
+
+    ``locations=False`` is for callers that never show where an object is defined (diff): the model objects
+    carry no ``loc`` and a YAML master may take the fast parser. Errors name file, line and column either way.
 
     Raises:
         SchemaError: missing or invalid file, with file:line:col.
@@ -85,7 +88,7 @@ def load_master(config: Config, path: str | Path | None = None) -> Schema:
 
     p = Path(path) if path is not None else config.master_path
     with paused_gc():
-        return load_schema_file(p, label=str(path) if path is not None else config.master)
+        return load_schema_file(p, label=str(path) if path is not None else config.master, locations=locations)
 
 
 def load_master_with_info(config: Config, path: str | Path | None = None) -> tuple[Schema, Any]:
@@ -179,8 +182,10 @@ def check_rendered(config: Config, *, write: bool = False) -> list[RenderedFile]
     return results
 
 
-def load_source(spec: str, config: Config, namespace: str | None = None) -> Source:
+def load_source(spec: str, config: Config, namespace: str | None = None, *, locations: bool = True) -> Source:
     """Load one side of a comparison: a database URL (introspected read-only) or a schema file.
+
+    ``locations=False``: a schema file may be loaded without source locations (see :func:`load_master`).
 
     Raises:
         SchemaError, ConnectionFailed, ConfigError: as the loader or connection raise.
@@ -194,7 +199,7 @@ def load_source(spec: str, config: Config, namespace: str | None = None) -> Sour
         return Source(schema, mask_url(url), d, d)
     if spec.startswith("git:"):
         return load_git_source(spec, config)
-    return Source(load_master(config, spec), spec, None, "postgresql")
+    return Source(load_master(config, spec, locations=locations), spec, None, "postgresql")
 
 
 def load_git_source(spec: str, config: Config) -> Source:
@@ -305,9 +310,10 @@ def diff(
     from concurrent.futures import ThreadPoolExecutor
 
     def desired_side() -> Source:
+        # A diff never shows where a master object is defined: the fast, unlocated parse is enough.
         if desired:
-            return load_source(desired, config)
-        return Source(load_master(config), config.master, None, "postgresql")
+            return load_source(desired, config, locations=False)
+        return Source(load_master(config, locations=False), config.master, None, "postgresql")
 
     # The two sides load at once: introspection mostly waits on the database while the master is parsed.
     with ThreadPoolExecutor(max_workers=2) as pool:

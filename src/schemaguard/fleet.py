@@ -188,9 +188,9 @@ def run_fleet(
         raise ConfigError("no target databases given")
     t0 = time.perf_counter()
     d_src = (
-        api.load_source(desired, config)
+        api.load_source(desired, config, locations=False)
         if desired
-        else api.Source(api.load_master(config), config.master, None, "postgresql")
+        else api.Source(api.load_master(config, locations=False), config.master, None, "postgresql")
     )
     pool_size = min(workers, len(urls))
     with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="schemaguard-fleet") as pool:

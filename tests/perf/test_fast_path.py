@@ -1,4 +1,4 @@
-"""The bulk-query inspectors (6 catalog queries on PostgreSQL, 5 on SQLite, whatever the number of tables) give
+"""The bulk-query inspectors (7 catalog queries on PostgreSQL, 5 on SQLite, whatever the number of tables) give
 exactly the model that SQLAlchemy's per-table Inspector gives, on the corpus schemas and on synthetic ones."""
 
 from __future__ import annotations

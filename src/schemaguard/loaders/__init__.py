@@ -10,7 +10,9 @@ from schemaguard.model import Schema
 SCHEMA_SUFFIXES = (".yaml", ".yml", ".json", ".prisma", ".sql")
 
 
-def load_schema_file(path: str | Path, text: str | None = None, *, label: str | None = None) -> Schema:
+def load_schema_file(
+    path: str | Path, text: str | None = None, *, label: str | None = None, locations: bool = True
+) -> Schema:
     """Load a schema file, choosing the loader by suffix.
 
     Args:
@@ -19,6 +21,8 @@ def load_schema_file(path: str | Path, text: str | None = None, *, label: str | 
             introspected).
         text: the content, if already read (``path`` then only selects the loader and labels errors).
         label: the name used in errors and reports (default: ``path``).
+        locations: set source locations on the model objects. False lets a YAML master take the fast parser
+            (:func:`~schemaguard.loaders.yaml_master.load_yaml_master`); errors are located either way.
 
     Raises:
         SchemaError: unknown suffix, unreadable or invalid file (with file:line:col where known).
@@ -40,7 +44,8 @@ def load_schema_file(path: str | Path, text: str | None = None, *, label: str | 
         from schemaguard.loaders.yaml_master import load_yaml_master
 
         source = text
-        return cached_load("yaml", name, source, lambda: load_yaml_master(name, source))
+        kind = "yaml" if locations else "yaml-unlocated"
+        return cached_load(kind, name, source, lambda: load_yaml_master(name, source, locations=locations))
     if suffix == ".prisma":
         from schemaguard.prisma.loader import load_prisma
 

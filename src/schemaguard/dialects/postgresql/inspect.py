@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -51,15 +52,15 @@ LEFT JOIN pg_catalog.pg_description d
 WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
 """
 
-# Live columns of those tables with type facts (element type for arrays), default, serial ownership, comment.
+# Live columns of those tables: names, flags, type oid + typmod (resolved once per distinct pair by TYPES_SQL),
+# default, serial ownership, comment. pg_get_expr(adbin, 0) deparses without a relation context, three times
+# faster; only generated columns can hold column references (a DEFAULT cannot), so only they pass their table.
+# Source: https://www.postgresql.org/docs/15/functions-info.html ("if no Vars are expected, zero is sufficient").
 COLUMNS_SQL = """
 SELECT a.attrelid AS table_oid, a.attnum, a.attname, a.attnotnull, a.attidentity, a.attgenerated,
-       (et.oid IS NOT NULL) AS is_array,
-       bt.typname AS base_typname, bt.typtype AS base_typtype, btn.nspname AS base_nspname,
-       pg_catalog.format_type(bt.oid, a.atttypmod) AS base_format,
-       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_sql,
+       a.atttypid, a.atttypmod, x.default_sql,
        -- the dependency walk only for nextval() defaults (a third of the query's time otherwise)
-       CASE WHEN ad.adbin IS NOT NULL AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) LIKE 'nextval(%' THEN EXISTS (
+       CASE WHEN x.default_sql LIKE 'nextval(%' THEN EXISTS (
          SELECT 1
          FROM pg_catalog.pg_depend dd
          JOIN pg_catalog.pg_class s ON s.oid = dd.refobjid AND s.relkind = 'S'
@@ -73,11 +74,11 @@ SELECT a.attrelid AS table_oid, a.attnum, a.attname, a.attnotnull, a.attidentity
        d.description AS comment
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND et.typarray = t.oid
-JOIN pg_catalog.pg_type bt ON bt.oid = COALESCE(et.oid, t.oid)
-JOIN pg_catalog.pg_namespace btn ON btn.oid = bt.typnamespace
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN LATERAL (
+  SELECT CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0)
+              ELSE pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS default_sql
+) x ON true
 LEFT JOIN pg_catalog.pg_description d
   ON d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
 WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
@@ -85,21 +86,37 @@ WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
 ORDER BY a.attrelid, a.attnum
 """
 
-# PK, FK and check constraints, columns in constraint (key) order; UNIQUE comes with the indexes, and the
-# per-partition clones of an FK to a partitioned table (conparentid <> 0) are left out.
+# Each distinct (type oid, typmod) of those columns with its type facts (element type for arrays): a dozen rows
+# where COLUMNS_SQL has thousands, so the pg_type joins and format_type run a dozen times.
+TYPES_SQL = """
+SELECT u.atttypid, u.atttypmod, (et.oid IS NOT NULL) AS is_array,
+       bt.typname AS base_typname, bt.typtype AS base_typtype, btn.nspname AS base_nspname,
+       pg_catalog.format_type(bt.oid, u.atttypmod) AS base_format
+FROM (SELECT DISTINCT a.atttypid, a.atttypmod
+      FROM pg_catalog.pg_attribute a
+      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+      WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
+        AND a.attnum > 0 AND NOT a.attisdropped) u
+JOIN pg_catalog.pg_type t ON t.oid = u.atttypid
+LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND et.typarray = t.oid
+JOIN pg_catalog.pg_type bt ON bt.oid = COALESCE(et.oid, t.oid)
+JOIN pg_catalog.pg_namespace btn ON btn.oid = bt.typnamespace
+"""
+
+# PK, FK and check constraints; UNIQUE comes with the indexes, and the per-partition clones of an FK to a
+# partitioned table (conparentid <> 0) are left out. Key columns come as attnums (named from COLUMNS_SQL's rows);
+# referenced columns are named here only when the referenced table is outside the inspected set (another schema,
+# a partitioned parent). pg_get_constraintdef only for checks: the rest is read from the columns above.
 CONSTRAINTS_SQL = """
-SELECT con.conrelid AS table_oid, con.conname, con.contype,
-       ARRAY(SELECT a.attname::text
-             FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-             ORDER BY k.ord) AS columns,
-       ARRAY(SELECT a.attname::text
-             FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
-             ORDER BY k.ord) AS ref_columns,
+SELECT con.conrelid AS table_oid, con.conname, con.contype, con.conkey, con.confrelid, con.confkey,
+       CASE WHEN con.contype = 'f' AND (rc.relnamespace <> :nsoid OR rc.relkind <> 'r' OR rc.relispartition)
+            THEN ARRAY(SELECT a.attname::text
+                       FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+                       JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+                       ORDER BY k.ord) END AS outside_ref_columns,
        rc.relname AS ref_table, rn.nspname AS ref_nspname,
        con.confdeltype, con.confupdtype,
-       pg_catalog.pg_get_constraintdef(con.oid) AS definition
+       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) END AS definition
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
@@ -110,12 +127,13 @@ ORDER BY con.conrelid, con.conname
 """
 
 # One row per key element of every index (INCLUDE columns left out), with the constraint that owns the index.
+# pg_get_indexdef only for expression elements (attnum 0): plain columns are named by the attribute join.
 INDEX_PARTS_SQL = """
 SELECT i.indrelid AS table_oid, i.indexrelid, ic.relname AS index_name, i.indisunique, i.indisprimary,
        am.amname, pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,
        owner.contype AS owner_contype, owner.conname AS owner_conname,
        k.ord, k.attnum, a.attname,
-       pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true) AS element,
+       CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true) END AS element,
        (i.indoption[k.ord - 1] & 1) = 1 AS descending,
        opc.opcname, opc.opcdefault
 FROM pg_catalog.pg_index i
@@ -328,7 +346,7 @@ class _TableParts:
 def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
     """Read one PostgreSQL schema (namespace) of a live database into the model.
 
-    Six catalog queries are run whatever the number of tables (see the ``*_SQL`` constants); only SELECTs, so
+    Seven catalog queries are run whatever the number of tables (see the ``*_SQL`` constants); only SELECTs, so
     the connection may be READ ONLY.
 
     Args:
@@ -348,9 +366,10 @@ def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
         if nsoid is None:
             raise InspectError(f"PostgreSQL schema {namespace!r} does not exist in this database")
         bind = {"nsoid": nsoid}
-        table_rows = conn.execute(sa.text(TABLES_SQL), bind).mappings().all()
-        column_rows = conn.execute(sa.text(COLUMNS_SQL), bind).mappings().all()
-        constraint_rows = conn.execute(sa.text(CONSTRAINTS_SQL), bind).mappings().all()
+        table_rows = conn.execute(sa.text(TABLES_SQL), bind).all()
+        column_rows = conn.execute(sa.text(COLUMNS_SQL), bind).all()
+        type_rows = conn.execute(sa.text(TYPES_SQL), bind).all()
+        constraint_rows = conn.execute(sa.text(CONSTRAINTS_SQL), bind).all()
         index_rows = conn.execute(sa.text(INDEX_PARTS_SQL), bind).mappings().all()
         enum_rows = conn.execute(sa.text(ENUMS_SQL), bind).mappings().all()
     except sa.exc.DBAPIError as exc:
@@ -359,12 +378,25 @@ def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
             f"inspecting PostgreSQL schema {namespace!r} failed: {mask(reason[0] if reason else repr(exc))}"
         ) from None
 
-    tables: dict[int, _TableParts] = {r["oid"]: _TableParts(r["relname"], r["comment"]) for r in table_rows}
-    for r in column_rows:
-        part = tables.get(r["table_oid"])
+    tables: dict[int, _TableParts] = {oid: _TableParts(relname, comment) for oid, relname, comment in table_rows}
+    types = {
+        (r.atttypid, r.atttypmod): map_type(
+            r.base_typname,
+            r.base_typtype,
+            r.base_nspname,
+            r.base_format,
+            namespace=namespace,
+            is_array=bool(r.is_array),
+        )
+        for r in type_rows
+    }
+    attnames: dict[int, dict[int, str]] = defaultdict(dict)
+    for row in column_rows:
+        part = tables.get(row[0])
         if part is not None:
-            part.columns.append(_column(r, namespace))
-    _add_constraints(tables, constraint_rows, namespace)
+            attnames[row[0]][row[1]] = row[2]
+            part.columns.append(_column(row, types))
+    _add_constraints(tables, constraint_rows, attnames, namespace)
     _add_indexes(tables, index_rows)
     enums = tuple(Enum(name=r["typname"], values=tuple(r["labels"]), comment=r["comment"]) for r in enum_rows)
     return Schema(
@@ -374,35 +406,33 @@ def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
     )
 
 
-def _column(r: sa.RowMapping, namespace: str) -> Column:
-    ctype = map_type(
-        r["base_typname"],
-        r["base_typtype"],
-        r["base_nspname"],
-        r["base_format"],
-        namespace=namespace,
-        is_array=bool(r["is_array"]),
+_INTEGER_KINDS = frozenset((TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT))
+
+
+def _column(row: Sequence[Any], types: Mapping[tuple[int, int], ColumnType]) -> Column:
+    # Unpacked by position: one call per column of the schema, the hot loop of a large introspection.
+    (_oid, _attnum, attname, attnotnull, attidentity, attgenerated, typid, typmod, default_sql, owned_seq, comment) = (
+        row
     )
-    default_sql: str | None = r["default_sql"]
+    ctype = types[(typid, typmod)]
     # serial semantics: nextval() of a sequence on an integer column, owned or not (pg_dump output such as
     # pagila's creates the sequence separately); which sequence it is is not compared.
-    integer = ctype.kind in (TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT) and not ctype.is_array
-    autoincrement = r["attidentity"] in ("a", "d") or (
+    autoincrement = attidentity in ("a", "d") or (
         default_sql is not None
         and default_sql.startswith("nextval(")
-        and (bool(r["default_uses_owned_sequence"]) or integer)
+        and (bool(owned_seq) or (ctype.kind in _INTEGER_KINDS and not ctype.is_array))
     )
     # 's' stored; PostgreSQL 18 adds 'v' virtual, which must not pass for a default either.
-    generated = default_sql if r["attgenerated"] in ("s", "v") else None
+    generated = default_sql if attgenerated in ("s", "v") else None
     default = None if autoincrement or generated is not None else parse_default(default_sql, "postgresql")
     return Column(
-        name=r["attname"],
+        name=attname,
         type=ctype,
-        nullable=not r["attnotnull"],
+        nullable=not attnotnull,
         default=default,
         autoincrement=autoincrement,
         generated=generated,
-        comment=r["comment"],
+        comment=comment,
     )
 
 
@@ -410,28 +440,40 @@ def _qualified(name: str, nspname: str, namespace: str) -> str:
     return name if nspname == namespace else f"{nspname}.{name}"
 
 
-def _add_constraints(tables: dict[int, _TableParts], rows: Sequence[sa.RowMapping], namespace: str) -> None:
+def _add_constraints(
+    tables: dict[int, _TableParts],
+    rows: Sequence[sa.Row[Any]],
+    attnames: Mapping[int, Mapping[int, str]],
+    namespace: str,
+) -> None:
     # Unique constraints arrive with the index rows: they need the index's parts.
     for r in rows:
-        part = tables.get(r["table_oid"])
+        part = tables.get(r.table_oid)
         if part is None:
             continue
-        contype = r["contype"]
+        contype = r.contype
         if contype == "p":
-            part.primary_key = PrimaryKey(columns=tuple(r["columns"]), name=r["conname"])
+            names = attnames[r.table_oid]
+            part.primary_key = PrimaryKey(columns=tuple(names[n] for n in r.conkey), name=r.conname)
         elif contype == "f":
+            names = attnames[r.table_oid]
+            ref_columns = (
+                tuple(r.outside_ref_columns)
+                if r.outside_ref_columns is not None
+                else tuple(attnames[r.confrelid][n] for n in r.confkey)
+            )
             part.foreign_keys.append(
                 ForeignKey(
-                    name=r["conname"],
-                    columns=tuple(r["columns"]),
-                    ref_table=_qualified(r["ref_table"], r["ref_nspname"], namespace),
-                    ref_columns=tuple(r["ref_columns"]),
-                    on_delete=REFERENTIAL_ACTIONS[r["confdeltype"]],
-                    on_update=REFERENTIAL_ACTIONS[r["confupdtype"]],
+                    name=r.conname,
+                    columns=tuple(names[n] for n in r.conkey),
+                    ref_table=_qualified(r.ref_table, r.ref_nspname, namespace),
+                    ref_columns=ref_columns,
+                    on_delete=REFERENTIAL_ACTIONS[r.confdeltype],
+                    on_update=REFERENTIAL_ACTIONS[r.confupdtype],
                 )
             )
         elif contype == "c":
-            part.checks.append(Check(name=r["conname"], expression=check_expression(r["definition"])))
+            part.checks.append(Check(name=r.conname, expression=check_expression(r.definition)))
 
 
 def _add_indexes(tables: dict[int, _TableParts], rows: Sequence[sa.RowMapping]) -> None:
