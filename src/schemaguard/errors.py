@@ -35,6 +35,10 @@ class SchemaError(SchemaGuardError):
         self.column = column
         super().__init__(self._format())
 
+    def __reduce__(self) -> tuple[Any, tuple[str, str | None, int | None, int | None]]:
+        # Pickled with its parts (the diff loads the master in a second process and re-raises its errors).
+        return type(self), (self.problem, self.path, self.line, self.column)
+
     def _format(self) -> str:
         if self.path is None:
             return self.problem

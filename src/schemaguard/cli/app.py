@@ -118,5 +118,11 @@ def main(argv: list[str] | None = None) -> int:
         show()
         code = EXIT_ERROR
     if argv is None:
+        import gc
+
+        # The interpreter's last collection at exit scans every live object even with the collector disabled
+        # (about 0.1 s after a 1,000-table diff); frozen objects are skipped. Nothing with a finaliser depends
+        # on that collection: files, pools and connections are closed by now.
+        gc.freeze()
         sys.exit(code)
     return code

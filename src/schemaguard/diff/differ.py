@@ -15,7 +15,7 @@ from typing import Any
 
 from schemaguard.dialects.base import Dialect
 from schemaguard.diff.changes import Change, ChangeKind, Severity
-from schemaguard.model import Check, Column, ForeignKey, Index, Schema, Table
+from schemaguard.model import Check, Column, ColumnType, ForeignKey, Index, Schema, Table
 from schemaguard.model.naming import foreign_key_name, primary_key_name
 from schemaguard.normalize import canonical_expression, default_key
 
@@ -68,7 +68,8 @@ def diff_schemas(
                     f"table {name} is not in the desired schema",
                 )
             )
-        elif t1 is not None and t2 is not None:
+        elif t1 is not None and t2 is not None and not (cmp.same_syntax and t1 == t2):
+            # Equal tables (source locations and all) cannot differ in any compared aspect: skip the walk.
             changes += cmp.table(t1, t2)
     return changes
 
@@ -78,6 +79,16 @@ class _Comparer:
         self.dialect = dialect
         self.desired_sql = desired_sql
         self.actual_sql = actual_sql
+        # Equal objects on both sides are equal in canonical form only when both are read as the same SQL.
+        self.same_syntax = desired_sql == actual_sql
+        self._type_keys: dict[ColumnType, Hashable] = {}
+
+    def type_key(self, ctype: ColumnType) -> Hashable:
+        """The dialect's type key, computed once per distinct type (a schema has a few dozen)."""
+        key = self._type_keys.get(ctype)
+        if key is None:
+            key = self._type_keys[ctype] = self.dialect.type_key(ctype)
+        return key
 
     # --- enums ---------------------------------------------------------------------------------------------
     def enums(self, d: Schema, a: Schema) -> list[Change]:
@@ -178,9 +189,11 @@ class _Comparer:
         return out
 
     def column(self, table: str, c1: Column, c2: Column) -> list[Change]:
+        if self.same_syntax and c1 == c2:
+            return []
         out: list[Change] = []
         where = f"{table}.{c1.name}"
-        if self.dialect.type_key(c1.type) != self.dialect.type_key(c2.type):
+        if self.type_key(c1.type) != self.type_key(c2.type):
             out.append(
                 Change(
                     ChangeKind.COLUMN_TYPE,

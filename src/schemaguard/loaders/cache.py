@@ -20,7 +20,7 @@ from pathlib import Path
 from schemaguard import __version__
 from schemaguard.model import Schema
 
-_FORMAT = 1
+_FORMAT = 2  # 2: model objects pickle as (class, field values)
 
 
 def cache_dir() -> Path | None:

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from schemaguard.model.types import ColumnType
+from schemaguard.model.types import ColumnType, pickled_by_fields
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class SourceLocation:
     """Where an object was defined: a file path and a 1-based line and column."""
@@ -33,6 +34,7 @@ class DefaultKind(StrEnum):
     EXPRESSION = "expression"  # SQL text, e.g. CURRENT_TIMESTAMP or gen_random_uuid()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Default:
     """A column's server default.
@@ -65,6 +67,7 @@ class Default:
         return repr(self.value) if isinstance(self.value, list) else str(self.value)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Column:
     """A table column.
@@ -90,6 +93,7 @@ class Column:
     loc: SourceLocation | None = field(default=None, compare=False)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PrimaryKey:
     """A primary key: ordered column names and the constraint name (None where the dialect has none)."""
@@ -98,6 +102,7 @@ class PrimaryKey:
     name: str | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class IndexPart:
     """One element of an index: a column or an expression, its sort order and operator class."""
@@ -114,6 +119,7 @@ class IndexPart:
         return text + (" DESC" if self.descending else "")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Index:
     """An index, unique or not.
@@ -154,6 +160,7 @@ class ReferentialAction(StrEnum):
     SET_DEFAULT = "SET DEFAULT"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ForeignKey:
     """A foreign key from ``columns`` to ``ref_table(ref_columns)``."""
@@ -167,6 +174,7 @@ class ForeignKey:
     loc: SourceLocation | None = field(default=None, compare=False)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Check:
     """A CHECK constraint: its name (None if unnamed) and boolean SQL expression."""
@@ -176,6 +184,7 @@ class Check:
     loc: SourceLocation | None = field(default=None, compare=False)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Table:
     """A table with its columns (in definition order) and constraints."""
@@ -197,6 +206,7 @@ class Table:
         return None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Enum:
     """An enumerated type: its name and ordered values."""
@@ -207,6 +217,7 @@ class Enum:
     loc: SourceLocation | None = field(default=None, compare=False)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Schema:
     """A whole schema: tables and enums, in definition order.

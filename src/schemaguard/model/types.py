@@ -11,9 +11,12 @@ between the two and round-trip exactly.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any, TypeVar
 
 
 class TypeKind(StrEnum):
@@ -78,6 +81,32 @@ class TypeSpecError(ValueError):
     """Raised by :func:`parse_type` for a type string it cannot read; the message says what was expected."""
 
 
+_T = TypeVar("_T")
+
+
+def pickled_by_fields(cls: type[_T]) -> type[_T]:
+    """Class decorator for the model's frozen, slotted dataclasses: pickle as ``(cls, field values)``.
+
+    The ``__getstate__``/``__setstate__`` that ``dataclass(slots=True)`` generates call :func:`dataclasses.fields`
+    for every object, which made (un)pickling a 1,000-table Schema take about 0.1 s each way; rebuilding through
+    ``__init__`` is several times faster. Pickles feed the master cache and the diff's loader process. Every field
+    must be an ``__init__`` parameter (checked here).
+    """
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    if not all(f.init for f in fields):  # pragma: no cover - a guard for future model classes
+        raise TypeError(f"{cls.__name__}: pickled_by_fields needs every field in __init__")
+    names = tuple(f.name for f in fields)
+    get = operator.attrgetter(*names)
+
+    def __reduce__(self: Any) -> tuple[Any, tuple[Any, ...]]:
+        values = get(self)
+        return cls, values if len(names) > 1 else (values,)
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ColumnType:
     """A logical column type.

@@ -39,11 +39,13 @@ def adapt(schema: Schema) -> Schema:
     changed = False
     for t in schema.tables:
         cols = []
+        table_changed = False
         for c in t.columns:
             ct = c.type
             if ct.kind in (TypeKind.DATETIME, TypeKind.TIME) and ct.precision == DEFAULT_TIME_PRECISION:
                 c = replace(c, type=replace(ct, precision=None))
-                changed = True
+                table_changed = True
             cols.append(c)
-        tables.append(replace(t, columns=tuple(cols)))
+        tables.append(replace(t, columns=tuple(cols)) if table_changed else t)
+        changed = changed or table_changed
     return replace(schema, tables=tuple(tables)) if changed else schema

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from schemaguard.model import (
     Check,
     Column,
     ColumnType,
+    Default,
     Enum,
     ForeignKey,
     Index,
@@ -35,7 +36,6 @@ from schemaguard.model import (
     Table,
     TypeKind,
 )
-from schemaguard.normalize import parse_default
 
 # --- catalog queries -----------------------------------------------------------------------------------------
 # Every query takes the namespace oid as :nsoid and returns rows for the whole namespace at once.
@@ -378,6 +378,9 @@ def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
             f"inspecting PostgreSQL schema {namespace!r} failed: {mask(reason[0] if reason else repr(exc))}"
         ) from None
 
+    # Imported only now: normalize loads sqlglot (about 0.1 s), which a diff imports while the queries run.
+    from schemaguard.normalize import parse_default
+
     tables: dict[int, _TableParts] = {oid: _TableParts(relname, comment) for oid, relname, comment in table_rows}
     types = {
         (r.atttypid, r.atttypmod): map_type(
@@ -395,7 +398,7 @@ def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
         part = tables.get(row[0])
         if part is not None:
             attnames[row[0]][row[1]] = row[2]
-            part.columns.append(_column(row, types))
+            part.columns.append(_column(row, types, parse_default))
     _add_constraints(tables, constraint_rows, attnames, namespace)
     _add_indexes(tables, index_rows)
     enums = tuple(Enum(name=r["typname"], values=tuple(r["labels"]), comment=r["comment"]) for r in enum_rows)
@@ -409,7 +412,11 @@ def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
 _INTEGER_KINDS = frozenset((TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT))
 
 
-def _column(row: Sequence[Any], types: Mapping[tuple[int, int], ColumnType]) -> Column:
+def _column(
+    row: Sequence[Any],
+    types: Mapping[tuple[int, int], ColumnType],
+    parse_default: Callable[[str | None, str | None], Default | None],
+) -> Column:
     # Unpacked by position: one call per column of the schema, the hot loop of a large introspection.
     (_oid, _attnum, attname, attnotnull, attidentity, attgenerated, typid, typmod, default_sql, owned_seq, comment) = (
         row
