@@ -87,6 +87,32 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
         return elapsed, peak, proc.returncode, out.read().decode(), err.read().decode()
 
 
+def tree_peak_mb(cmd: list[str], env: dict[str, str] | None = None, interval: float = 0.01) -> float:
+    """Peak memory of ``cmd``'s whole process tree, in MB: the largest sum of PSS over the process and all its
+    descendants, sampled every ``interval`` seconds (psutil, ``/proc/PID/smaps_rollup``).
+
+    ``schemaguard diff`` loads the master in a forked child while it introspects, so one process's RSS peak
+    (what :func:`measure` reports) is not the memory the run needs. PSS splits the pages a fork shares between
+    the processes, so the sum does not count them twice. Sampling costs CPU, so this is a separate run from the
+    timed ones.
+    """
+    import psutil
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        total = 0
+        try:
+            for p in [root, *root.children(recursive=True)]:
+                total += p.memory_full_info().pss
+        except psutil.Error:  # a process ended between listing and reading: this sample is incomplete
+            continue
+        peak = max(peak, total)
+        time.sleep(interval)
+    return peak / 2**20
+
+
 def median_runs(
     cmd: list[str], repeat: int, ok: tuple[int, ...], env: dict[str, str] | None = None
 ) -> tuple[float, float, str]:
@@ -179,7 +205,20 @@ def bench_size(dialect: str, n: int, k: int, *, repeat: int, peers: list[str], w
     cold_env = {**os.environ, "SCHEMAGUARD_NO_CACHE": "1"}
     secs, peak, out = median_runs(cmd, reps, (0, 1), cold_env)
     found, fps = score_schemaguard(json.loads(out), planted)
-    runs.append(Run("schemaguard diff", dialect, n, k, secs, peak, found, fps, note="cold: master parsed"))
+    tree = tree_peak_mb(cmd, cold_env)
+    runs.append(
+        Run(
+            "schemaguard diff",
+            dialect,
+            n,
+            k,
+            secs,
+            peak,
+            found,
+            fps,
+            note=f"cold: master parsed; process tree peak {tree:.0f} MB PSS",
+        )
+    )
     # Warm: the loaded master comes from the cache (an unchanged master between runs).
     warm_env = {**os.environ, "SCHEMAGUARD_CACHE_DIR": str(workdir / f"cache_{dialect}_{n}")}
     measure(cmd, warm_env)

@@ -126,6 +126,8 @@ BAD = {
     "merge key": "version: 1\nx: &a {type: text}\ntables:\n  t:\n    columns:\n      a: {<<: *a}\n",
     "two documents": "version: 1\n---\nversion: 1\n",
     "control character": "version: 1\ntables: {}\n# \x07\n",
+    "empty column name": "version: 1\ntables:\n  t:\n    columns:\n      '': {type: text}\n",
+    "second table invalid": "version: 1\ntables:\n  a:\n    columns:\n      x: {type: text}\n  b: {}\n",
 }
 
 

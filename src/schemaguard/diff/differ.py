@@ -15,7 +15,7 @@ from typing import Any
 
 from schemaguard.dialects.base import Dialect
 from schemaguard.diff.changes import Change, ChangeKind, Severity
-from schemaguard.model import Check, Column, ColumnType, ForeignKey, Index, Schema, Table
+from schemaguard.model import Check, Column, ColumnType, DefaultKind, ForeignKey, Index, Schema, Table
 from schemaguard.model.naming import foreign_key_name, primary_key_name
 from schemaguard.normalize import canonical_expression, default_key
 
@@ -189,7 +189,10 @@ class _Comparer:
         return out
 
     def column(self, table: str, c1: Column, c2: Column) -> list[Change]:
-        if self.same_syntax and c1 == c2:
+        # Equal columns have equal keys, unless an expression (default, generated) is read in two syntaxes.
+        if c1 == c2 and (
+            self.same_syntax or (not c1.generated and (c1.default is None or c1.default.kind is DefaultKind.LITERAL))
+        ):
             return []
         out: list[Change] = []
         where = f"{table}.{c1.name}"

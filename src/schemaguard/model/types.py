@@ -12,6 +12,7 @@ between the two and round-trip exactly.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 import re
 from dataclasses import dataclass, replace
@@ -198,6 +199,18 @@ def parse_type(text: str, enums: frozenset[str] | set[str] | None = None) -> Col
     Raises:
         TypeSpecError: unknown type name or malformed parameters; the message lists the known names.
     """
+    if enums is None or isinstance(enums, frozenset):
+        # Masters repeat a few dozen type strings thousands of times: parse each once, share the frozen result.
+        return _parse_type_cached(text, enums)
+    return _parse_type(text, enums)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_type_cached(text: str, enums: frozenset[str] | None) -> ColumnType:
+    return _parse_type(text, enums)
+
+
+def _parse_type(text: str, enums: frozenset[str] | set[str] | None) -> ColumnType:
     m = _TYPE_RE.match(text)
     if not m:
         raise TypeSpecError(f"cannot read type {text!r}")

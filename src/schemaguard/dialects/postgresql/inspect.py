@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -360,28 +360,15 @@ def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
     Raises:
         InspectError: the namespace does not exist, or a catalog query failed.
     """
-    params = {"ns": namespace}
-    try:
-        nsoid = conn.execute(sa.text(NAMESPACE_SQL), params).scalar()
-        if nsoid is None:
-            raise InspectError(f"PostgreSQL schema {namespace!r} does not exist in this database")
-        bind = {"nsoid": nsoid}
-        table_rows = conn.execute(sa.text(TABLES_SQL), bind).all()
-        column_rows = conn.execute(sa.text(COLUMNS_SQL), bind).all()
-        type_rows = conn.execute(sa.text(TYPES_SQL), bind).all()
-        constraint_rows = conn.execute(sa.text(CONSTRAINTS_SQL), bind).all()
-        index_rows = conn.execute(sa.text(INDEX_PARTS_SQL), bind).mappings().all()
-        enum_rows = conn.execute(sa.text(ENUMS_SQL), bind).mappings().all()
-    except sa.exc.DBAPIError as exc:
-        reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
-        raise InspectError(
-            f"inspecting PostgreSQL schema {namespace!r} failed: {mask(reason[0] if reason else repr(exc))}"
-        ) from None
-
-    # Imported only now: normalize loads sqlglot (about 0.1 s), which a diff imports while the queries run.
-    from schemaguard.normalize import parse_default
-
-    tables: dict[int, _TableParts] = {oid: _TableParts(relname, comment) for oid, relname, comment in table_rows}
+    nsoid = _query(conn, NAMESPACE_SQL, {"ns": namespace}, namespace).scalar()
+    if nsoid is None:
+        raise InspectError(f"PostgreSQL schema {namespace!r} does not exist in this database")
+    bind = {"nsoid": nsoid}
+    # Each result is consumed row by row and dropped before the next query: at 5,000 tables, holding every
+    # query's rows as lists at once doubled the memory introspection needs.
+    tables: dict[int, _TableParts] = {
+        oid: _TableParts(relname, comment) for oid, relname, comment in _query(conn, TABLES_SQL, bind, namespace)
+    }
     types = {
         (r.atttypid, r.atttypmod): map_type(
             r.base_typname,
@@ -391,16 +378,22 @@ def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
             namespace=namespace,
             is_array=bool(r.is_array),
         )
-        for r in type_rows
+        for r in _query(conn, TYPES_SQL, bind, namespace)
     }
+    column_rows = _query(conn, COLUMNS_SQL, bind, namespace)
+    # Imported only now: normalize loads sqlglot (about 0.1 s), which a diff imports while the queries run.
+    from schemaguard.normalize import parse_default
+
     attnames: dict[int, dict[int, str]] = defaultdict(dict)
     for row in column_rows:
         part = tables.get(row[0])
         if part is not None:
             attnames[row[0]][row[1]] = row[2]
             part.columns.append(_column(row, types, parse_default))
-    _add_constraints(tables, constraint_rows, attnames, namespace)
-    _add_indexes(tables, index_rows)
+    del column_rows
+    _add_constraints(tables, _query(conn, CONSTRAINTS_SQL, bind, namespace), attnames, namespace)
+    _add_indexes(tables, _query(conn, INDEX_PARTS_SQL, bind, namespace).mappings())
+    enum_rows = _query(conn, ENUMS_SQL, bind, namespace).mappings()
     enums = tuple(Enum(name=r["typname"], values=tuple(r["labels"]), comment=r["comment"]) for r in enum_rows)
     return Schema(
         tables=tuple(sorted((p.freeze() for p in tables.values()), key=lambda t: t.name)),
@@ -443,13 +436,26 @@ def _column(
     )
 
 
+def _query(
+    conn: sa.Connection, sql: str, params: Mapping[str, Any], namespace: str
+) -> sa.CursorResult[*tuple[Any, ...]]:
+    """Run one catalog query; a driver error becomes an InspectError naming the namespace (password-masked)."""
+    try:
+        return conn.execute(sa.text(sql), params)
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+        raise InspectError(
+            f"inspecting PostgreSQL schema {namespace!r} failed: {mask(reason[0] if reason else repr(exc))}"
+        ) from None
+
+
 def _qualified(name: str, nspname: str, namespace: str) -> str:
     return name if nspname == namespace else f"{nspname}.{name}"
 
 
 def _add_constraints(
     tables: dict[int, _TableParts],
-    rows: Sequence[sa.Row[Any]],
+    rows: Iterable[sa.Row[Any]],
     attnames: Mapping[int, Mapping[int, str]],
     namespace: str,
 ) -> None:
@@ -483,7 +489,7 @@ def _add_constraints(
             part.checks.append(Check(name=r.conname, expression=check_expression(r.definition)))
 
 
-def _add_indexes(tables: dict[int, _TableParts], rows: Sequence[sa.RowMapping]) -> None:
+def _add_indexes(tables: dict[int, _TableParts], rows: Iterable[sa.RowMapping]) -> None:
     by_index: dict[int, list[sa.RowMapping]] = defaultdict(list)
     for r in rows:
         by_index[r["indexrelid"]].append(r)

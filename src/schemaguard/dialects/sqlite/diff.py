@@ -110,6 +110,7 @@ def adapt(schema: Schema) -> Schema:
       Source: https://www.sqlite.org/lang_createtable.html#rowid
     """
     tables = []
+    rowid_type = ColumnType(TypeKind.INTEGER)
     for t in schema.tables:
         checks: list[Check] = list(t.checks)
         cols = [_adapt_column(t, c, schema, checks) for c in t.columns]
@@ -118,7 +119,8 @@ def adapt(schema: Schema) -> Schema:
             single_pk = pk is not None and pk.columns == (c.name,)
             integer = c.type.kind in (TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT) and not c.type.is_array
             if single_pk and integer and (c.autoincrement or c.type.kind is TypeKind.INTEGER):
-                cols[i] = replace(c, type=ColumnType(TypeKind.INTEGER), autoincrement=True, default=None)
+                if c.type != rowid_type or not c.autoincrement or c.default is not None:
+                    cols[i] = replace(c, type=rowid_type, autoincrement=True, default=None)
             elif c.autoincrement:
                 cols[i] = replace(c, autoincrement=False)
         indexes = [
@@ -131,14 +133,28 @@ def adapt(schema: Schema) -> Schema:
             else ix
             for ix in t.indexes
         ]
+        new_cols, new_checks, new_indexes = tuple(cols), tuple(checks), tuple(_dedupe(indexes))
+        new_pk = replace(pk, name=None) if pk is not None and pk.name is not None else pk
+        new_fks = tuple(replace(fk, name=None) if fk.name is not None else fk for fk in t.foreign_keys)
+        unchanged = (
+            new_pk is pk
+            and new_cols == t.columns
+            and new_checks == t.checks
+            and new_indexes == t.indexes
+            and new_fks == t.foreign_keys
+        )
+        # An introspected SQLite table is mostly stored as is already: keep the object (the differ then can
+        # skip equal tables at once).
         tables.append(
-            replace(
+            t
+            if unchanged
+            else replace(
                 t,
-                columns=tuple(cols),
-                checks=tuple(checks),
-                indexes=tuple(_dedupe(indexes)),
-                primary_key=replace(pk, name=None) if pk is not None else None,
-                foreign_keys=tuple(replace(fk, name=None) for fk in t.foreign_keys),
+                columns=new_cols,
+                checks=new_checks,
+                indexes=new_indexes,
+                primary_key=new_pk,
+                foreign_keys=new_fks,
             )
         )
     return replace(schema, tables=tuple(tables), enums=())

@@ -157,6 +157,7 @@ Source: https://www.sqlite.org/lang_createtable.html#rowid"""
 _SQLGLOT_SQLITE = SqlglotDialect.get_or_raise("sqlite")
 
 
+@functools.lru_cache(maxsize=4096)
 def column_type(declared: str) -> ColumnType:
     """The logical type of a SQLite declared column type.
 
@@ -244,6 +245,10 @@ _COLUMN_CONSTRAINTS = (
 )
 
 
+_SCAN_WORDS = frozenset(("CONSTRAINT", "CHECK", "AS", *_COLUMN_CONSTRAINTS))
+"""The only keywords :func:`scan_create_table` acts on; every other token is stepped over."""
+
+
 def _tokenize(sql: str, what: str) -> list[Token]:
     try:
         return _SQLGLOT_SQLITE.tokenize(sql)
@@ -275,19 +280,23 @@ def _closing(tokens: Sequence[Token], open_at: int, what: str) -> int:
 
 def _split_list(tokens: Sequence[Token], open_at: int, what: str) -> tuple[list[list[Token]], int]:
     """The comma-separated items of the parenthesised list opening at ``tokens[open_at]``, and its closing index."""
-    close = _closing(tokens, open_at, what)
     items: list[list[Token]] = [[]]
     depth = 0
-    for tok in tokens[open_at + 1 : close]:
-        if tok.token_type is TokenType.L_PAREN:
+    # One pass finds both the items and the closing parenthesis (this runs for every table with a CHECK).
+    for i in range(open_at + 1, len(tokens)):
+        tok = tokens[i]
+        kind = tok.token_type
+        if kind is TokenType.L_PAREN:
             depth += 1
-        elif tok.token_type is TokenType.R_PAREN:
+        elif kind is TokenType.R_PAREN:
+            if depth == 0:
+                return [item for item in items if item], i
             depth -= 1
-        elif tok.token_type is TokenType.COMMA and depth == 0:
+        elif kind is TokenType.COMMA and depth == 0:
             items.append([])
             continue
         items[-1].append(tok)
-    return [item for item in items if item], close
+    raise InspectError(f"SQLite: unbalanced parentheses in the CREATE statement of {what}")
 
 
 def _inner_text(sql: str, tokens: Sequence[Token], open_at: int, what: str) -> tuple[str, int]:
@@ -326,24 +335,31 @@ def scan_create_table(sql: str, table: str = "?") -> TableDDL:
         column = None if _kw(item[0], *_CONSTRAINT_STARTS) else item[0].text
         pending_name: str | None = None
         k = 0 if column is None else 1
-        while k < len(item):
+        n = len(item)
+        while k < n:
             tok = item[k]
-            nxt = item[k + 1] if k + 1 < len(item) else None
-            if tok.token_type is TokenType.L_PAREN:
+            kind = tok.token_type
+            if kind is TokenType.L_PAREN:
                 k = _closing(item, k, what) + 1
                 continue
-            if _kw(tok, "CONSTRAINT") and nxt is not None:
+            # Each token's keyword text once (quoted identifiers and strings are never keywords).
+            word = None if kind in _NOT_KEYWORDS else _keyword_text(tok.text)
+            if word is None or word not in _SCAN_WORDS:
+                k += 1
+                continue
+            nxt = item[k + 1] if k + 1 < n else None
+            if word == "CONSTRAINT" and nxt is not None:
                 pending_name = nxt.text
                 k += 2
                 continue
-            if _kw(tok, "CHECK") and nxt is not None and nxt.token_type is TokenType.L_PAREN:
+            if word == "CHECK" and nxt is not None and nxt.token_type is TokenType.L_PAREN:
                 text, k = _inner_text(sql, item, k + 1, what)
                 out.checks.append(Check(pending_name, text))
                 pending_name = None
-            elif column is not None and _kw(tok, "AS") and nxt is not None and nxt.token_type is TokenType.L_PAREN:
+            elif column is not None and word == "AS" and nxt is not None and nxt.token_type is TokenType.L_PAREN:
                 out.generated[column], k = _inner_text(sql, item, k + 1, what)
-            elif column is not None and _kw(tok, *_COLUMN_CONSTRAINTS):
-                if _kw(tok, "PRIMARY KEY") and nxt is not None and _kw(nxt, "DESC"):
+            elif column is not None and word in _COLUMN_CONSTRAINTS:
+                if word == "PRIMARY KEY" and nxt is not None and _kw(nxt, "DESC"):
                     out.pk_desc.add(column)
                 pending_name = None
             k += 1
