@@ -1,7 +1,8 @@
 """Child-process entry points of ``bench_diff.py``, kept apart so they import nothing but schemaguard.
 
 ``python bench/bench_child.py phases MASTER URL`` times the in-process phases of one diff (import, load the
-master, introspect, normalise + compare, plan SQL) and prints them as JSON seconds.
+master as ``diff`` does (unlocated), introspect, normalise + compare, plan SQL), one after the other in one
+process, and prints them as JSON seconds. ``schemaguard diff`` itself runs the first two sides in two processes.
 
 ``python bench/bench_child.py fleet MASTER URLS_FILE WORKERS`` runs :func:`schemaguard.fleet.run_fleet` over the
 URLs in the file and prints a JSON summary.
@@ -26,7 +27,7 @@ def phases(master: str, url: str) -> dict[str, float]:
     out["import"] = time.perf_counter() - t0
     cfg = api.load_config()
     t = time.perf_counter()
-    desired = api.load_master(cfg, master)
+    desired = api.load_master(cfg, master, locations=False)  # as ``diff`` loads it
     out["load_master"] = time.perf_counter() - t
     t = time.perf_counter()
     actual = api.inspect_url(url)
