@@ -303,13 +303,16 @@ def bench_fleet(dialect: str, count: int, n: int, workers: list[int], workdir: P
     urls_file.write_text("\n".join(urls) + "\n")
     runs = []
     for w in workers:
-        secs, peak, rc, out, err = measure(
-            [sys.executable, str(BENCH / "bench_child.py"), "fleet", str(master), str(urls_file), str(w)]
-        )
+        f_cmd = [sys.executable, str(BENCH / "bench_child.py"), "fleet", str(master), str(urls_file), str(w)]
+        secs, peak, rc, out, err = measure(f_cmd)
         if rc != 0:
             raise RuntimeError(err[-2000:])
         summary = json.loads(out)
-        note = f"{summary['targets']} databases x {n} tables, {w} workers; {summary['drifted']} drifted, {summary['errors']} errors"
+        tree = tree_peak_mb(f_cmd)  # the workers are forked processes: their memory counts too
+        note = (
+            f"{summary['targets']} databases x {n} tables, {w} workers; {summary['drifted']} drifted, "
+            f"{summary['errors']} errors; process tree peak {tree:.0f} MB PSS"
+        )
         runs.append(Run("schemaguard fleet", dialect, n * count, 0, secs, peak, note=note))
         print(f"  fleet workers={w}: {secs:.2f}s {peak:.0f}MB {note}", file=sys.stderr)
     if dialect == "postgresql" and not keep:

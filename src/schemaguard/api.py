@@ -305,10 +305,12 @@ def diff(
     Raises:
         SchemaError, ConnectionFailed, ConfigError.
     """
+    from schemaguard.parallel import fork_allowed
+
     namespace = None
     if actual is None:
         actual, namespace = config.resolve_url(target)
-    if is_url(actual) and not (desired and is_url(desired)) and _fork_allowed():
+    if is_url(actual) and not (desired and is_url(desired)) and fork_allowed():
         d_src, a_src = _load_in_two_processes(desired, actual, config, namespace)
     else:
         from concurrent.futures import ThreadPoolExecutor
@@ -329,22 +331,6 @@ def _desired_source(desired: str | None, config: Config) -> Source:
     return Source(load_master(config, locations=False), config.master, None, "postgresql")
 
 
-def _fork_allowed() -> bool:
-    """Whether the desired side may load in a forked process: POSIX fork, more than one usable CPU, no other
-    thread running (forking a threaded process can deadlock the child), and ``SCHEMAGUARD_NO_FORK`` unset."""
-    import multiprocessing
-    import os
-    import threading
-
-    if os.environ.get("SCHEMAGUARD_NO_FORK") or "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - platforms without sched_getaffinity
-        cpus = os.cpu_count() or 1
-    return cpus > 1 and threading.active_count() == 1
-
-
 def _load_in_two_processes(
     desired: str | None, actual: str, config: Config, namespace: str | None
 ) -> tuple[Source, Source]:
@@ -362,19 +348,26 @@ def _load_in_two_processes(
         SchemaError, ConnectionFailed, InspectError, ConfigError: as either side raises.
     """
     import importlib
-    import multiprocessing
     import threading
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    from schemaguard.parallel import fork_pool
+
+    pool = fork_pool(1)
     try:
         future = pool.submit(_desired_source, desired, config)  # forks now, before any thread of ours exists
-        # The differ's imports (sqlglot, about 0.1 s) run while this thread waits on the catalog queries.
-        warm = threading.Thread(target=importlib.import_module, args=("schemaguard.diff.differ",), daemon=True)
-        warm.start()
+        dialect = get_dialect(dialect_name(actual))
+        for module in dialect.connection_modules:
+            importlib.import_module(module)
+        warm = None
+        if dialect.server:
+            # The differ's imports (sqlglot, about 0.1 s) run while this thread waits on the catalog queries;
+            # started only now, they do not compete with the connection's own imports for the interpreter.
+            warm = threading.Thread(target=importlib.import_module, args=("schemaguard.diff.differ",), daemon=True)
+            warm.start()
         a_src = load_source(actual, config, namespace)
-        warm.join()
+        if warm is not None:
+            warm.join()
         try:
             d_src = future.result()
         except BrokenProcessPool:

@@ -1,9 +1,10 @@
 """Fleet mode: diff one desired schema against many databases concurrently, with a bounded pool.
 
 The desired side (the master, or ``desired``) is loaded once; every target is then introspected and compared
-in a thread pool of ``workers`` threads. Introspection is mostly waiting on the database (PostgreSQL) or in
-SQLite's C code, so threads overlap it; each target's failure is recorded in its entry and never stops the
-others. The result keeps the targets in the order given.
+in a pool of ``workers``: forked processes where :func:`schemaguard.parallel.fork_allowed` says so (building
+models and comparing are CPU-bound Python, which threads cannot spread over cores), threads otherwise. Each
+target's failure is recorded in its entry and never stops the others. The result keeps the targets in the
+order given.
 
 Typical use (what ``schemaguard diff --targets-file FILE`` does)::
 
@@ -193,9 +194,59 @@ def run_fleet(
         else api.Source(api.load_master(config, locations=False), config.master, None, "postgresql")
     )
     pool_size = min(workers, len(urls))
-    with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="schemaguard-fleet") as pool:
-        entries = tuple(pool.map(lambda url: _one(url, d_src, config, with_sql), urls))
+    from schemaguard.parallel import fork_allowed
+
+    if pool_size > 1 and fork_allowed():
+        entries = _run_in_processes(urls, d_src, config, with_sql, pool_size)
+    else:
+        with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="schemaguard-fleet") as pool:
+            entries = tuple(pool.map(lambda url: _one(url, d_src, config, with_sql), urls))
     return FleetResult(d_src.label, entries, pool_size, time.perf_counter() - t0)
+
+
+_WORKER: tuple[Source, Config, bool] | None = None
+"""The desired side, configuration and SQL flag of this fleet worker process (set by :func:`_init_worker`)."""
+
+
+def _init_worker(desired: Source, config: Config, with_sql: bool) -> None:
+    global _WORKER
+    _WORKER = (desired, config, with_sql)
+
+
+def _one_in_worker(url: str) -> FleetEntry:
+    assert _WORKER is not None, "fleet worker not initialised"
+    return _one(url, *_WORKER)
+
+
+def _run_in_processes(
+    urls: list[str], desired: Source, config: Config, with_sql: bool, pool_size: int
+) -> tuple[FleetEntry, ...]:
+    """Compare the targets in ``pool_size`` forked processes; entries in the order of ``urls``.
+
+    What every target needs (connection stack, inspectors, differ) is imported here first, so the workers
+    inherit it through the fork instead of importing it each. The desired schema reaches them the same way;
+    only URLs and the (small) entries are pickled. A worker that dies leaves its targets as error entries.
+    """
+    import importlib
+    from concurrent.futures.process import BrokenProcessPool
+
+    from schemaguard.db import dialect_name, is_url, mask_url
+    from schemaguard.dialects import get_dialect
+    from schemaguard.parallel import fork_pool
+
+    for name in sorted({dialect_name(u) for u in urls if is_url(u)}):
+        for module in get_dialect(name).connection_modules:
+            importlib.import_module(module)
+    importlib.import_module("schemaguard.diff.differ")
+    with fork_pool(pool_size, _init_worker, (desired, config, with_sql)) as pool:
+        futures = [pool.submit(_one_in_worker, url) for url in urls]
+        entries = []
+        for url, future in zip(urls, futures, strict=True):
+            try:
+                entries.append(future.result())
+            except BrokenProcessPool:
+                entries.append(FleetEntry(mask_url(url), None, "the worker process comparing it died", 0.0))
+    return tuple(entries)
 
 
 def _one(url: str, desired: Source, config: Config, with_sql: bool) -> FleetEntry:

@@ -7,9 +7,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from schemaguard.config import Config
 
 
@@ -32,12 +32,17 @@ class State:
 
     def console(self) -> Console:
         """Console for results (stdout): colour only on a terminal, never with --no-color / NO_COLOR."""
+        # rich is imported on first use: a JSON report never needs it (about 20 ms of every run).
+        from rich.console import Console
+
         return Console(
             no_color=self.no_color or "NO_COLOR" in os.environ, highlight=False, soft_wrap=False, width=_width()
         )
 
     def err_console(self) -> Console:
         """Console for diagnostics (stderr)."""
+        from rich.console import Console
+
         # soft_wrap: an error stays one line on stderr however long (CI greps it).
         return Console(
             stderr=True,

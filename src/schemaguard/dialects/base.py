@@ -73,6 +73,13 @@ class Dialect:
     squawk_lint: ClassVar[bool] = False
     """Squawk (a PostgreSQL migration linter, https://squawkhq.com) understands this dialect's SQL."""
 
+    connection_modules: ClassVar[tuple[str, ...]] = ()
+    """Modules that connecting and introspecting import (SQLAlchemy, its dialect and driver, the inspect verb).
+    ``diff`` imports them up front so that other imports can run while the catalog queries wait on a server."""
+
+    server: ClassVar[bool] = False
+    """The database is a server reached over a connection (queries wait on it) rather than an embedded file."""
+
     generated_index_prefixes: ClassVar[tuple[str, ...]] = ()
     """Prefixes of index names the database invents itself; such names are never compared."""
 

@@ -26,3 +26,9 @@ class PostgreSQLDialect(Dialect):
     session_timeouts: ClassVar[bool] = True
     """Source: https://www.postgresql.org/docs/15/runtime-config-client.html#GUC-LOCK-TIMEOUT"""
     squawk_lint: ClassVar[bool] = True
+    connection_modules: ClassVar[tuple[str, ...]] = (
+        "sqlalchemy",
+        "sqlalchemy.dialects.postgresql.psycopg",
+        "schemaguard.dialects.postgresql.inspect",
+    )
+    server: ClassVar[bool] = True

@@ -27,3 +27,8 @@ class SQLiteDialect(Dialect):
     fair_lock_queue: ClassVar[bool] = False
     """Source: https://www.sqlite.org/c3ref/busy_handler.html (the busy handler sleeps and retries)"""
     scratch_url: ClassVar[str | None] = "sqlite://"
+    connection_modules: ClassVar[tuple[str, ...]] = (
+        "sqlalchemy",
+        "sqlalchemy.dialects.sqlite.pysqlite",
+        "schemaguard.dialects.sqlite.inspect",
+    )
