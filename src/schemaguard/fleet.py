@@ -213,40 +213,53 @@ def _init_worker(desired: Source, config: Config, with_sql: bool) -> None:
     _WORKER = (desired, config, with_sql)
 
 
-def _one_in_worker(url: str) -> FleetEntry:
+def _chunk_in_worker(chunk: list[tuple[int, str]], threads: int) -> list[tuple[int, FleetEntry]]:
     assert _WORKER is not None, "fleet worker not initialised"
-    return _one(url, *_WORKER)
+    desired, config, with_sql = _WORKER
+    if threads == 1:
+        return [(i, _one(url, desired, config, with_sql)) for i, url in chunk]
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="schemaguard-fleet") as pool:
+        return list(pool.map(lambda item: (item[0], _one(item[1], desired, config, with_sql)), chunk))
 
 
 def _run_in_processes(
     urls: list[str], desired: Source, config: Config, with_sql: bool, pool_size: int
 ) -> tuple[FleetEntry, ...]:
-    """Compare the targets in ``pool_size`` forked processes; entries in the order of ``urls``.
+    """Compare the targets in one forked process per usable CPU, each running ``pool_size / processes`` threads:
+    processes spread the CPU-bound model building and comparing over the cores, threads overlap the waits on
+    remote servers, and ``pool_size`` targets are still compared at once. Entries come in the order of ``urls``.
 
     What every target needs (connection stack, inspectors, differ) is imported here first, so the workers
-    inherit it through the fork instead of importing it each. The desired schema reaches them the same way;
-    only URLs and the (small) entries are pickled. A worker that dies leaves its targets as error entries.
+    inherit it through the fork instead of importing it each; the desired schema reaches them the same way.
+    Only URLs and the (small) entries are pickled. Targets of a worker that dies become error entries.
     """
     import importlib
     from concurrent.futures.process import BrokenProcessPool
 
     from schemaguard.db import dialect_name, is_url, mask_url
     from schemaguard.dialects import get_dialect
-    from schemaguard.parallel import fork_pool
+    from schemaguard.parallel import fork_pool, usable_cpus
 
     for name in sorted({dialect_name(u) for u in urls if is_url(u)}):
         for module in get_dialect(name).connection_modules:
             importlib.import_module(module)
     importlib.import_module("schemaguard.diff.differ")
-    with fork_pool(pool_size, _init_worker, (desired, config, with_sql)) as pool:
-        futures = [pool.submit(_one_in_worker, url) for url in urls]
-        entries = []
-        for url, future in zip(urls, futures, strict=True):
+    processes = min(pool_size, usable_cpus())
+    threads = -(-pool_size // processes)
+    indexed = list(enumerate(urls))
+    # Several small chunks per process even out fast and slow targets.
+    chunks = [indexed[k :: processes * 4] for k in range(processes * 4) if indexed[k :: processes * 4]]
+    entries: list[FleetEntry | None] = [None] * len(urls)
+    with fork_pool(processes, _init_worker, (desired, config, with_sql)) as pool:
+        futures = [(chunk, pool.submit(_chunk_in_worker, chunk, threads)) for chunk in chunks]
+        for chunk, future in futures:
             try:
-                entries.append(future.result())
+                for i, entry in future.result():
+                    entries[i] = entry
             except BrokenProcessPool:
-                entries.append(FleetEntry(mask_url(url), None, "the worker process comparing it died", 0.0))
-    return tuple(entries)
+                for i, url in chunk:
+                    entries[i] = FleetEntry(mask_url(url), None, "the worker process comparing it died", 0.0)
+    return tuple(e for e in entries if e is not None)
 
 
 def _one(url: str, desired: Source, config: Config, with_sql: bool) -> FleetEntry:

@@ -25,11 +25,15 @@ def fork_allowed() -> bool:
 
     if os.environ.get("SCHEMAGUARD_NO_FORK") or "fork" not in multiprocessing.get_all_start_methods():
         return False
+    return usable_cpus() > 1 and threading.active_count() == 1
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, which containers and ``taskset`` narrow), at least 1."""
     try:
-        cpus = len(os.sched_getaffinity(0))
+        return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - platforms without sched_getaffinity
-        cpus = os.cpu_count() or 1
-    return cpus > 1 and threading.active_count() == 1
+        return os.cpu_count() or 1
 
 
 def fork_pool(
