@@ -117,7 +117,7 @@ def create_engine(url: str, *, read_only: bool = False, connect_timeout: int = 1
     Args:
         url: a database URL (see module docstring).
         read_only: open SQLite files with ``mode=ro`` (the file must exist); on PostgreSQL every transaction
-            is made READ ONLY (``default_transaction_read_only``).
+            is made READ ONLY (``default_transaction_read_only``) and REPEATABLE READ (one snapshot).
         connect_timeout: seconds to wait for a PostgreSQL connection.
 
     Raises:
@@ -140,7 +140,12 @@ def create_engine(url: str, *, read_only: bool = False, connect_timeout: int = 1
         return sa.create_engine(u, poolclass=NullPool)
     connect_args: dict[str, object] = {"connect_timeout": connect_timeout}
     if read_only:
-        connect_args["options"] = "-c default_transaction_read_only=on"
+        # REPEATABLE READ: every catalog query of one introspection sees the same snapshot, so a concurrent
+        # ALTER TABLE cannot make one query's columns disagree with the next query's constraints.
+        # Source: https://www.postgresql.org/docs/15/transaction-iso.html#XACT-REPEATABLE-READ
+        connect_args["options"] = (
+            "-c default_transaction_read_only=on -c default_transaction_isolation=repeatable\\ read"
+        )
     return sa.create_engine(u, poolclass=NullPool, connect_args=connect_args)
 
 

@@ -26,7 +26,8 @@ from schemaguard.backfills.builtin.phase_1_4 import BACKFILL
 from schemaguard.backfills.demo import seed_demo
 from schemaguard.backfills.runner import RunOptions, run_backfill
 from schemaguard.db import connect
-from tests.conftest import ROOT
+from schemaguard.dialects import get_dialect
+from tests.conftest import ROOT, run_sql
 from tests.helpers import run_cli, sqlite_file
 from tests.reliability._support import pg_catalog_checksum, pg_data_checksum, sqlite_checksum
 
@@ -142,6 +143,24 @@ def test_schemaguard_sessions_refuse_writes_on_postgresql(pg_url: str) -> None:
         assert conn.execute(sa.text("SHOW default_transaction_read_only")).scalar() == "on"
         with pytest.raises(sa.exc.DBAPIError, match="read-only transaction"):
             conn.execute(sa.text("CREATE TABLE nope (id int)"))
+
+
+def test_introspection_reads_one_snapshot_on_postgresql(pg_url: str) -> None:
+    """A column added by another session after introspection began is invisible to every later catalog query
+    of that introspection (REPEATABLE READ), so the constraints query cannot name a column the columns query
+    did not return."""
+    import sqlalchemy as sa
+
+    run_sql(pg_url, "CREATE TABLE t (id int PRIMARY KEY)")
+    with connect(pg_url) as conn:
+        assert conn.execute(sa.text("SHOW transaction_isolation")).scalar() == "repeatable read"
+        before = get_dialect("postgresql").inspect(conn, None)
+        with psycopg.connect(pg_url, autocommit=True) as other:
+            other.execute("SET lock_timeout = '5s'")  # a lock held by the introspection would fail, not hang
+            other.execute("ALTER TABLE t ADD COLUMN late int UNIQUE")
+        again = get_dialect("postgresql").inspect(conn, None)
+    assert again == before
+    assert [c.name for c in again.tables[0].columns] == ["id"]
 
 
 # --- SQLite ------------------------------------------------------------------------------------------------------

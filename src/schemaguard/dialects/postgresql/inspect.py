@@ -453,6 +453,19 @@ def _qualified(name: str, nspname: str, namespace: str) -> str:
     return name if nspname == namespace else f"{nspname}.{name}"
 
 
+def _names(attnames: Mapping[int, Mapping[int, str]], table_oid: int, attnums: Sequence[int]) -> tuple[str, ...]:
+    """Column names of ``attnums`` in table ``table_oid``, from the columns query's rows."""
+    columns = attnames.get(table_oid, {})
+    try:
+        return tuple(columns[n] for n in attnums)
+    except KeyError:
+        # Only possible when the catalog changed between two queries (the session is REPEATABLE READ, but
+        # a caller may hand in a connection of its own).
+        raise InspectError(
+            "the catalog changed while it was being read (a concurrent ALTER TABLE?); run again"
+        ) from None
+
+
 def _add_constraints(
     tables: dict[int, _TableParts],
     rows: Iterable[sa.Row[Any]],
@@ -466,19 +479,17 @@ def _add_constraints(
             continue
         contype = r.contype
         if contype == "p":
-            names = attnames[r.table_oid]
-            part.primary_key = PrimaryKey(columns=tuple(names[n] for n in r.conkey), name=r.conname)
+            part.primary_key = PrimaryKey(columns=_names(attnames, r.table_oid, r.conkey), name=r.conname)
         elif contype == "f":
-            names = attnames[r.table_oid]
             ref_columns = (
                 tuple(r.outside_ref_columns)
                 if r.outside_ref_columns is not None
-                else tuple(attnames[r.confrelid][n] for n in r.confkey)
+                else _names(attnames, r.confrelid, r.confkey)
             )
             part.foreign_keys.append(
                 ForeignKey(
                     name=r.conname,
-                    columns=tuple(names[n] for n in r.conkey),
+                    columns=_names(attnames, r.table_oid, r.conkey),
                     ref_table=_qualified(r.ref_table, r.ref_nspname, namespace),
                     ref_columns=ref_columns,
                     on_delete=REFERENTIAL_ACTIONS[r.confdeltype],
