@@ -12,7 +12,13 @@ needs a live table to copy) — then checked by:
 
 A comment ``schemaguard:allow CODE`` (or the rule's name) in a revision file allows one finding of that rule.
 
-Sources: Atlas analyzers https://atlasgo.io/lint/analyzers ; Squawk rules https://squawkhq.com/docs/rules
+Sources: Atlas analyzers https://atlasgo.io/lint/analyzers ; Squawk rules https://squawkhq.com/docs/rules .
+The Atlas codes used here were checked against Atlas's own sources: DS102/DS103 in
+``sql/sqlcheck/destructive/destructive.go`` (drop table / drop column), MF101/MF103/MF104 in
+``sql/sqlcheck/datadepend/datadepend.go`` (unique index on an existing column / new NOT NULL column without
+default / column made NOT NULL), BC101/BC102 in ``sql/sqlcheck/incompatible/incompatible.go`` (rename table /
+column), PG101 in the PostgreSQL ``concurrent_index`` analyzer (index created without CONCURRENTLY) and PG301
+in Atlas's PostgreSQL lint reference (a column type change that rewrites the table).
 """
 
 from __future__ import annotations
