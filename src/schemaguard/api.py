@@ -23,6 +23,7 @@ from schemaguard.model import Schema
 
 __all__ = [
     "Source",
+    "desired_source",
     "diff",
     "diff_sources",
     "filter_ignored",
@@ -317,15 +318,19 @@ def diff(
 
         # The two sides load at once: introspection mostly waits on the database while the master is parsed.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            d_future = pool.submit(_desired_source, desired, config)
+            d_future = pool.submit(desired_source, desired, config)
             a_future = pool.submit(load_source, actual, config, namespace)
             d_src, a_src = d_future.result(), a_future.result()
     return diff_sources(d_src, a_src, config, dialect=dialect, with_sql=with_sql)
 
 
-def _desired_source(desired: str | None, config: Config) -> Source:
-    """The desired side of a diff: ``desired`` (file, URL or git: source) or the configured master. A diff never
-    shows where a master object is defined, so the fast, unlocated parse is enough."""
+def desired_source(desired: str | None, config: Config) -> Source:
+    """The desired side of a diff (and of fleet mode): ``desired`` (file, URL or git: source) or the configured
+    master. A diff never shows where a master object is defined, so the fast, unlocated parse is enough.
+
+    Raises:
+        SchemaError, ConnectionFailed, ConfigError: as :func:`load_source` / :func:`load_master` raise.
+    """
     if desired:
         return load_source(desired, config, locations=False)
     return Source(load_master(config, locations=False), config.master, None, "postgresql")
@@ -355,10 +360,9 @@ def _load_in_two_processes(
 
     pool = fork_pool(1)
     try:
-        future = pool.submit(_desired_source, desired, config)  # forks now, before any thread of ours exists
+        future = pool.submit(desired_source, desired, config)  # forks now, before any thread of ours exists
         dialect = get_dialect(dialect_name(actual))
-        for module in dialect.connection_modules:
-            importlib.import_module(module)
+        dialect.import_connection_modules()
         warm = None
         if dialect.server:
             # The differ's imports (sqlglot, about 0.1 s) run while this thread waits on the catalog queries;
@@ -371,7 +375,7 @@ def _load_in_two_processes(
         try:
             d_src = future.result()
         except BrokenProcessPool:
-            d_src = _desired_source(desired, config)
+            d_src = desired_source(desired, config)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return d_src, a_src

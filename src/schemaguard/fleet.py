@@ -188,11 +188,7 @@ def run_fleet(
     if not urls:
         raise ConfigError("no target databases given")
     t0 = time.perf_counter()
-    d_src = (
-        api.load_source(desired, config, locations=False)
-        if desired
-        else api.Source(api.load_master(config, locations=False), config.master, None, "postgresql")
-    )
+    d_src = api.desired_source(desired, config)
     pool_size = min(workers, len(urls))
     from schemaguard.parallel import fork_allowed
 
@@ -241,8 +237,7 @@ def _run_in_processes(
     from schemaguard.parallel import fork_pool, usable_cpus
 
     for name in sorted({dialect_name(u) for u in urls if is_url(u)}):
-        for module in get_dialect(name).connection_modules:
-            importlib.import_module(module)
+        get_dialect(name).import_connection_modules()
     importlib.import_module("schemaguard.diff.differ")
     processes = min(pool_size, usable_cpus())
     threads = -(-pool_size // processes)

@@ -88,6 +88,12 @@ class Dialect:
         # type_key runs for every column of both schemas.
         return _verb_module(self.name, verb)
 
+    def import_connection_modules(self) -> None:
+        """Import :attr:`connection_modules` now (before forking workers, or before other imports that should
+        overlap the catalog queries)."""
+        for module in self.connection_modules:
+            importlib.import_module(module)
+
     # --- diff hooks -------------------------------------------------------------------------------------
     def adapt(self, schema: Schema) -> Schema:
         """The schema as this dialect stores it (enums → TEXT + CHECK on SQLite, arrays → JSON text...).
