@@ -81,6 +81,10 @@ class Column:
             INTEGER PRIMARY KEY); normalised so serial and identity compare equal.
         generated: SQL expression of a stored generated column, or None.
         comment: column comment (PostgreSQL ``COMMENT ON COLUMN``); not compared.
+        strict_autoincrement: SQLite's ``AUTOINCREMENT`` keyword on an ``INTEGER PRIMARY KEY``: rowids of
+            deleted rows are never reused (a plain rowid alias may reuse the largest). Only meaningful with
+            ``autoincrement``; PostgreSQL sequences never reuse values, so it is not compared there.
+            Source: https://www.sqlite.org/autoinc.html
     """
 
     name: str
@@ -91,6 +95,7 @@ class Column:
     generated: str | None = None
     comment: str | None = None
     loc: SourceLocation | None = field(default=None, compare=False)
+    strict_autoincrement: bool = False
 
 
 @pickled_by_fields
@@ -105,12 +110,19 @@ class PrimaryKey:
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class IndexPart:
-    """One element of an index: a column or an expression, its sort order and operator class."""
+    """One element of an index: a column or an expression, its sort order and operator class.
+
+    ``opclass`` is an explicit, non-default operator class. ``default_opclass`` is set by introspection only:
+    the name of the operator class the database chose by default for this element (``pg_opclass.opcdefault``);
+    a master naming that class explicitly (Prisma's ``ops: ArrayOps`` on a GIN index) means the same index.
+    It is not compared itself.
+    """
 
     column: str | None = None
     expression: str | None = None
     descending: bool = False
     opclass: str | None = None
+    default_opclass: str | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         text = self.column if self.column is not None else f"({self.expression})"
@@ -134,6 +146,9 @@ class Index:
         where: predicate of a partial index (SQL text), or None.
         method: access method other than the default btree (``gin``, ``gist``, ``hash``...), or None.
         constraint: backed by a UNIQUE constraint rather than a bare index.
+        deferrable: a UNIQUE constraint declared ``DEFERRABLE`` (PostgreSQL; only with ``constraint``).
+        initially_deferred: ``DEFERRABLE INITIALLY DEFERRED``: checked at commit rather than per statement.
+            Source: https://www.postgresql.org/docs/15/sql-createtable.html
     """
 
     name: str
@@ -143,6 +158,8 @@ class Index:
     method: str | None = None
     constraint: bool = False
     loc: SourceLocation | None = field(default=None, compare=False)
+    deferrable: bool = False
+    initially_deferred: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -163,7 +180,8 @@ class ReferentialAction(StrEnum):
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ForeignKey:
-    """A foreign key from ``columns`` to ``ref_table(ref_columns)``."""
+    """A foreign key from ``columns`` to ``ref_table(ref_columns)``; ``deferrable``/``initially_deferred`` as
+    for :class:`Index` (``DEFERRABLE [INITIALLY DEFERRED]``, both dialects)."""
 
     name: str | None
     columns: tuple[str, ...]
@@ -172,6 +190,8 @@ class ForeignKey:
     on_delete: ReferentialAction = ReferentialAction.NO_ACTION
     on_update: ReferentialAction = ReferentialAction.NO_ACTION
     loc: SourceLocation | None = field(default=None, compare=False)
+    deferrable: bool = False
+    initially_deferred: bool = False
 
 
 @pickled_by_fields

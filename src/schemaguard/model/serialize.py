@@ -69,6 +69,7 @@ def column_from_dict(d: dict[str, Any]) -> Column:
         autoincrement=d.get("autoincrement", False),
         generated=d.get("generated"),
         comment=d.get("comment"),
+        strict_autoincrement=d.get("strict_autoincrement", False),
     )
 
 
@@ -81,6 +82,8 @@ def index_from_dict(d: dict[str, Any]) -> Index:
         where=d.get("where"),
         method=d.get("method"),
         constraint=d.get("constraint", False),
+        deferrable=d.get("deferrable", False),
+        initially_deferred=d.get("initially_deferred", False),
     )
 
 
@@ -93,6 +96,8 @@ def foreign_key_from_dict(d: dict[str, Any]) -> ForeignKey:
         ref_columns=tuple(d["ref_columns"]),
         on_delete=ReferentialAction(d.get("on_delete", "NO ACTION")),
         on_update=ReferentialAction(d.get("on_update", "NO ACTION")),
+        deferrable=d.get("deferrable", False),
+        initially_deferred=d.get("initially_deferred", False),
     )
 
 
