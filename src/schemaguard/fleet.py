@@ -9,15 +9,21 @@ order given.
 Typical use (what ``schemaguard diff --targets-file FILE`` does)::
 
     from schemaguard import api
-    from schemaguard.fleet import read_targets_file, run_fleet, render_fleet_json
+    from schemaguard.fleet import read_targets_file, run_fleet
+    from schemaguard.report.fleet_report import render_fleet_json
     cfg = api.load_config()
     result = run_fleet(cfg, read_targets_file("targets.txt"), desired=None, workers=8, with_sql=False)
     print(render_fleet_json(result))
+
+A fleet of thousands of databases outgrows one machine: ``--shard K/N`` (:func:`parse_shard`, :func:`in_shard`)
+splits the targets stably across N CI jobs, and ``schemaguard report merge`` joins their JSON reports
+(:func:`schemaguard.report.fleet_report.merge_fleet_documents`).
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import hashlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,8 +33,6 @@ from typing import TYPE_CHECKING, Any
 from schemaguard.errors import ConfigError, SchemaGuardError
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from schemaguard.api import Source
     from schemaguard.config import Config
     from schemaguard.diff.changes import DiffReport
@@ -120,9 +124,39 @@ class FleetResult:
         }
 
 
-def read_targets_file(path: str | Path) -> list[str]:
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"K/N"`` (1-based: shard K of N) as ``(K, N)``.
+
+    Raises:
+        ConfigError: not of the form K/N with 1 <= K <= N.
+    """
+    k_text, sep, n_text = text.partition("/")
+    if sep and k_text.strip().isdigit() and n_text.strip().isdigit():
+        k, n = int(k_text), int(n_text)
+        if 1 <= k <= n:
+            return k, n
+    raise ConfigError(f"--shard takes K/N with 1 <= K <= N (shard K of N), got {text!r}")
+
+
+def in_shard(entry: str, shard: tuple[int, int] | None) -> bool:
+    """True when the target ``entry`` (its line in the targets file, before ``${VAR}`` expansion, or a target
+    name) belongs to ``shard`` = (K, N). The split is a hash of the entry, not of its position: every entry
+    lands in exactly one of the N shards, and adding or removing other targets never moves it to another."""
+    if shard is None:
+        return True
+    k, n = shard
+    digest = hashlib.sha256(entry.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % n == k - 1
+
+
+def read_targets_file(path: str | Path, shard: tuple[int, int] | None = None) -> list[str]:
     """The target URLs of a targets file: one per line; blank lines and ``#`` comments are skipped,
     ``${VAR}`` references are expanded from the environment.
+
+    Args:
+        path: the targets file.
+        shard: ``(K, N)`` to keep only the entries of shard K of N (:func:`in_shard`); such a shard may be
+            empty when the file lists few targets.
 
     Raises:
         ConfigError: the file cannot be read, holds no target, or names an unset environment variable.
@@ -135,24 +169,28 @@ def read_targets_file(path: str | Path) -> list[str]:
     except OSError as exc:
         raise ConfigError(f"cannot read targets file {p}: {exc.strerror}") from None
     urls = []
+    any_entry = False
     for lineno, line in enumerate(text.splitlines(), 1):
         entry = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
         if entry:
-            urls.append(expand_env(entry, f"{p}:{lineno}"))
-    if not urls:
+            any_entry = True
+            if in_shard(entry, shard):
+                urls.append(expand_env(entry, f"{p}:{lineno}"))
+    if not any_entry:
         raise ConfigError(f"targets file {p} lists no database URL")
     return urls
 
 
-def configured_targets(config: Config) -> list[str]:
-    """The URLs of every target in the configuration (``[targets.*]``), in name order.
+def configured_targets(config: Config, shard: tuple[int, int] | None = None) -> list[str]:
+    """The URLs of every target in the configuration (``[targets.*]``), in name order; with ``shard``, only
+    the targets whose name falls in that shard (:func:`in_shard`).
 
     Raises:
         ConfigError: no target is configured, or a URL names an unset environment variable.
     """
     if not config.targets:
         raise ConfigError("no targets configured: add [targets.NAME] sections or pass --targets-file FILE")
-    return [config.resolve_url(name)[0] for name in sorted(config.targets)]
+    return [config.resolve_url(name)[0] for name in sorted(config.targets) if in_shard(name, shard)]
 
 
 def run_fleet(
@@ -162,6 +200,7 @@ def run_fleet(
     desired: str | None = None,
     workers: int = DEFAULT_WORKERS,
     with_sql: bool = False,
+    allow_empty: bool = False,
 ) -> FleetResult:
     """Diff the desired schema against every database in ``urls``, ``workers`` at a time.
 
@@ -172,6 +211,7 @@ def run_fleet(
         desired: a schema file or URL for the desired side (default: the configured master).
         workers: pool size, at least 1 (capped at the number of targets).
         with_sql: also plan the SQL per target (``report.sql``).
+        allow_empty: accept an empty ``urls`` (an empty shard): the desired side is still loaded and checked.
 
     Returns:
         FleetResult with one entry per URL in the given order: a DiffReport, or the error message of a
@@ -185,10 +225,12 @@ def run_fleet(
 
     if workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {workers}")
-    if not urls:
+    if not urls and not allow_empty:
         raise ConfigError("no target databases given")
     t0 = time.perf_counter()
     d_src = api.desired_source(desired, config)
+    if not urls:
+        return FleetResult(d_src.label, (), 0, time.perf_counter() - t0)
     pool_size = min(workers, len(urls))
     from schemaguard.parallel import fork_allowed
 
@@ -236,7 +278,12 @@ def _run_in_processes(
     from schemaguard.dialects import get_dialect
     from schemaguard.parallel import fork_pool, usable_cpus
 
-    for name in sorted({dialect_name(u) for u in urls if is_url(u)}):
+    names = set()
+    for u in urls:
+        # An unsupported URL fails in its own entry, not here for the whole fleet.
+        with contextlib.suppress(SchemaGuardError):
+            names.add(dialect_name(u) if is_url(u) else None)
+    for name in sorted(n for n in names if n):
         get_dialect(name).import_connection_modules()
     importlib.import_module("schemaguard.diff.differ")
     processes = min(pool_size, usable_cpus())
@@ -268,39 +315,22 @@ def _one(url: str, desired: Source, config: Config, with_sql: bool) -> FleetEntr
         report = api.diff_sources(desired, actual, config, with_sql=with_sql)
     except SchemaGuardError as exc:
         return FleetEntry(label, None, mask(str(exc)), time.perf_counter() - t0)
+    except Exception as exc:  # one target's failure is its row, never the whole fleet's (the type says what)
+        return FleetEntry(label, None, mask(f"{type(exc).__name__}: {exc}"), time.perf_counter() - t0)
     return FleetEntry(label, report, None, time.perf_counter() - t0)
 
 
-def render_fleet_json(result: FleetResult) -> str:
-    """The fleet JSON report (see :meth:`FleetResult.to_dict`), indented."""
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str)
+# The renderers live with the other reports; these names stay importable from here.
+from schemaguard.report.fleet_report import render_fleet_json, render_fleet_table  # noqa: E402
 
-
-def render_fleet_table(result: FleetResult, console: Console) -> None:
-    """Print one summary table (a row per target: status, errors/warnings/info counts, time, error) and a
-    totals line on ``console``."""
-    from rich.table import Table
-
-    style = {"ok": "green", "drift": "bold red", "error": "bold magenta"}
-    table = Table(show_header=True, header_style="bold", expand=False)
-    for col in ("target", "status", "errors", "warnings", "info", "seconds", "problem"):
-        table.add_column(
-            col,
-            no_wrap=col != "problem",
-            justify="right" if col in ("errors", "warnings", "info", "seconds") else "left",
-        )
-    for e in result.entries:
-        s = e.report.summary() if e.report is not None else {"error": 0, "warning": 0, "info": 0}
-        counts = [str(s["error"]), str(s["warning"]), str(s["info"])] if e.report is not None else ["", "", ""]
-        table.add_row(e.target, f"[{style[e.status]}]{e.status}[/]", *counts, f"{e.seconds:.3f}", e.error or "")
-    console.print(
-        f"desired: [bold]{result.desired}[/]  targets: {len(result.entries)}  workers: {result.workers}",
-        highlight=False,
-    )
-    console.print(table)
-    ok = len(result.entries) - result.drifted - result.errors
-    console.print(
-        f"{ok} ok, {result.drifted} drifted, {result.errors} failed in {result.seconds:.2f}s",
-        style="bold red" if result.exit_code else "bold green",
-        highlight=False,
-    )
+__all__ = [
+    "FleetEntry",
+    "FleetResult",
+    "configured_targets",
+    "in_shard",
+    "parse_shard",
+    "read_targets_file",
+    "render_fleet_json",
+    "render_fleet_table",
+    "run_fleet",
+]

@@ -31,6 +31,10 @@ def diff(
         bool, typer.Option("--all-targets", help="Fleet mode: diff every configured target.")
     ] = False,
     workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Fleet mode: databases compared at once.")] = 8,
+    shard: Annotated[
+        str | None,
+        typer.Option("--shard", help="Fleet mode: compare only shard K of N of the targets (K/N, stable split)."),
+    ] = None,
 ) -> int:
     """Report drift between the desired schema (default: the master) and the actual one (default: the target
     database). Exit 0 = no drift, 1 = drift, 2 = error."""
@@ -38,21 +42,13 @@ def diff(
 
     cfg = STATE.config()
     if targets_file or all_targets:
-        from schemaguard.fleet import (
-            configured_targets,
-            read_targets_file,
-            render_fleet_json,
-            render_fleet_table,
-            run_fleet,
-        )
+        from schemaguard.cli.commands.report import emit_fleet
+        from schemaguard.fleet import configured_targets, parse_shard, read_targets_file, run_fleet
 
-        urls = read_targets_file(targets_file) if targets_file else configured_targets(cfg)
-        fleet = run_fleet(cfg, urls, desired=to, workers=workers, with_sql=sql)
-        if fmt is ReportFormat.json:
-            typer.echo(render_fleet_json(fleet))
-        else:
-            render_fleet_table(fleet, STATE.console())
-        return fleet.exit_code
+        part = parse_shard(shard) if shard else None
+        urls = read_targets_file(targets_file, part) if targets_file else configured_targets(cfg, part)
+        fleet = run_fleet(cfg, urls, desired=to, workers=workers, with_sql=sql, allow_empty=part is not None)
+        return emit_fleet(fleet.to_dict(), fmt, sql)
     actual = from_ or url
     if actual is None:
         actual, _ = cfg.resolve_url(target)
