@@ -21,16 +21,21 @@ if TYPE_CHECKING:
 
 MASK = "***"
 
-# The password runs to the last "@" before the path: users paste passwords with unencoded "@" or spaces.
-_PASSWORD_RE = re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^/\n]*)(?P<post>@)")
+# A URL written in a message: ``scheme://user:password@host...``. The password runs to the last "@" of the
+# whitespace-free token, so an unencoded "@", ":" or "/" in it stays inside the mask.
+_URL_PASSWORD_RE = re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<pw>\S*)(?P<post>@)")
+_URL_TOKEN_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S*")
 _KV_PASSWORD_RE = re.compile(r"(?i)(password\s*=\s*)('[^']*'|\S+)")
 
+_url_passwords: set[str] = set()
+"""Passwords of URLs this invocation was given, masked where they stand in a URL (``:PASSWORD@``)."""
 _secrets: set[str] = set()
+"""Other secret values (decoded passwords, ``${VAR}`` values), masked as whole words outside URLs."""
 
 
 def register_secret(value: str | None) -> None:
     """Remember a secret (a password taken from a URL or an environment variable) so :func:`mask` hides it
-    wherever it appears, including inside driver error messages."""
+    wherever it appears as a whole word outside a URL, including inside driver error messages."""
     if value and len(value) >= 3:
         _secrets.add(value)
 
@@ -38,35 +43,90 @@ def register_secret(value: str | None) -> None:
 def forget_secrets() -> None:
     """Forget every registered secret. One CLI invocation is one masking scope: an in-process caller that runs
     many (tests, embedding tools) must not mask one run's output with another run's password pieces."""
+    global _last_url
     _secrets.clear()
+    _url_passwords.clear()
+    _last_url = None
+
+
+_last_url: str | None = None
+
+
+def last_url() -> str | None:
+    """The URL of the last engine this invocation created (masked), for errors raised far from it."""
+    return mask_url(_last_url) if _last_url else None
 
 
 def mask(text: str) -> str:
-    """Replace every password in ``text`` with ``***``: URL userinfo, ``password=`` pairs, and registered
-    secrets. Safe to call on any message before printing it."""
-    out = _PASSWORD_RE.sub(lambda m: m.group("pre") + MASK + m.group("post"), text)
+    """``text`` with every password replaced by ``***``; safe to call on any message before printing it.
+
+    Masked: the password field of each URL (the URLs this run was given, whose passwords may hold spaces, and
+    any ``scheme://user:password@host`` written in the text), ``password=`` pairs, and registered secrets
+    where they stand as whole words outside URLs. Nothing else of a URL changes: the password ``postgres``
+    leaves ``postgresql://postgres:***@host/postgres``.
+    """
+    out = text
+    for pw in sorted(_url_passwords, key=len, reverse=True):
+        out = out.replace(f":{pw}@", f":{MASK}@")
+    out = _URL_PASSWORD_RE.sub(lambda m: m.group("pre") + MASK + m.group("post"), out)
     out = _KV_PASSWORD_RE.sub(lambda m: m.group(1) + MASK, out)
-    for secret in sorted(_secrets, key=len, reverse=True):
-        out = out.replace(secret, MASK)
+    if _secrets:
+        words = re.compile(
+            r"(?<![A-Za-z0-9_])(?:"
+            + "|".join(re.escape(s) for s in sorted(_secrets, key=len, reverse=True))
+            + r")(?![A-Za-z0-9_])"
+        )
+        pieces, last = [], 0
+        for m in _URL_TOKEN_RE.finditer(out):  # URLs are masked field by field above, never word by word
+            pieces.append(words.sub(MASK, out[last : m.start()]))
+            pieces.append(m.group())
+            last = m.end()
+        pieces.append(words.sub(MASK, out[last:]))
+        out = "".join(pieces)
     return out
 
 
 def mask_url(url: str) -> str:
-    """The URL with its password replaced by ``***`` (``postgresql://app:***@host/db``)."""
+    """The URL with its password field replaced by ``***`` (``postgresql://app:***@host/db``); the password
+    may hold unencoded ``@``, ``:``, ``/`` or spaces."""
     _remember_url_password(url)
     return mask(url)
 
 
-def _remember_url_password(url: str) -> None:
-    m = _PASSWORD_RE.search(url)
-    if m and m.group("pw"):
-        from urllib.parse import unquote
+def split_url(url: str) -> tuple[str, str | None, str | None, str] | None:
+    """``(scheme, user, password, rest)`` of ``scheme://user:password@rest``; user and password are None when
+    absent, the whole thing None when ``url`` has no ``scheme://``.
 
-        register_secret(m.group("pw"))
-        register_secret(unquote(m.group("pw")))
-        # A driver that splits an unencoded password at "@" or a space echoes the pieces (as host names...).
-        for piece in re.split(r"[@\s]", m.group("pw")):
-            register_secret(piece)
+    The userinfo ends at the last "@" (RFC 3986 forbids "@" after it, and users paste passwords with unencoded
+    "@", ":" or "/"); the user ends at the first ":".
+    """
+    m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", url)
+    if not m:
+        return None
+    body = url[m.end() :]
+    if "@" not in body:
+        return m.group(1), None, None, body
+    userinfo, rest = body.rsplit("@", 1)
+    user, colon, password = userinfo.partition(":")
+    return m.group(1), user, (password if colon else None), rest
+
+
+def _remember_url_password(url: str) -> None:
+    parts = split_url(url)
+    if parts is None or not parts[2]:
+        return
+    from urllib.parse import unquote
+
+    pw = parts[2]
+    _url_passwords.add(pw)
+    decoded = unquote(pw)
+    if decoded != pw:
+        _url_passwords.add(decoded)
+    register_secret(pw)
+    register_secret(decoded)
+    # A driver that splits an unencoded password at "@" or a space echoes the pieces (as host names...).
+    for piece in re.split(r"[@\s]", decoded):
+        register_secret(piece)
 
 
 def is_url(text: str) -> bool:
@@ -84,14 +144,30 @@ def sqlalchemy_url(url: str) -> str:
     _remember_url_password(url)
     if not is_url(url):
         return "sqlite:///" + url
-    scheme, rest = url.split("://", 1)
+    scheme = url.split("://", 1)[0]
     base = scheme.split("+", 1)[0]
     if base in ("postgres", "postgresql"):
         driver = scheme.split("+", 1)[1] if "+" in scheme else "psycopg"
-        return f"postgresql+{driver}://{rest}"
+        return f"postgresql+{driver}://{_encoded_netloc(url)}"
     if base == "sqlite":
         return url
     raise ConfigError(f"unsupported database URL scheme {scheme!r} in {mask(url)}; use sqlite:/// or postgresql://")
+
+
+def _encoded_netloc(url: str) -> str:
+    # The driver splits userinfo at the first "@" and ":" (an unencoded "Sup3r@S3cret" became the host
+    # "S3cret@127.0.0.1"): hand it the user and password percent-encoded, as RFC 3986 wants them.
+    from urllib.parse import quote, unquote
+
+    parts = split_url(url)
+    assert parts is not None
+    _, user, password, rest = parts
+    if user is None:
+        return rest
+    userinfo = quote(unquote(user), safe="")
+    if password is not None:
+        userinfo += ":" + quote(unquote(password), safe="")
+    return f"{userinfo}@{rest}"
 
 
 def sqlite_path(url: str) -> str | None:
@@ -127,6 +203,8 @@ def create_engine(url: str, *, read_only: bool = False, connect_timeout: int = 1
     import sqlalchemy as sa
     from sqlalchemy.pool import NullPool
 
+    global _last_url
+    _last_url = url
     u = sqlalchemy_url(url)
     if u.startswith("sqlite"):
         path = sqlite_path(url)

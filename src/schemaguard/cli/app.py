@@ -81,11 +81,33 @@ def _register() -> None:
 _register()
 
 
+def report_error(exc: BaseException) -> int:
+    """Print ``exc`` as one masked, escaped line on stderr (``error: ...``) and return its exit code.
+
+    The only place an exception becomes output: every command's errors, deliberate or from the layers below,
+    pass here, so every command masks passwords identically and never prints a traceback (except with
+    ``SCHEMAGUARD_DEBUG=1``, and then masked too).
+    """
+    import os
+
+    from rich.markup import escape
+
+    from schemaguard.db import mask
+    from schemaguard.errors import error_message
+
+    message, code = error_message(exc)
+    console = STATE.err_console()
+    if os.environ.get("SCHEMAGUARD_DEBUG"):
+        import traceback
+
+        console.print(escape(mask("".join(traceback.format_exception(exc)))), markup=False, highlight=False)
+    console.print(f"[bold red]error:[/] {escape(mask(message))}", markup=True, highlight=False)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and exits with) the exit code. Every deliberate error is printed as one clean
     message on stderr, never a traceback."""
-    from schemaguard.errors import SchemaGuardError
-
     if argv is None:
         # A CLI run is short-lived and builds large trees of objects without cycles (a 5,000-table schema is
         # ~10^6 objects): the cyclic collector only re-scans them, costing up to 60% of a run. The process
@@ -102,21 +124,17 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("aborted", err=True)
         code = EXIT_ERROR
-    except SchemaGuardError as exc:
-        from schemaguard.db import mask
-
-        STATE.err_console().print(f"[bold red]error:[/] {mask(str(exc))}", markup=True, highlight=False)
-        code = exc.exit_code
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         code = 130
     except Exception as exc:
-        # Usage errors of the (vendored) click layer: print click's own message, exit 2. Anything else is a bug.
         show = getattr(exc, "show", None)
-        if show is None or not hasattr(exc, "exit_code"):
-            raise
-        show()
-        code = EXIT_ERROR
+        if show is not None and hasattr(exc, "exit_code"):
+            # A usage error of the (vendored) click layer: click's own message, exit 2.
+            show()
+            code = EXIT_ERROR
+        else:
+            code = report_error(exc)
     if argv is None:
         import gc
 

@@ -48,6 +48,15 @@ def gate(
         typer.echo(text, nl=False)
     if out:
         Path(out).write_text(text if text is not None else r.render_gate_json(report), encoding="utf-8")
+    if report.exit_code == 2:
+        from rich.markup import escape
+
+        # The report says which checks could not run; stderr says why in the one line CI shows.
+        failed = [c for c in report.checks if c.unreachable]
+        names = ", ".join(c.name for c in failed)
+        STATE.err_console().print(
+            f"[bold red]error:[/] the gate could not run {names}: {escape(failed[0].reason)}", highlight=False
+        )
     return report.exit_code
 
 
