@@ -249,12 +249,17 @@ class Schema:
         enum_checks: where enums are emulated (SQLite), guard the TEXT column with ``CHECK (col IN (...))``.
             Prisma's SQLite connector emulates enums as plain TEXT without a CHECK (Prisma 6.2+:
             https://www.prisma.io/docs/orm/reference/database-features#enums), so Prisma masters set it False.
+        wide_rowid: where only ``INTEGER`` can be an autoincrementing primary key (SQLite's rowid alias), a
+            ``BIGINT``/``SMALLINT`` autoincrement primary key becomes that ``INTEGER`` rowid alias. Prisma's
+            SQLite connector instead renders ``BigInt @id @default(autoincrement())`` as ``BIGINT PRIMARY KEY``
+            with no autoincrement at all (checked against Prisma's schema engine 7), so Prisma masters set False.
     """
 
     tables: tuple[Table, ...] = ()
     enums: tuple[Enum, ...] = ()
     source: str | None = field(default=None, compare=False)
     enum_checks: bool = True
+    wide_rowid: bool = True
 
     def table(self, name: str) -> Table | None:
         """The table called ``name``, or None."""
