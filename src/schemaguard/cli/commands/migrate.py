@@ -40,6 +40,7 @@ def generate(
     ] = None,
 ) -> int:
     """Write the next revision: what the master has and the existing revisions do not build."""
+    from schemaguard.migrate.writer import comment_line
     from schemaguard.migrate.writer import generate as run
 
     res = run(
@@ -47,17 +48,21 @@ def generate(
     )
     out = STATE.console()
     for f in res.created:
-        out.print(f"created {f}")
+        out.print(f"created {f}", markup=False)
     if res.revision is None:
         out.print("no changes: the revisions already build the master")
         return 0
-    out.print(f"revision {res.revision}: {res.path}")
-    for line in res.summary:
-        out.print(f"  - {line}")
+    out.print(f"revision {res.revision}: {res.path}", markup=False)
+    for line in res.summary:  # names are data: no Rich markup, control characters shown escaped
+        out.print(comment_line(line, "  - "), markup=False)
     for table, old, new in res.rename_hints:
         STATE.err_console().print(
-            f"note: {table}.{old} was dropped and {table}.{new} added with the same type; if it is a rename, "
-            f"delete the revision and run again with --rename {table}.{old}:{new}"
+            comment_line(
+                f"note: {table}.{old} was dropped and {table}.{new} added with the same type; if it is a rename, "
+                f"delete the revision and run again with --rename {table}.{old}:{new}",
+                "",
+            ),
+            markup=False,
         )
     return 0
 
