@@ -221,6 +221,9 @@ def load_git_source(spec: str, config: Config) -> Source:
     ref, _, path = rest.partition(":")
     if not ref:
         raise ConfigError(f"{spec!r}: expected git:REF or git:REF:PATH")
+    if ref.startswith("-"):
+        # git would read it as an option (--output=FILE writes anywhere); no ref or revision starts with '-'.
+        raise ConfigError(f"{spec!r}: a git revision cannot start with '-'")
     rel = path or config.master
     git = shutil.which("git")
     if git is None:
@@ -231,8 +234,13 @@ def load_git_source(spec: str, config: Config) -> Source:
         ).stdout.strip()
         full = (config.root / rel).resolve()
         inside = full.relative_to(Path(top).resolve()).as_posix() if full.is_absolute() else rel
+        # --end-of-options: the argument that starts with user text is a revision, never an option (git 2.24+).
         text = subprocess.run(
-            [git, "show", f"{ref}:{inside}"], cwd=top, capture_output=True, text=True, check=True
+            [git, "show", "--no-textconv", "--end-of-options", f"{ref}:{inside}"],
+            cwd=top,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     except subprocess.CalledProcessError as exc:
         reason = (exc.stderr or "").strip().splitlines()

@@ -165,6 +165,12 @@ Path_ = tuple[str | int, ...]
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists a master may have. The format needs 7 levels
+(``tables.T.indexes.0.columns.0.expression``); a bound keeps hostile input from exhausting the stack."""
+_DEPTH_MESSAGE = f"nesting deeper than {MAX_DEPTH} levels; a master needs fewer than 10"
+_ALIAS_MESSAGE = "YAML anchors and aliases (&name, *name) are not supported in a master: write the value out"
+
 
 class _Positions:
     """Line/column (1-based) of every node of the YAML document, by path of keys and indexes."""
@@ -181,6 +187,8 @@ class _Positions:
         column called ``on`` or ``yes`` into a boolean. Plain strings skip PyYAML's constructor (the slow part).
         """
         mark = node.start_mark
+        if len(at) > MAX_DEPTH:
+            raise SchemaError(_DEPTH_MESSAGE, self.path, mark.line + 1, mark.column + 1)
         self.marks[at] = (mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _STR_TAG:
@@ -273,11 +281,17 @@ _DIVERGENT_TEXT = (
     re.compile(rb"!(?!=)"),
     re.compile(rb"<<"),
 )
+# An anchor (&a) or alias (*a) starts a node: after an indicator or a line break. yaml-rs would expand aliases
+# itself ("billion laughs"), so any text that may hold one goes to the exact path, which refuses them with a
+# position (:func:`_refuse_anchors_and_depth`).
+_ANCHOR_TEXT = re.compile(rb"[:\-\[{,?\n\r][ ]*[&*]")
 
 
 def _divergent(text: str) -> bool:
-    """Whether ``text`` holds anything matching :data:`_DIVERGENT_TEXT`."""
+    """Whether ``text`` holds anything matching :data:`_DIVERGENT_TEXT`, or may hold an anchor or alias."""
     raw = text.encode("utf-8", "surrogatepass")
+    if (b"&" in raw or b"*" in raw) and (_ANCHOR_TEXT.search(raw) or raw.lstrip(b" \xef\xbb\xbf")[:1] in (b"&", b"*")):
+        return True
     return any(pattern.search(raw) for pattern in _DIVERGENT_TEXT)
 
 
@@ -307,6 +321,8 @@ def _fast_data(text: str) -> dict[str, Any] | None:
     """
     if _yaml_rs is None or "\t" in text or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return None
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return None  # line breaks to YAML 1.1 (PyYAML), not to YAML 1.2 (yaml-rs)
     if _divergent(text):
         return None
     try:
@@ -316,9 +332,11 @@ def _fast_data(text: str) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         return None
     memo: dict[str, bool] = {}
-    stack: list[Any] = [data]
+    stack: list[tuple[Any, int]] = [(data, 0)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return None  # the exact path refuses it with a position
         if isinstance(node, dict):
             for key, value in node.items():
                 if not isinstance(key, str):
@@ -327,14 +345,14 @@ def _fast_data(text: str) -> dict[str, Any] | None:
                     if not _plain_is_str(value, memo):
                         return None
                 elif isinstance(value, dict | list):
-                    stack.append(value)
+                    stack.append((value, depth + 1))
         else:
             for value in node:
                 if isinstance(value, str):
                     if not _plain_is_str(value, memo):
                         return None
                 elif isinstance(value, dict | list):
-                    stack.append(value)
+                    stack.append((value, depth + 1))
     return data
 
 
@@ -344,13 +362,46 @@ several times faster than the pure-Python parser on large masters."""
 
 
 def _read_yaml(text: str, path: str) -> tuple[Any, _Positions]:
+    if "&" in text or "*" in text:
+        _refuse_anchors_and_depth(_FAST_LOADER, text, path)
     try:
         return _read_yaml_with(_FAST_LOADER, text, path)
-    except SchemaError:
-        if _FAST_LOADER is yaml.SafeLoader:
+    except SchemaError as exc:
+        if _FAST_LOADER is yaml.SafeLoader or exc.problem in (_DEPTH_MESSAGE, _ALIAS_MESSAGE):
             raise
         # Same positions, but the pure-Python parser words its messages the way the docs show.
         return _read_yaml_with(yaml.SafeLoader, text, path)
+
+
+def _refuse_anchors_and_depth(loader_cls: type[Any], text: str, path: str) -> None:
+    """Refuse the first anchor or alias, and the first node nested deeper than :data:`MAX_DEPTH`, with its position.
+
+    Reads parser events only (no node is composed, so nothing is expanded and nothing recurses). A syntax error
+    ends the scan silently: the parse that follows words it.
+
+    Raises:
+        SchemaError: ``path:line:col`` of the anchor, alias or too-deep node.
+    """
+    depth = 0
+    loader = loader_cls(text)
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            mark = event.start_mark
+            if getattr(event, "anchor", None) is not None:
+                raise SchemaError(_ALIAS_MESSAGE, path, mark.line + 1, mark.column + 1)
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise SchemaError(_DEPTH_MESSAGE, path, mark.line + 1, mark.column + 1)
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
 
 
 def _read_yaml_with(loader_cls: type[Any], text: str, path: str) -> tuple[Any, _Positions]:
@@ -358,7 +409,12 @@ def _read_yaml_with(loader_cls: type[Any], text: str, path: str) -> tuple[Any, _
     try:
         loader = loader_cls(text)
         try:
-            node = loader.get_single_node()
+            try:
+                node = loader.get_single_node()
+            except RecursionError:
+                # The pure-Python composer recurses once per level: locate the level that is too deep.
+                _refuse_anchors_and_depth(loader_cls, text, path)
+                raise SchemaError(_DEPTH_MESSAGE, path) from None
             if node is None:
                 raise SchemaError("the file is empty; expected a mapping with 'version: 1' and 'tables:'", path, 1, 1)
             data = pos.build(node, loader)

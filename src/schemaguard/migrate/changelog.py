@@ -95,7 +95,12 @@ def git_author(cwd: Path) -> str | None:
     def get(key: str) -> str | None:
         try:
             out = subprocess.run(
-                ["git", "config", "--get", key], cwd=cwd, capture_output=True, text=True, timeout=5, check=False
+                ["git", "config", "--get", "--end-of-options", key],
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
             )
         except (OSError, subprocess.SubprocessError):
             return None

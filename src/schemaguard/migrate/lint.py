@@ -380,7 +380,7 @@ def run_squawk(rev: str, statements: Sequence[str], binary: str) -> list[Finding
     """
     flat = [" ".join(s.split()) for s in statements]
     with tempfile.TemporaryDirectory() as tmp:
-        f = Path(tmp) / f"{rev}.sql"
+        f = Path(tmp) / "revision.sql"  # not the revision id: that is text from a file, never a path part
         f.write_text("".join(s + ";\n" for s in flat), encoding="utf-8")
         proc = subprocess.run(
             [binary, "--reporter", "json", "--exclude", ",".join(SQUAWK_EXCLUDED), str(f)],
