@@ -52,26 +52,53 @@ class Source:
     syntax: str
 
 
-def inspect_url(url: str, namespace: str | None = None) -> Schema:
+def inspect_url(url: str, namespace: str | None = None, **selection: Any) -> Schema:
     """Introspect a live database, read-only (PostgreSQL READ ONLY transaction; SQLite opened ``mode=ro``).
 
     Args:
         url: database URL (``sqlite:///file`` or ``postgresql://...``).
-        namespace: PostgreSQL schema (default ``public``); ignored for SQLite.
+        namespace: PostgreSQL: None for every user schema, one schema (its objects named bare), or a
+            comma-separated list of names / glob patterns (``sales,hr_*``; ``!x`` excludes); ignored for SQLite.
+        selection: PostgreSQL only: ``schemas`` (patterns, instead of ``namespace``), ``exclude`` (patterns),
+            ``privileges`` (also compare owners and grants). See :func:`schema_selection`.
 
     Returns:
         The Schema with ``source`` set to the masked URL.
 
     Raises:
         ConnectionFailed: the database cannot be reached (message holds the masked URL).
-        InspectError: the namespace does not exist.
+        InspectError: a schema named literally does not exist.
     """
     from schemaguard.gcpause import paused_gc
 
     dialect = get_dialect(dialect_name(url))
     with connect(url, read_only=True) as conn, paused_gc():
-        schema = dialect.inspect(conn, namespace)
+        schema = dialect.inspect(conn, namespace, **(selection if dialect.namespaces else {}))
     return replace(schema, source=mask_url(url))
+
+
+def schema_selection(config: Config) -> dict[str, Any]:
+    """The configuration's schema selection for :func:`inspect_url`: ``schemas = [...]`` (glob patterns),
+    ``exclude_schemas = [...]`` and ``compare = ["privileges"]``; empty when none is set.
+
+    Raises:
+        ConfigError: a key is not a list of strings.
+    """
+    out: dict[str, Any] = {}
+    for key, arg in (("schemas", "schemas"), ("exclude_schemas", "exclude"), ("compare", "compare")):
+        value = getattr(config, key, None)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"configuration key {key!r} must be a list of strings")
+        out[arg] = value
+    compare = out.pop("compare", [])
+    unknown = [c for c in compare if c != "privileges"]
+    if unknown:
+        raise ConfigError(f"configuration key 'compare': unknown {unknown[0]!r}; expected 'privileges'")
+    if compare:
+        out["privileges"] = True
+    return out
 
 
 def load_master(config: Config, path: str | Path | None = None, *, locations: bool = True) -> Schema:
@@ -113,6 +140,8 @@ def _read_text(p: Path, label: str) -> str:
         raise SchemaError("schema file not found", label) from None
     except OSError as exc:
         raise SchemaError(f"cannot read schema file: {exc.strerror}", label) from None
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})", label) from None
 
 
 RENDER_FORMATS = ("sql", "prisma")
@@ -194,7 +223,7 @@ def load_source(spec: str, config: Config, namespace: str | None = None, *, loca
         from schemaguard.config import expand_env
 
         url = expand_env(spec, "source URL")
-        schema = inspect_url(url, namespace or config.namespace)
+        schema = inspect_url(url, namespace or config.namespace, **schema_selection(config))
         d = dialect_name(url)
         return Source(schema, mask_url(url), d, d)
     if spec.startswith("git:"):
@@ -289,7 +318,11 @@ def diff_sources(
     as_, ignored2 = filter_ignored(actual.schema, config)
     changes = diff_schemas(ds, as_, d, desired_syntax=desired.syntax, actual_syntax=actual.syntax)
     sql = tuple(d.plan(changes, ds, as_)) if with_sql else None
-    return DiffReport(desired.label, actual.label, d.name, tuple(changes), sql, tuple(sorted(set(ignored1 + ignored2))))
+    from schemaguard.diff.coverage import diff_coverage
+
+    coverage = diff_coverage(d.supported(ds), d.supported(as_))
+    ignored = tuple(sorted(set(ignored1 + ignored2)))
+    return DiffReport(desired.label, actual.label, d.name, tuple(changes), sql, ignored, coverage)
 
 
 def diff(

@@ -202,12 +202,16 @@ def run_gate(config: Config, *, target: str | None = None, url: str | None = Non
         start = time.perf_counter()
         try:
             check = fn(ctx)
-        except SchemaGuardError as exc:
+        except Exception as exc:
             from schemaguard.db import mask
-            from schemaguard.errors import ConfigError, ConnectionFailed
+            from schemaguard.errors import ConfigError, ConnectionFailed, InspectError, error_message
 
-            check = GateCheck(name, Status.FAIL, mask(str(exc)).splitlines()[0])
-            check.unreachable = isinstance(exc, ConnectionFailed | ConfigError)
+            check = GateCheck(name, Status.FAIL, mask(error_message(exc)[0]))
+            # A check that could not run (target unreachable, not a database, misconfigured, or an error from
+            # the layers below) is exit 2, not a verdict on the deploy.
+            check.unreachable = isinstance(exc, ConnectionFailed | ConfigError | InspectError) or not isinstance(
+                exc, SchemaGuardError
+            )
             if isinstance(exc, SchemaError) and exc.path:
                 loc = SourceLocation(exc.path, exc.line or 1, exc.column or 1)
                 check.findings.append(GateFinding("error", exc.problem, table=None, location=loc))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from schemaguard.cli.commands.options import TargetOpt, UrlOpt
+from schemaguard.cli.commands.options import TargetOpt, UrlOpt, check_out_path
 from schemaguard.cli.context import STATE
 
 
@@ -24,7 +24,10 @@ def gate(
     url: UrlOpt = None,
     fmt: Annotated[GateFormat, typer.Option("--format", "-f", help="Report format.")] = GateFormat.table,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the gate too.")] = False,
-    out: Annotated[str | None, typer.Option("--out", "-o", help="Also write the report to this file.")] = None,
+    out: Annotated[
+        str | None,
+        typer.Option("--out", "-o", callback=check_out_path, help="Also write the report to this file."),
+    ] = None,
 ) -> int:
     """Run every pre-deploy check (master, rendered files, migrations, drift, proofs); exit 0 only when
     nothing fails. Never changes the target database."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from schemaguard.cli.commands.options import DialectName, TargetOpt, UrlOpt
+from schemaguard.cli.commands.options import DialectName, OutOpt, TargetOpt, UrlOpt
 from schemaguard.cli.context import STATE
 
 migrate_app = typer.Typer(
@@ -183,7 +183,7 @@ def hash_() -> int:
 
 
 def changelog(
-    out: Annotated[str | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+    out: OutOpt = None,
 ) -> int:
     """Print the schema history (one section per revision) as Markdown."""
     from pathlib import Path

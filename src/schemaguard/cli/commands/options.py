@@ -22,4 +22,31 @@ class ReportFormat(StrEnum):
 TargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="A target named in the configuration.")]
 UrlOpt = Annotated[str | None, typer.Option("--url", help="Database URL (sqlite:///file.db, postgresql://...).")]
 NamespaceOpt = Annotated[str | None, typer.Option("--schema", help="PostgreSQL schema (namespace) to inspect.")]
-OutOpt = Annotated[str | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")]
+
+
+def check_out_path(value: str | None) -> str | None:
+    """Option callback for ``--out``: refuse, before any work, a path that is a directory or whose folder does
+    not exist, so a command never runs (or half-writes) only to fail at the end.
+
+    Raises:
+        ConfigError: the path cannot be written as a file (names the path).
+    """
+    if value is None:
+        return None
+    from pathlib import Path
+
+    from schemaguard.errors import ConfigError
+
+    p = Path(value)
+    if p.is_dir():
+        raise ConfigError(f"--out {value}: is a directory; name a file")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise ConfigError(f"--out {value}: folder {parent} does not exist")
+    return value
+
+
+OutOpt = Annotated[
+    str | None,
+    typer.Option("--out", "-o", callback=check_out_path, help="Write to this file instead of stdout."),
+]
