@@ -23,8 +23,22 @@ os.environ.setdefault(
 
 PG_ADMIN_URL = os.environ.get("SCHEMAGUARD_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("SCHEMAGUARD_SHARED", ROOT.parent / "shared"))
-CORPUS = SHARED / "corpus"
+CORPUS = ROOT / "tests" / "corpus"
+"""The vendored corpus of real public schemas (sources and licences in tests/corpus/SOURCES.md)."""
+COPYLEFT = CORPUS / "copyleft"
+"""AGPL-licensed corpus files, kept apart (tests/corpus/copyleft/README.md); same layout as CORPUS."""
+
+
+def corpus_glob(folder: Path, pattern: str) -> list[Path]:
+    """Sorted files matching ``pattern`` in a corpus folder.
+
+    Raises FileNotFoundError when the folder is missing or nothing matches: a parametrised test over the corpus
+    must fail at collection, never silently collect zero cases.
+    """
+    found = sorted(folder.glob(pattern))
+    if not found:
+        raise FileNotFoundError(f"corpus files missing: nothing matches {pattern!r} in {folder}")
+    return found
 
 
 def _pg_available() -> str | None:

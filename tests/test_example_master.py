@@ -3,7 +3,7 @@ and the phase-1-4 backfill require, they render and apply on real SQLite and Pos
 database (master_v1 + pushed.sql) drifts from the master in exactly the planted ways, which the planned SQL
 repairs.
 
-The expectations below are the seeds' facts (../shared/seeds/001, 002, 004) and the column contract the
+The expectations below are the seeds' facts (notes 001, 002, 004 in docs/seeds.md) and the column contract the
 phase-1-4 backfill is built against; they are written out here on purpose, not read back from the master.
 """
 

@@ -13,10 +13,9 @@ from schemaguard.dialects.registry import get_dialect
 from schemaguard.model import Schema
 from schemaguard.prisma.loader import load_prisma, load_prisma_with_info
 from schemaguard.prisma.writer import render_prisma
-from tests.conftest import CORPUS, run_sql
+from tests.conftest import COPYLEFT, CORPUS, run_sql
 from tests.prisma.compare import schema_differences
-
-CASES = sorted(p.stem for p in (CORPUS / "prisma").glob("*.prisma"))
+from tests.prisma.corpus_cases import CASE_IDS, CASES, PrismaCase
 
 
 def _ordered(s: Schema) -> Schema:
@@ -30,9 +29,9 @@ def _ordered(s: Schema) -> Schema:
 
 
 @pytest.mark.parametrize("with_info", [True, False], ids=["with-info", "plain"])
-@pytest.mark.parametrize("name", CASES)
-def test_round_trip(name: str, with_info: bool) -> None:
-    loaded = load_prisma_with_info(CORPUS / "prisma" / f"{name}.prisma")
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_round_trip(case: PrismaCase, with_info: bool) -> None:
+    loaded = load_prisma_with_info(case.schema)
     text = render_prisma(loaded.schema, loaded.info.provider, info=loaded.info if with_info else None)
     again = load_prisma("rendered.prisma", text=text)
     assert _ordered(again) == _ordered(loaded.schema)
@@ -56,9 +55,9 @@ def _expected_sqlite_gap(line: str) -> bool:
     return any(key in line for key in ("('DATE',", "('TIME',", "_AB_unique", "pk: expected (('A', 'B')"))
 
 
-@pytest.mark.parametrize("name", [n for n in CASES if n not in ("epic-stack", "pingvin-share")])
-def test_sqlite_variant_of_postgresql_schema(name: str, sqlite_factory: Callable[[], str]) -> None:
-    loaded = load_prisma_with_info(CORPUS / "prisma" / f"{name}.prisma")
+@pytest.mark.parametrize("case", [c for c in CASES if c.provider == "postgresql"], ids=lambda c: c.name)
+def test_sqlite_variant_of_postgresql_schema(case: PrismaCase, sqlite_factory: Callable[[], str]) -> None:
+    loaded = load_prisma_with_info(case.schema)
     text = render_prisma(loaded.schema, "sqlite", info=loaded.info)
     assert re.search(r'provider\s*=\s*"sqlite"', text) and "@db." not in text
     dev = load_prisma("schema.dev.prisma", text=text)
@@ -74,7 +73,7 @@ def test_sqlite_variant_of_postgresql_schema(name: str, sqlite_factory: Callable
 
 
 def test_sqlite_lists_become_json_strings() -> None:
-    loaded = load_prisma_with_info(CORPUS / "prisma" / "documenso.prisma")
+    loaded = load_prisma_with_info(COPYLEFT / "prisma" / "documenso.prisma")
     text = render_prisma(loaded.schema, "sqlite", info=loaded.info)
     line = next(x for x in text.splitlines() if x.strip().startswith("allowedDomains"))
     assert line.split()[1] == "String?" and '@default("[]")' in line

@@ -29,7 +29,7 @@ from schemaguard.loaders.yaml_master import load_yaml_master
 from schemaguard.model import Default, Schema
 from schemaguard.normalize import canonical_expression, parse_default
 from schemaguard.prisma import load_prisma
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import COPYLEFT, CORPUS, ROOT, corpus_glob
 from tests.reliability._support import FUZZ_CASES, deadline
 
 EXAMPLES = int(os.environ.get("SG_FUZZ_EXAMPLES", "300"))
@@ -45,7 +45,10 @@ YAML_SEEDS = {
     "drift_master.yaml": (ROOT / "tests" / "fixtures" / "drift_master.yaml").read_text(encoding="utf-8"),
     "master.yaml": (ROOT / "schemas" / "master.yaml").read_text(encoding="utf-8"),
 }
-PRISMA_SEEDS = {p.name: p.read_text(encoding="utf-8") for p in sorted((CORPUS / "prisma").glob("*.prisma"))}
+PRISMA_SEEDS = {
+    p.name: p.read_text(encoding="utf-8")
+    for p in corpus_glob(CORPUS / "prisma", "*.prisma") + corpus_glob(COPYLEFT / "prisma", "*.prisma")
+}
 
 TYPES = [
     "text", "integer", "bigint", "smallint", "boolean", "uuid", "json", "jsonb", "date", "time", "datetime",

@@ -2,7 +2,7 @@
 
 Everything here is data about how Prisma's schema engine turns a Prisma schema into DDL, so that a model
 built by :mod:`schemaguard.prisma.loader` compares exactly with a database Prisma created. The corpus
-``shared/corpus/prisma-expected/`` (DDL printed by Prisma's engine 7.10) is the oracle the tests check against.
+``tests/corpus/prisma-expected/`` (DDL printed by Prisma's engine 7.10) is the oracle the tests check against.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def implicit_m2m_names(relation: str, provider: str) -> dict[str, str]:
     ``_{relation}_AB_unique``; both get the index ``_{relation}_B_index`` and foreign keys ``_{relation}_A_fkey``
     / ``_{relation}_B_fkey`` that cascade. Column ``A`` references the model whose name sorts first.
     Source: https://www.prisma.io/docs/orm/prisma-schema/data-model/relations/many-to-many-relations#conventions-for-relation-tables-in-implicit-m-n-relations
-    (checked against shared/corpus/prisma-expected/).
+    (checked against tests/corpus/prisma-expected/).
     """
     table = f"_{relation}"
     return {

@@ -1,0 +1,79 @@
+"""The Prisma schemas of the vendored corpus and the DDL Prisma's own engine printed for each.
+
+Layout (tests/corpus/ and, for AGPL material, tests/corpus/copyleft/):
+- ``prisma/NAME.prisma`` (one file) or ``prisma/NAME/`` (a multi-file schema folder, loaded as Prisma does);
+- ``prisma-expected/NAME.<provider>.sql``: ``prisma migrate diff --from-empty --to-schema ... --script`` for it;
+- ``prisma-pulled/NAME.prisma`` (optional): what ``prisma db pull`` wrote for the database built by that DDL.
+
+Every case must have its expected DDL: a schema without one, or a fixture without a schema, fails collection
+(``corpus_glob`` raises) or the completeness test, never silently drops out of the parametrisation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import COPYLEFT, CORPUS, corpus_glob
+
+ROOTS = (CORPUS, COPYLEFT)
+
+UNAVAILABLE_EXTENSIONS = {"vector"}
+"""pgvector is not installed on the test server: its CREATE EXTENSION is left out (no corpus column uses a vector
+type, so nothing else is lost)."""
+
+
+@dataclass(frozen=True)
+class PrismaCase:
+    """One corpus schema: ``schema`` is a .prisma file or a folder; ``expected`` Prisma's DDL for it."""
+
+    name: str
+    schema: Path
+    expected: Path
+
+    @property
+    def provider(self) -> str:
+        """``postgresql`` or ``sqlite`` (from the fixture's file name)."""
+        return self.expected.name.split(".")[-2]
+
+    @property
+    def pulled(self) -> Path:
+        """Where ``prisma db pull``'s output for this case is stored (may not exist)."""
+        return self.expected.parent.parent / "prisma-pulled" / f"{self.name}.prisma"
+
+    def expected_sql(self) -> str:
+        """Prisma's DDL, ready for a fresh database on the test server (extensions it lacks removed, pg_trgm
+        created first when an index uses its operator classes)."""
+        sql = self.expected.read_text(encoding="utf-8")
+        for ext in UNAVAILABLE_EXTENSIONS:
+            sql = re.sub(rf'CREATE EXTENSION IF NOT EXISTS "{ext}"[^;]*;', "", sql)
+        return self.setup_sql() + sql
+
+    def setup_sql(self) -> str:
+        """Statements a fresh database needs before either DDL applies (extensions the indexes use)."""
+        sql = self.expected.read_text(encoding="utf-8")
+        return "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n" if "gin_trgm_ops" in sql else ""
+
+
+def _schema_path(root: Path, name: str) -> Path:
+    folder, single = root / "prisma" / name, root / "prisma" / f"{name}.prisma"
+    if single.is_file():
+        return single
+    if folder.is_dir():
+        return folder
+    raise FileNotFoundError(f"corpus schema missing for {name}: neither {single} nor {folder}/")
+
+
+def prisma_cases() -> list[PrismaCase]:
+    """Every Prisma case of the corpus, sorted by name (raises FileNotFoundError when a file is missing)."""
+    cases = []
+    for root in ROOTS:
+        for expected in corpus_glob(root / "prisma-expected", "*.sql"):
+            name = expected.name.split(".")[0]
+            cases.append(PrismaCase(name, _schema_path(root, name), expected))
+    return sorted(cases, key=lambda c: c.name)
+
+
+CASES = prisma_cases()
+CASE_IDS = [c.name for c in CASES]
