@@ -33,7 +33,7 @@ def test_a_ref_that_looks_like_an_option_is_refused(
     root = _repo(tmp_path)
     out = tmp_path / "pwned"
     monkeypatch.chdir(root)
-    code, stdout, err = run_cli(["diff", "--from", "git:" + option.format(out=out)], capsys)
+    code, _, err = run_cli(["diff", "--from", "git:" + option.format(out=out)], capsys)
     assert code == 2
     assert not list(tmp_path.glob("pwned*")), "git wrote a file named by the ref"
     assert len(err.strip().splitlines()) == 1 and "cannot start with '-'" in err and "Traceback" not in err

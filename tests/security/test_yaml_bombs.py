@@ -72,7 +72,10 @@ NESTED = {
     "flow": "version: 1\ntables: " + "[" * 5000 + "]" * 5000 + "\n",
     "dashes": "version: 1\ntables:\n  " + "- " * 5000 + "x\n",
     "indented": "version: 1\ntables:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(3000)),
-    "default": "version: 1\ntables:\n  t:\n    columns:\n      a: {type: text, default: " + "[" * 200 + "]" * 200 + "}\n",
+    "default": "version: 1\ntables:\n  t:\n    columns:\n      a: {type: text, default: "
+    + "[" * 200
+    + "]" * 200
+    + "}\n",
 }
 
 
