@@ -29,14 +29,60 @@ _SQLGLOT_DIALECT = {"postgresql": "postgres", "sqlite": "sqlite", None: "postgre
 _NOW_FUNCS = {"NOW", "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "TRANSACTION_TIMESTAMP", "CURRENTTIMESTAMP"}
 
 
+_CONSTANT_NODES = (exp.Literal, exp.Array, exp.Null, exp.Boolean, exp.BitString, exp.HexString, exp.Column)
+
+
+def _cast_is_noise(n: exp.Cast | exp.TryCast) -> bool:
+    """A cast PostgreSQL writes itself (``'x'::text``, ``(0)::numeric``, ``(name)::text`` on a varchar column,
+    ``ARRAY[...]::text[]``): its operand is a constant or a column. A cast of anything else was written by the
+    user and can change the value (``CURRENT_TIMESTAMP::date::text``), so it is kept."""
+    inner = n.this
+    while isinstance(inner, exp.Paren | exp.Cast | exp.TryCast | exp.Neg):
+        inner = inner.this
+    return isinstance(inner, _CONSTANT_NODES)
+
+
+_KEYWORD_FUNCS: dict[type[exp.Expr], str] = {
+    exp.CurrentTime: "CURRENT_TIME",
+    exp.CurrentDate: "CURRENT_DATE",
+    exp.Localtime: "LOCALTIME",
+    exp.Localtimestamp: "LOCALTIMESTAMP",
+}
+"""SQL-standard value functions that take no parentheses (``CURRENT_TIME()`` is a syntax error in PostgreSQL).
+Source: https://www.postgresql.org/docs/15/functions-datetime.html#FUNCTIONS-DATETIME-CURRENT"""
+
+
+def _keywords(n: exp.Expr) -> exp.Expr:
+    """sqlglot prints some argument-less value functions with parentheses; spell them as keywords."""
+    word = _KEYWORD_FUNCS.get(type(n))
+    if word is not None and not n.args.get("this"):
+        return exp.Var(this=word)
+    return n
+
+
+def _at_time_zone(n: exp.Expr) -> exp.Expr:
+    """``x AT TIME ZONE z`` is ``timezone(z, x)``: PostgreSQL up to 15 stores the latter for the former.
+    Source: https://www.postgresql.org/docs/15/functions-datetime.html#FUNCTIONS-DATETIME-ZONECONVERT"""
+    if isinstance(n, exp.AtTimeZone):
+        return exp.Anonymous(this="TIMEZONE", expressions=[n.args["zone"], n.this])
+    return n
+
+
+def pg_text(node: exp.Expr) -> str:
+    """PostgreSQL text of a parsed expression, with value functions spelled as keywords (no casts removed)."""
+    return node.transform(_keywords, copy=True).sql(dialect="postgres")
+
+
 def _strip(node: exp.Expr) -> exp.Expr:
     """Remove the spelling noise that carries no meaning for comparison."""
 
     def fix(n: exp.Expr) -> exp.Expr:
         if isinstance(n, exp.Cast | exp.TryCast):
-            return n.this
+            return n.this if _cast_is_noise(n) else n
         if isinstance(n, exp.Paren):
             return n.this
+        if isinstance(n, exp.AtTimeZone):
+            return _at_time_zone(n)
         # x = ANY (ARRAY[a, b])  ->  x IN (a, b)   (PostgreSQL's rewrite of IN lists)
         if isinstance(n, exp.EQ) and isinstance(n.expression, exp.Any):
             inner = n.expression.this
@@ -105,7 +151,7 @@ def canonical_expression(sql: str, dialect: str | None = None) -> str:
             return exp.Identifier(this=n.this, quoted=False)
         return n
 
-    node = node.transform(unquote, copy=False)
+    node = node.transform(unquote, copy=False).transform(_keywords, copy=False)
     return node.sql(dialect="postgres", normalize_functions="upper")
 
 
@@ -160,18 +206,57 @@ def _number(text: str) -> int | float:
 
 
 def _pg_array_literal(text: str) -> list[Any] | None:
-    """Parse PostgreSQL's ``'{a,b}'`` array text form (flat arrays only)."""
+    """Parse PostgreSQL's ``'{a,b}'`` array text form, nested arrays included (``{{1,2},{3,4}}`` → nested
+    lists). Elements stay strings (the column type coerces them); an unquoted ``NULL`` is None.
+    None when the text is not an array literal.
+    Source: https://www.postgresql.org/docs/15/arrays.html#ARRAYS-IO"""
     t = text.strip()
     if not (t.startswith("{") and t.endswith("}")):
         return None
-    body = t[1:-1].strip()
-    if not body:
-        return []
-    items: list[Any] = []
-    for raw in re.findall(r'"((?:[^"\\]|\\.)*)"|([^,]+)', body):
-        quoted, bare = raw
-        items.append(quoted.replace('\\"', '"').replace("\\\\", "\\") if quoted or not bare else bare.strip())
-    return items
+    pos = 0
+
+    def parse() -> list[Any]:  # at "{"
+        nonlocal pos
+        pos += 1
+        items: list[Any] = []
+        expect_item = True
+        while pos < len(t):
+            ch = t[pos]
+            if ch == "}":
+                pos += 1
+                return items
+            if ch == "," or ch.isspace():
+                pos += 1
+                expect_item = expect_item or ch == ","
+                continue
+            if not expect_item:
+                raise ValueError("missing delimiter")
+            expect_item = False
+            if ch == "{":
+                items.append(parse())
+            elif ch == '"':
+                pos += 1
+                buf = []
+                while pos < len(t) and t[pos] != '"':
+                    if t[pos] == "\\" and pos + 1 < len(t):
+                        pos += 1
+                    buf.append(t[pos])
+                    pos += 1
+                pos += 1
+                items.append("".join(buf))
+            else:
+                m = re.compile(r'[^,{}"]+').match(t, pos)
+                assert m is not None
+                raw = m.group(0).strip()
+                pos = m.end()
+                items.append(None if raw.upper() == "NULL" else raw)
+        raise ValueError("unterminated array literal")
+
+    try:
+        out = parse()
+    except ValueError:
+        return None
+    return out if pos == len(t) else None
 
 
 @lru_cache(maxsize=65536)
@@ -185,7 +270,9 @@ def _parse_default_cached(sql: str, dialect: str | None) -> Default:
     if node is None:
         return Default.expression(text)
     inner = node
-    while isinstance(inner, exp.Paren | exp.Cast):
+    # Only casts that keep a timestamp a timestamp are looked through: CURRENT_TIMESTAMP::date::text is a
+    # different value (a string of the date) and stays an expression with its casts.
+    while isinstance(inner, exp.Paren) or (isinstance(inner, exp.Cast) and inner.to.is_type(*_TIMESTAMP_TYPES)):
         inner = inner.this
     if _is_now(inner) or (isinstance(inner, exp.Column) and inner.name.upper() == "CURRENT_TIMESTAMP"):
         return Default.expression("CURRENT_TIMESTAMP")
@@ -193,12 +280,46 @@ def _parse_default_cached(sql: str, dialect: str | None) -> Default:
         return Default.expression("CURRENT_DATE")
     if isinstance(inner, exp.Column) and inner.name.upper() in ("TRUE", "FALSE") and not inner.table:
         return Default.literal(inner.name.upper() == "TRUE")
+    bits = _bit_string(node)
+    if bits is not None:
+        return Default.expression(bits)
     ok, value = _literal_value(node)
     if ok:
         if isinstance(value, str) and isinstance(node, exp.Cast):
             value = _typed_string(value, node.to)
         return Default.literal(value)
-    return Default.expression(canonical_expression(text, dialect))
+    # The text is kept (casts and all) in PostgreSQL spelling, so it can be rendered again; comparison goes
+    # through canonical_expression.
+    return Default.expression(pg_text(node))
+
+
+_TIMESTAMP_TYPES = (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMPLTZ)
+
+
+def _bit_string(node: exp.Expr) -> str | None:
+    """A bit-string constant as PostgreSQL's ``B'0101'`` text: ``b'0101'``, ``x'1F'`` (4 bits per hex digit) and
+    the ``'0101'::"bit"`` form PostgreSQL stores all agree; None for anything else.
+    Source: https://www.postgresql.org/docs/15/sql-syntax-lexical.html#SQL-SYNTAX-BIT-STRINGS"""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.BitString):
+        return f"B'{node.this}'"
+    if isinstance(node, exp.HexString):
+        digits = str(node.this)
+        if re.fullmatch(r"[0-9A-Fa-f]*", digits):
+            return "B'" + "".join(format(int(d, 16), "04b") for d in digits) + "'"
+        return None
+    if (
+        isinstance(node, exp.Cast)
+        and node.to.is_type(exp.DataType.Type.BIT)
+        and isinstance(node.this, exp.Literal)
+        and node.this.is_string
+        and re.fullmatch(r"[01]*", node.this.this)
+    ):
+        return f"B'{node.this.this}'"
+    if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.BIT):
+        return _bit_string(node.this)
+    return None
 
 
 def parse_default(sql: str | None, dialect: str | None = None) -> Default | None:
@@ -235,7 +356,8 @@ def _coerce(value: Any, ctype: ColumnType) -> Any:
             value = parsed
         if isinstance(value, list):
             el = ctype.element()
-            return ("list", tuple(_coerce(v, el) for v in value))
+            # A nested list is a sub-array (PostgreSQL arrays are rectangular, any number of dimensions).
+            return ("list", tuple(_coerce(v, ctype if isinstance(v, list) else el) for v in value))
         return ("raw", repr(value))
     k = ctype.kind
     if k is TypeKind.BOOLEAN:

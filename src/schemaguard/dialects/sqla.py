@@ -9,6 +9,7 @@ the dialect (``DialectSpelling``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,7 @@ class DialectSpelling:
         literal: (value, ColumnType) → SQL literal text for a DEFAULT clause.
         fk_inline: foreign keys go inside CREATE TABLE (SQLite) rather than ALTER TABLE afterwards.
         index_kwargs: Index → dialect-specific SQLAlchemy Index keyword arguments (where, using, ops).
+        table_kwargs: Table → dialect-specific SQLAlchemy Table keyword arguments (``sqlite_autoincrement``).
     """
 
     name: str
@@ -54,6 +56,7 @@ class DialectSpelling:
     literal: Callable[[Any, ColumnType], str]
     fk_inline: bool
     index_kwargs: Callable[[Index, DialectSpelling], dict[str, Any]]
+    table_kwargs: Callable[[Table], dict[str, Any]] | None = None
 
 
 def qname(name: str) -> quoted_name:
@@ -153,8 +156,15 @@ def build_table(t: Table, md: sa.MetaData, sp: DialectSpelling, with_fks: bool) 
     if not sp.fk_inline:
         for ix in t.indexes:
             if ix.constraint and ix.unique and not ix.where and not ix.method and all(p.column for p in ix.parts):
-                items.append(sa.UniqueConstraint(*[qname(p.column or "") for p in ix.parts], name=qname(ix.name)))
-    table = sa.Table(qname(t.name), md, *items, comment=t.comment)
+                items.append(
+                    sa.UniqueConstraint(
+                        *[qname(p.column or "") for p in ix.parts],
+                        name=qname(ix.name),
+                        deferrable=True if ix.deferrable else None,
+                        initially="DEFERRED" if ix.initially_deferred else None,
+                    )
+                )
+    table = sa.Table(qname(t.name), md, *items, comment=t.comment, **(sp.table_kwargs(t) if sp.table_kwargs else {}))
     return table
 
 
@@ -173,6 +183,8 @@ def build_foreign_key(fk: ForeignKey, md: sa.MetaData, table: str) -> sa.Foreign
         name=qname(fk.name) if fk.name else None,
         ondelete=action.get(fk.on_delete.value, fk.on_delete.value),
         onupdate=action.get(fk.on_update.value, fk.on_update.value),
+        deferrable=True if fk.deferrable else None,
+        initially="DEFERRED" if fk.initially_deferred else None,
     )
     src.append_constraint(fkc)
     return fkc
@@ -188,10 +200,26 @@ def build_index(ix: Index, table: sa.Table, sp: DialectSpelling) -> sa.Index:
         else:
             # Parenthesised: PostgreSQL needs (expr) for anything but a bare function call.
             el = sa.literal_column("(" + sp.expression(p.expression or "") + ")")
+        if p.opclass:
+            # "element opclass [DESC]": SQLAlchemy's postgresql_ops would put the class after DESC and cannot
+            # name one for an expression element.
+            text = quote_ident(p.column) if p.column is not None else str(el)
+            el = sa.literal_column(f"{text} {opclass_sql(p.opclass)}")
         if p.descending:
             el = el.desc()
         elements.append(el)
     return sa.Index(qname(ix.name), *elements, unique=ix.unique, _table=table, **sp.index_kwargs(ix, sp))
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?")
+
+
+def opclass_sql(name: str) -> str:
+    """An operator class name for an index element: a plain (optionally schema-qualified) name as written, so
+    PostgreSQL folds it as it would folded its own name; anything else quoted part by part (names are data)."""
+    if _PLAIN_NAME.fullmatch(name):
+        return name
+    return ".".join(quote_ident(part) for part in name.split("."))
 
 
 def build_metadata(schema: Schema, sp: DialectSpelling) -> sa.MetaData:
@@ -206,5 +234,21 @@ def build_metadata(schema: Schema, sp: DialectSpelling) -> sa.MetaData:
 
 
 def compile_ddl(element: Any, dialect: sa.Dialect) -> str:
-    """Compile a DDL element for ``dialect`` into one statement without a trailing semicolon."""
-    return str(element.compile(dialect=dialect)).strip().rstrip(";")
+    """Compile a DDL element for ``dialect`` into one statement without a trailing semicolon.
+
+    DDL carries no bind parameters, so it is compiled for the ``named`` paramstyle: with the drivers'
+    ``format``/``pyformat`` styles SQLAlchemy doubles every ``%`` (``LIKE 'admin%'`` → ``'admin%%'``), which is
+    only right for text that goes back through the driver's parameter substitution. The statement is the SQL
+    itself, as shown by ``diff --sql`` and executed with no parameters."""
+    return str(element.compile(dialect=_no_percent_doubling(dialect))).strip().rstrip(";")
+
+
+_NAMED: dict[type[Any], sa.Dialect] = {}
+
+
+def _no_percent_doubling(dialect: sa.Dialect) -> sa.Dialect:
+    cls: Any = type(dialect)
+    named = _NAMED.get(cls)
+    if named is None:
+        named = _NAMED[cls] = cls(paramstyle="named")
+    return named

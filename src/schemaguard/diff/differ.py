@@ -10,7 +10,7 @@ is ignored.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from schemaguard.dialects.base import Dialect
@@ -47,11 +47,14 @@ def diff_schemas(
     d = dialect.adapt(desired)
     a = dialect.adapt(actual)
     cmp = _Comparer(dialect, desired_sql=desired_syntax, actual_sql=actual_syntax or dialect.name)
+    cmp.learn_default_opclasses(d, a)
     changes = cmp.enums(d, a)
-    dt = {t.name: t for t in d.tables}
-    at = {t.name: t for t in a.tables}
-    for name in sorted(set(dt) | set(at)):
-        t1, t2 = dt.get(name), at.get(name)
+    key = cmp.name_key
+    dt = {key(t.name): t for t in d.tables}
+    at = {key(t.name): t for t in a.tables}
+    for k in sorted(set(dt) | set(at)):
+        t1, t2 = dt.get(k), at.get(k)
+        name = t1.name if t1 is not None else t2.name if t2 is not None else k
         if t2 is None and t1 is not None:
             changes.append(
                 Change(ChangeKind.TABLE_MISSING, name, name, t1, None, Severity.ERROR, f"table {name} is missing")
@@ -71,6 +74,9 @@ def diff_schemas(
         elif t1 is not None and t2 is not None and not (cmp.same_syntax and t1 == t2):
             # Equal tables (source locations and all) cannot differ in any compared aspect: skip the walk.
             changes += cmp.table(t1, t2)
+    from schemaguard.diff.objects import diff_objects
+
+    changes += diff_objects(dialect.supported(d), dialect.supported(a), comments=dialect.comments)
     return changes
 
 
@@ -82,6 +88,25 @@ class _Comparer:
         # Equal objects on both sides are equal in canonical form only when both are read as the same SQL.
         self.same_syntax = desired_sql == actual_sql
         self._type_keys: dict[ColumnType, Hashable] = {}
+        # (access method, operator class) pairs the database reported as the default for an indexed element.
+        self._default_opclasses: set[tuple[str, str]] = set()
+        self.name_key: Callable[[str], str] = _ascii_lower if dialect.case_insensitive_names else _same
+
+    def learn_default_opclasses(self, *schemas: Schema) -> None:
+        """Collect the default operator classes introspection saw (``IndexPart.default_opclass``, read from
+        ``pg_opclass.opcdefault``): an index naming one of them explicitly equals one naming none, as
+        PostgreSQL does not keep the difference. Learned from the catalog, never from a list of names."""
+        for schema in schemas:
+            for t in schema.tables:
+                for ix in t.indexes:
+                    for p in ix.parts:
+                        if p.default_opclass:
+                            self._default_opclasses.add((ix.method or "btree", p.default_opclass))
+
+    def _opclass(self, ix: Index, opclass: str | None) -> str | None:
+        if opclass is None or (ix.method or "btree", opclass) in self._default_opclasses:
+            return None
+        return opclass
 
     def type_key(self, ctype: ColumnType) -> Hashable:
         """The dialect's type key, computed once per distinct type (a schema has a few dozen)."""
@@ -140,10 +165,11 @@ class _Comparer:
     # --- tables --------------------------------------------------------------------------------------------
     def table(self, t1: Table, t2: Table) -> list[Change]:
         out: list[Change] = []
-        c1 = {c.name: c for c in t1.columns}
-        c2 = {c.name: c for c in t2.columns}
+        key = self.name_key
+        c1 = {key(c.name): c for c in t1.columns}
+        c2 = {key(c.name): c for c in t2.columns}
         for c in t1.columns:
-            if c.name not in c2:
+            if key(c.name) not in c2:
                 out.append(
                     Change(
                         ChangeKind.COLUMN_MISSING,
@@ -156,7 +182,7 @@ class _Comparer:
                     )
                 )
         for c in t2.columns:
-            if c.name not in c1:
+            if key(c.name) not in c1:
                 sev = (
                     Severity.ERROR
                     if (not c.nullable and c.default is None and not c.autoincrement and not c.generated)
@@ -179,7 +205,7 @@ class _Comparer:
                     )
                 )
         for c in t1.columns:
-            other = c2.get(c.name)
+            other = c2.get(key(c.name))
             if other is not None:
                 out += self.column(t1.name, c, other)
         out += self.primary_key(t1, t2)
@@ -212,7 +238,7 @@ class _Comparer:
             msg = f"column {where} is {'nullable' if c2.nullable else 'NOT NULL'}, expected {'nullable' if c1.nullable else 'NOT NULL'}"
             out.append(Change(ChangeKind.COLUMN_NULLABLE, table, c1.name, c1, c2, Severity.ERROR, msg))
         aspects: list[str] = []
-        if c1.autoincrement != c2.autoincrement:
+        if c1.autoincrement != c2.autoincrement or c1.strict_autoincrement != c2.strict_autoincrement:
             aspects.append("autoincrement")
         if (canonical_expression(c1.generated, self.desired_sql) if c1.generated else None) != (
             canonical_expression(c2.generated, self.actual_sql) if c2.generated else None
@@ -241,8 +267,8 @@ class _Comparer:
 
     def primary_key(self, t1: Table, t2: Table) -> list[Change]:
         p1, p2 = t1.primary_key, t2.primary_key
-        cols1 = p1.columns if p1 else ()
-        cols2 = p2.columns if p2 else ()
+        cols1 = tuple(map(self.name_key, p1.columns)) if p1 else ()
+        cols2 = tuple(map(self.name_key, p2.columns)) if p2 else ()
         names_differ = (
             self.dialect.named_constraints
             and p1 is not None
@@ -257,7 +283,10 @@ class _Comparer:
             msg = f"primary key of {t1.name} is named {p2.name if p2 else None}, expected {p1.name if p1 else None}"
             sev = Severity.INFO
         else:
-            msg = f"primary key of {t1.name} is ({', '.join(cols2) or 'none'}), expected ({', '.join(cols1) or 'none'})"
+            shown1, shown2 = (p1.columns if p1 else ()), (p2.columns if p2 else ())
+            msg = (
+                f"primary key of {t1.name} is ({', '.join(shown2) or 'none'}), expected ({', '.join(shown1) or 'none'})"
+            )
             sev = Severity.ERROR
         obj = (p1.name if p1 else None) or (p2.name if p2 else None) or primary_key_name(t1.name)
         return [Change(ChangeKind.PRIMARY_KEY, t1.name, obj, p1, p2, sev, msg)]
@@ -265,10 +294,22 @@ class _Comparer:
     # --- indexes -------------------------------------------------------------------------------------------
     def index_key(self, ix: Index, sql: str) -> Hashable:
         parts = tuple(
-            (p.column, canonical_expression(p.expression, sql) if p.expression else None, p.descending, p.opclass)
+            (
+                self.name_key(p.column) if p.column is not None else None,
+                canonical_expression(p.expression, sql) if p.expression else None,
+                p.descending,
+                self._opclass(ix, p.opclass),
+            )
             for p in ix.parts
         )
-        return (parts, ix.unique, canonical_expression(ix.where, sql) if ix.where else None, ix.method or None)
+        return (
+            parts,
+            ix.unique,
+            canonical_expression(ix.where, sql) if ix.where else None,
+            ix.method or None,
+            ix.deferrable,
+            ix.initially_deferred,
+        )
 
     def indexes(self, t1: Table, t2: Table) -> list[Change]:
         out: list[Change] = []
@@ -339,8 +380,10 @@ class _Comparer:
     def foreign_keys(self, t1: Table, t2: Table) -> list[Change]:
         out: list[Change] = []
 
+        key = self.name_key
+
         def sig(fk: ForeignKey) -> Hashable:
-            return (fk.columns, fk.ref_table, fk.ref_columns)
+            return (tuple(map(key, fk.columns)), key(fk.ref_table), tuple(map(key, fk.ref_columns)))
 
         pairs, left, right = _match(t1.foreign_keys, t2.foreign_keys, sig, sig)
         for f1, f2 in pairs:
@@ -349,6 +392,8 @@ class _Comparer:
                 aspects.append(f"ON DELETE {f2.on_delete.value} (expected {f1.on_delete.value})")
             if f1.on_update != f2.on_update:
                 aspects.append(f"ON UPDATE {f2.on_update.value} (expected {f1.on_update.value})")
+            if (f1.deferrable, f1.initially_deferred) != (f2.deferrable, f2.initially_deferred):
+                aspects.append(f"{_deferral(f2)} (expected {_deferral(f1)})")
             if self.dialect.named_constraints and f1.name and f2.name and f1.name != f2.name:
                 aspects.append(f"named {f2.name} (expected {f1.name})")
             if aspects:
@@ -410,13 +455,21 @@ class _Comparer:
     def checks(self, t1: Table, t2: Table) -> list[Change]:
         out: list[Change] = []
         # Identical text is the same check; only the rest needs parsing into canonical form (the slow part).
-        _, left0, right0 = _match(t1.checks, t2.checks, _text_key, _text_key)
-        _, left, right = _match(
+        pairs0, left0, right0 = _match(t1.checks, t2.checks, _text_key, _text_key)
+        pairs1, left, right = _match(
             left0,
             right0,
             lambda c: canonical_expression(c.expression, self.desired_sql),
             lambda c: canonical_expression(c.expression, self.actual_sql),
         )
+        if self.dialect.named_constraints:
+            # The same expression under another name is a different constraint to the database (ALTER TABLE
+            # ... DROP CONSTRAINT names it): reported, at info level, as the one to add and the one to drop.
+            for c1, c2 in pairs0 + pairs1:
+                if c1.name and c2.name and c1.name != c2.name:
+                    note = f"check {c2.name} on {t1.name} should be named {c1.name}"
+                    out.append(Change(ChangeKind.CHECK_MISSING, t1.name, c1.name, c1, None, Severity.INFO, note))
+                    out.append(Change(ChangeKind.CHECK_EXTRA, t1.name, c2.name, None, c2, Severity.INFO, note))
         for c1 in left:
             out.append(
                 Change(
@@ -470,11 +523,29 @@ def _match(
     return pairs, unmatched_left, [r for r in rights if id(r) not in used]
 
 
+def _same(name: str) -> str:
+    return name
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _ascii_lower(name: str) -> str:
+    # SQLite folds only ASCII letters when it compares identifiers (sqlite3StrICmp).
+    return name.translate(_ASCII_LOWER)
+
+
+def _deferral(obj: ForeignKey | Index) -> str:
+    if obj.initially_deferred:
+        return "DEFERRABLE INITIALLY DEFERRED"
+    return "DEFERRABLE" if obj.deferrable else "NOT DEFERRABLE"
+
+
 def _describe_default(c: Column) -> str:
     if c.generated:
         return f"generated as ({c.generated})"
     if c.autoincrement:
-        return "autoincrement"
+        return "autoincrement (AUTOINCREMENT: rowids never reused)" if c.strict_autoincrement else "autoincrement"
     return f"default {c.default.describe()}" if c.default is not None else "no default"
 
 
@@ -486,6 +557,8 @@ def _describe_index(ix: Index) -> str:
         text = "UNIQUE " + text
     if ix.where:
         text += f" WHERE {ix.where}"
+    if ix.deferrable:
+        text += " " + _deferral(ix)
     return text
 
 

@@ -34,7 +34,8 @@ def type_key(ctype: ColumnType) -> Hashable:
 
 
 def adapt(schema: Schema) -> Schema:
-    """PostgreSQL stores every model feature natively; only normalise time precision 6 to the default."""
+    """PostgreSQL stores every model feature natively; only normalise time precision 6 to the default and
+    drop SQLite's ``strict_autoincrement`` (a sequence never reuses values anyway)."""
     tables = []
     changed = False
     for t in schema.tables:
@@ -44,6 +45,10 @@ def adapt(schema: Schema) -> Schema:
             ct = c.type
             if ct.kind in (TypeKind.DATETIME, TypeKind.TIME) and ct.precision == DEFAULT_TIME_PRECISION:
                 c = replace(c, type=replace(ct, precision=None))
+                table_changed = True
+            if c.strict_autoincrement:
+                # Sequences never hand out a value twice: SQLite's AUTOINCREMENT is what PostgreSQL always does.
+                c = replace(c, strict_autoincrement=False)
                 table_changed = True
             cols.append(c)
         tables.append(replace(t, columns=tuple(cols)) if table_changed else t)

@@ -6,6 +6,7 @@ maps logical types to PostgreSQL types.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,6 +79,8 @@ def type_engine(ct: ColumnType) -> TypeEngine[Any]:
 def _pg_array_element(value: Any) -> str:
     if value is None:
         return "NULL"
+    if isinstance(value, list):  # a sub-array: {{1,2},{3,4}}
+        return "{" + ",".join(_pg_array_element(v) for v in value) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
@@ -95,23 +98,63 @@ def literal(value: Any, ct: ColumnType) -> str:
 
 
 def index_kwargs(ix: Index, sp: DialectSpelling) -> dict[str, Any]:
-    """postgresql_where / postgresql_using / postgresql_ops for an Index."""
+    """postgresql_where / postgresql_using for an Index (operator classes are written into the elements by
+    ``sqla.build_index``)."""
     kw: dict[str, Any] = {}
     if ix.where:
         kw["postgresql_where"] = sa.text(ix.where.replace(":", r"\:"))
     if ix.method:
         kw["postgresql_using"] = ix.method
-    ops = {p.column: p.opclass for p in ix.parts if p.opclass and p.column}
-    if ops:
-        kw["postgresql_ops"] = ops
     return kw
 
+
+def default_expression(sql: str) -> str:
+    """A DEFAULT expression, parenthesised unless it is a constant, a function call, a cast or already in
+    parentheses: DEFAULT takes PostgreSQL's restricted ``b_expr``, which has no ``AT TIME ZONE``, ``AND``,
+    ``IS``, ``LIKE``..., so ``DEFAULT CURRENT_TIMESTAMP AT TIME ZONE 'utc'`` is a syntax error.
+    Source: https://www.postgresql.org/docs/15/sql-createtable.html (``DEFAULT default_expr``) and gram.y."""
+    node = _parsed(sql)
+    if node is None or isinstance(node, _B_EXPR_SAFE):
+        return sql
+    return f"({sql})"
+
+
+@lru_cache(maxsize=4096)
+def _parsed(sql: str) -> Any:
+    import sqlglot
+
+    try:
+        return sqlglot.parse_one(sql, read="postgres")
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+        return None
+
+
+def _b_expr_safe() -> tuple[type, ...]:
+    from sqlglot import exp
+
+    return (
+        exp.Paren,
+        exp.Literal,
+        exp.Func,
+        exp.Column,
+        exp.Cast,
+        exp.Array,
+        exp.Boolean,
+        exp.Null,
+        exp.Var,
+        exp.BitString,
+        exp.HexString,
+    )
+    # exp.Func covers function calls and CURRENT_TIMESTAMP-style keywords (sqlglot models them as functions).
+
+
+_B_EXPR_SAFE = _b_expr_safe()
 
 SPELLING = DialectSpelling(
     name="postgresql",
     type_engine=type_engine,
     expression=lambda sql: sql,
-    default_expression=lambda sql: sql,
+    default_expression=default_expression,
     literal=literal,
     fk_inline=False,
     index_kwargs=index_kwargs,

@@ -22,6 +22,13 @@ class SQLiteDialect(Dialect):
     transactional_ddl: ClassVar[bool] = True
     """SQLite itself rolls back DDL; the Python driver needs explicit BEGIN (SQLAlchemy/Alembic handle it)."""
     default_namespace: ClassVar[str] = "main"
+    object_kinds: ClassVar[frozenset[str]] = frozenset(("view", "trigger", "table_options"))
+    """Views, triggers and STRICT / WITHOUT ROWID tables; no functions, sequences, schemas or policies."""
+    comments: ClassVar[bool] = False
+    """SQLite stores no comments (a ``--`` comment inside CREATE text is part of that text)."""
+    case_insensitive_names: ClassVar[bool] = True
+    """Source: https://www.sqlite.org/lang_keywords.html and https://www.sqlite.org/lang_createtable.html
+    (identifiers, quoted or not, are compared case-insensitively for ASCII letters)."""
     generated_index_prefixes: ClassVar[tuple[str, ...]] = ("sqlite_autoindex_",)
     """Source: https://www.sqlite.org/fileformat2.html#intschema — ``sqlite_autoindex_TABLE_N``"""
     fair_lock_queue: ClassVar[bool] = False

@@ -106,8 +106,11 @@ def adapt(schema: Schema) -> Schema:
     - PostgreSQL-only defaults (function calls other than CURRENT_TIMESTAMP/DATE/TIME) are dropped;
     - index access methods and operator classes (GIN, GiST, ``gin_trgm_ops``) are dropped: a plain index stays;
     - an autoincrement single-column integer primary key becomes ``INTEGER`` (the rowid alias), and every
-      ``INTEGER`` single-column primary key is autoincrement, as SQLite makes it.
-      Source: https://www.sqlite.org/lang_createtable.html#rowid
+      ``INTEGER`` single-column primary key is autoincrement, as SQLite makes it; ``strict_autoincrement``
+      (the ``AUTOINCREMENT`` keyword) stays only on such a column that asked for autoincrement. With
+      ``schema.wide_rowid`` False (Prisma masters) a BIGINT/SMALLINT autoincrement key stays as declared,
+      NOT NULL and without autoincrement, as Prisma renders it.
+      Source: https://www.sqlite.org/lang_createtable.html#rowid, https://www.sqlite.org/autoinc.html
     """
     tables = []
     rowid_type = ColumnType(TypeKind.INTEGER)
@@ -118,11 +121,23 @@ def adapt(schema: Schema) -> Schema:
         for i, c in enumerate(cols):
             single_pk = pk is not None and pk.columns == (c.name,)
             integer = c.type.kind in (TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT) and not c.type.is_array
-            if single_pk and integer and (c.autoincrement or c.type.kind is TypeKind.INTEGER):
-                if c.type != rowid_type or not c.autoincrement or c.default is not None:
-                    cols[i] = replace(c, type=rowid_type, autoincrement=True, default=None)
-            elif c.autoincrement:
-                cols[i] = replace(c, autoincrement=False)
+            wide = c.type.kind is not TypeKind.INTEGER
+            if single_pk and integer and c.autoincrement and wide and not schema.wide_rowid:
+                # Prisma: BigInt @id @default(autoincrement()) is a plain BIGINT PRIMARY KEY, NOT NULL.
+                cols[i] = replace(c, autoincrement=False, strict_autoincrement=False, nullable=False, default=None)
+            elif single_pk and integer and (c.autoincrement or c.type.kind is TypeKind.INTEGER):
+                # AUTOINCREMENT is only what the column asked for: a bare INTEGER PRIMARY KEY is a rowid alias
+                # that may reuse rowids.
+                strict = c.strict_autoincrement and c.autoincrement
+                if (
+                    c.type != rowid_type
+                    or not c.autoincrement
+                    or c.default is not None
+                    or c.strict_autoincrement != strict
+                ):
+                    cols[i] = replace(c, type=rowid_type, autoincrement=True, default=None, strict_autoincrement=strict)
+            elif c.autoincrement or c.strict_autoincrement:
+                cols[i] = replace(c, autoincrement=False, strict_autoincrement=False)
         indexes = [
             replace(
                 ix,

@@ -208,12 +208,15 @@ class TableDDL:
         without_rowid: the table is ``WITHOUT ROWID``.
         pk_desc: columns declared ``PRIMARY KEY DESC`` in their column definition, which SQLite does not make
             rowid aliases (Source: https://www.sqlite.org/lang_createtable.html#rowid).
+        autoincrement: columns declared ``PRIMARY KEY AUTOINCREMENT`` (rowids never reused,
+            Source: https://www.sqlite.org/autoinc.html).
     """
 
     checks: list[Check] = field(default_factory=list)
     generated: dict[str, str] = field(default_factory=dict)
     without_rowid: bool = False
     pk_desc: set[str] = field(default_factory=set)
+    autoincrement: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -245,7 +248,7 @@ _COLUMN_CONSTRAINTS = (
 )
 
 
-_SCAN_WORDS = frozenset(("CONSTRAINT", "CHECK", "AS", *_COLUMN_CONSTRAINTS))
+_SCAN_WORDS = frozenset(("CONSTRAINT", "CHECK", "AS", "AUTOINCREMENT", *_COLUMN_CONSTRAINTS))
 """The only keywords :func:`scan_create_table` acts on; every other token is stepped over."""
 
 
@@ -358,6 +361,8 @@ def scan_create_table(sql: str, table: str = "?") -> TableDDL:
                 pending_name = None
             elif column is not None and word == "AS" and nxt is not None and nxt.token_type is TokenType.L_PAREN:
                 out.generated[column], k = _inner_text(sql, item, k + 1, what)
+            elif column is not None and word == "AUTOINCREMENT":
+                out.autoincrement.add(column)
             elif column is not None and word in _COLUMN_CONSTRAINTS:
                 if word == "PRIMARY KEY" and nxt is not None and _kw(nxt, "DESC"):
                     out.pk_desc.add(column)
@@ -421,7 +426,13 @@ def _is_shadow(name: str, virtual: set[str]) -> bool:
 def _needs_scan(sql: str, rows: list[Any]) -> bool:
     # Tokenize only when the text can hold something the pragmas miss: most tables need no scan at all.
     upper = sql.upper()
-    return "CHECK" in upper or "WITHOUT" in upper or "DESC" in upper or any(r.hidden in (2, 3) for r in rows)
+    return (
+        "CHECK" in upper
+        or "WITHOUT" in upper
+        or "DESC" in upper
+        or "AUTOINCREMENT" in upper
+        or any(r.hidden in (2, 3) for r in rows)
+    )
 
 
 def _build_columns(name: str, rows: list[Any], ddl: TableDDL) -> tuple[tuple[Column, ...], PrimaryKey | None]:
@@ -443,6 +454,7 @@ def _build_columns(name: str, rows: list[Any], ddl: TableDDL) -> tuple[tuple[Col
                 nullable=not (r.notnull or alias),
                 default=None if alias else parse_default(r.dflt_value, "sqlite"),
                 autoincrement=alias,
+                strict_autoincrement=alias and r.name in ddl.autoincrement,
                 generated=ddl.generated.get(r.name) if r.hidden in (2, 3) else None,
             )
         )
@@ -595,4 +607,14 @@ def inspect_schema(conn: sa.Connection, namespace: str = "main") -> Schema:
         )
         for name, (cols, pk, ddl) in built.items()
     )
-    return Schema(tables=tables, enums=())
+    from schemaguard.dialects.sqlite import inspect_objects as io
+
+    def run(query: str, params: Any = None) -> list[Any]:
+        return _run(conn, query, schema, namespace) if params is None else list(conn.execute(sa.text(query), params))
+
+    return Schema(
+        tables=tables,
+        enums=(),
+        objects=tuple(io.inspect_objects(run, table_sql, names)),
+        not_compared=tuple(io.not_compared(run, namespace, virtual)),
+    )

@@ -24,7 +24,7 @@ from schemaguard.dialects.sqla import (
     default_literal,
 )
 from schemaguard.dialects.sqlite.diff import adapt
-from schemaguard.model import ColumnType, Index, Schema, TypeKind
+from schemaguard.model import ColumnType, Index, Schema, Table, TypeKind
 
 _DECLARED: dict[TypeKind, str] = {
     TypeKind.TEXT: "TEXT",
@@ -63,6 +63,9 @@ def type_engine(ct: ColumnType) -> TypeEngine[Any]:
         return NativeType(f"NUMERIC({ct.precision}, {ct.scale or 0})")
     if k is TypeKind.NATIVE:
         return NativeType(ct.native or "")
+    if k is TypeKind.INTEGER:
+        # SQLAlchemy's own INTEGER: only an Integer-typed key gets "PRIMARY KEY AUTOINCREMENT" from it.
+        return sa.INTEGER()
     return NativeType(_DECLARED[k])
 
 
@@ -93,6 +96,11 @@ def index_kwargs(ix: Index, sp: DialectSpelling) -> dict[str, Any]:
     return {"sqlite_where": sa.text(expression(ix.where).replace(":", r"\:"))} if ix.where else {}
 
 
+def table_kwargs(t: Table) -> dict[str, Any]:
+    """``sqlite_autoincrement`` (``INTEGER PRIMARY KEY AUTOINCREMENT``) for a rowid alias that asks for it."""
+    return {"sqlite_autoincrement": True} if any(c.strict_autoincrement for c in t.columns) else {}
+
+
 SPELLING = DialectSpelling(
     name="sqlite",
     type_engine=type_engine,
@@ -101,6 +109,7 @@ SPELLING = DialectSpelling(
     literal=literal,
     fk_inline=True,
     index_kwargs=index_kwargs,
+    table_kwargs=table_kwargs,
 )
 
 
