@@ -80,6 +80,10 @@ class Dialect:
     server: ClassVar[bool] = False
     """The database is a server reached over a connection (queries wait on it) rather than an embedded file."""
 
+    case_insensitive_names: ClassVar[bool] = False
+    """Table and column names match regardless of case (SQLite: ``USERS`` and ``users`` are one table), so the
+    differ pairs them case-insensitively instead of dropping one and creating the other."""
+
     generated_index_prefixes: ClassVar[tuple[str, ...]] = ()
     """Prefixes of index names the database invents itself; such names are never compared."""
 

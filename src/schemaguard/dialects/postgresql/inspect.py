@@ -115,7 +115,7 @@ SELECT con.conrelid AS table_oid, con.conname, con.contype, con.conkey, con.conf
                        JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
                        ORDER BY k.ord) END AS outside_ref_columns,
        rc.relname AS ref_table, rn.nspname AS ref_nspname,
-       con.confdeltype, con.confupdtype,
+       con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred,
        CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) END AS definition
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
@@ -132,6 +132,7 @@ INDEX_PARTS_SQL = """
 SELECT i.indrelid AS table_oid, i.indexrelid, ic.relname AS index_name, i.indisunique, i.indisprimary,
        am.amname, pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,
        owner.contype AS owner_contype, owner.conname AS owner_conname,
+       owner.condeferrable AS owner_deferrable, owner.condeferred AS owner_deferred,
        k.ord, k.attnum, a.attname,
        CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true) END AS element,
        (i.indoption[k.ord - 1] & 1) = 1 AS descending,
@@ -494,6 +495,8 @@ def _add_constraints(
                     ref_columns=ref_columns,
                     on_delete=REFERENTIAL_ACTIONS[r.confdeltype],
                     on_update=REFERENTIAL_ACTIONS[r.confupdtype],
+                    deferrable=bool(r.condeferrable),
+                    initially_deferred=bool(r.condeferred),
                 )
             )
         elif contype == "c":
@@ -517,6 +520,8 @@ def _add_indexes(tables: dict[int, _TableParts], rows: Iterable[sa.RowMapping]) 
                 expression=r["element"] if r["attnum"] == 0 else None,
                 descending=bool(r["descending"]),
                 opclass=r["opcname"] if r["opcname"] is not None and not r["opcdefault"] else None,
+                # The default class's name too: a master that names it (ops: ArrayOps) means this index.
+                default_opclass=r["opcname"] if r["opcdefault"] else None,
             )
             for r in sorted(parts_rows, key=lambda r: r["ord"])
         )
@@ -528,6 +533,8 @@ def _add_indexes(tables: dict[int, _TableParts], rows: Iterable[sa.RowMapping]) 
                 where=head["predicate"],
                 method=None if head["amname"] == "btree" else head["amname"],
                 constraint=is_constraint,
+                deferrable=is_constraint and bool(head["owner_deferrable"]),
+                initially_deferred=is_constraint and bool(head["owner_deferred"]),
             )
         )
 
