@@ -149,7 +149,8 @@ def test_unknown_target_and_missing_env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "schemaguard.toml").write_text(
-        'master = "m.yaml"\n[targets.prod]\nurl = "${SG_TEST_UNSET_URL}"\n', encoding="utf-8"
+        'master = "m.yaml"\nenv_allow = ["SG_TEST_UNSET_URL"]\n[targets.prod]\nurl = "${SG_TEST_UNSET_URL}"\n',
+        encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SG_TEST_UNSET_URL", raising=False)
@@ -166,8 +167,10 @@ def test_database_url_fallback_and_env_expansion(
     sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     build_from_master(sqlite_url, MASTER)
+    (tmp_path / "m.yaml").write_bytes(MASTER.read_bytes())  # paths in the configuration stay in its folder
     (tmp_path / "schemaguard.toml").write_text(
-        f'master = "{MASTER}"\ndialect = "sqlite"\n[targets.dev]\nurl = "${{SG_DEV_URL}}"\n', encoding="utf-8"
+        'master = "m.yaml"\ndialect = "sqlite"\nenv_allow = ["SG_DEV_URL"]\n[targets.dev]\nurl = "${SG_DEV_URL}"\n',
+        encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SG_DEV_URL", sqlite_url)
@@ -190,7 +193,8 @@ def test_ignored_tables(
             "CREATE TABLE audit_2026 (id int)",
         ],
     )
-    (tmp_path / "schemaguard.toml").write_text(f'master = "{MASTER}"\nignore_tables = ["audit_*"]\n', encoding="utf-8")
+    (tmp_path / "m.yaml").write_bytes(MASTER.read_bytes())
+    (tmp_path / "schemaguard.toml").write_text('master = "m.yaml"\nignore_tables = ["audit_*"]\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     code, out, _ = run_cli(["diff", "--url", sqlite_url], capsys)
     assert code == 0, out

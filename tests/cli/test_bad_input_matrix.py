@@ -39,7 +39,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
     # The repository's own house-rule severities: the example master passes them.
     rules = (ROOT / "schemaguard.toml").read_text(encoding="utf-8").split("[rules.severity]", 1)[1]
     rules = "[rules.severity]" + rules.split("[[render.outputs]]", 1)[0]
-    (root / "schemaguard.toml").write_text(f'master = "{MASTER}"\ndialect = "sqlite"\n{rules}', encoding="utf-8")
+    (root / "master.yaml").write_bytes(MASTER.read_bytes())
+    (root / "schemaguard.toml").write_text(f'master = "master.yaml"\ndialect = "sqlite"\n{rules}', encoding="utf-8")
     good = root / "good.db"
     build_from_master(f"sqlite:///{good}", MASTER)
     not_db = root / "notes.db"

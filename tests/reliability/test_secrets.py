@@ -97,8 +97,9 @@ def test_password_from_env_is_masked_everywhere(
     rest = admin.split("@", 1)[1]
     monkeypatch.setenv("SG_TEST_PW", SECRET)
     monkeypatch.setenv("SG_TEST_URL", url)
+    (tmp_path / "master.yaml").write_bytes(MASTER.read_bytes())  # configured paths stay inside the project
     (tmp_path / "schemaguard.toml").write_text(
-        f'master = "{MASTER}"\n'
+        'master = "master.yaml"\nenv_allow = ["SG_TEST_PW", "SG_TEST_URL"]\n'
         f'[targets.split]\nurl = "postgresql://{role}:${{SG_TEST_PW}}@{rest}"\n'
         '[targets.whole]\nurl = "${SG_TEST_URL}"\n',
         encoding="utf-8",

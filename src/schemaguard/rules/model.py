@@ -22,6 +22,23 @@ class Severity(StrEnum):
 OFF = "off"
 """The severity value that disables a rule in the configuration."""
 
+RULE_IDS: tuple[tuple[str, str], ...] = (
+    ("SG001", "camel-case-fields"),
+    ("SG002", "snake-case-columns"),
+    ("SG003", "snake-case-tables"),
+    ("SG004", "required-fields"),
+    ("SG005", "updated-at-managed"),
+    ("SG006", "explicit-foreign-keys"),
+    ("SG007", "indexed-foreign-keys"),
+    ("SG008", "explicit-unique"),
+    ("SG009", "postgres-only-features"),
+    ("SG010", "list-fields"),
+    ("SG011", "consistent-enum-values"),
+)
+"""(code, name) of every built-in rule, in order: what the configuration may name (``[rules.severity]``).
+Kept here, apart from the rules themselves, so loading the configuration does not import them (sqlglot);
+tests/rules/test_rule_ids.py checks it against ``RULES``."""
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -95,7 +112,10 @@ class RulesConfig:
             )
         sev = dict(data.get("severity") or {})
         allowed = {s.value for s in Severity} | {OFF}
+        known = {i for pair in RULE_IDS for i in pair}
         for k, v in sev.items():
+            if k not in known:
+                raise ConfigError(f"rules.severity: unknown rule {k!r}")
             if str(v).lower() not in allowed:
                 raise ConfigError(f"rules.severity.{k} must be one of {', '.join(sorted(allowed))}, got {v!r}")
         base = cls()

@@ -18,7 +18,9 @@ class RenderFormat(StrEnum):
 
 
 def render(
-    dialect: Annotated[DialectName, typer.Option("--dialect", "-d", help="Target dialect.")] = DialectName.postgresql,
+    dialect: Annotated[
+        DialectName | None, typer.Option("--dialect", "-d", help="Target dialect (default: `dialect` in the config).")
+    ] = None,
     fmt: Annotated[
         RenderFormat, typer.Option("--format", "-f", help="sql (DDL) or prisma (a schema variant).")
     ] = RenderFormat.sql,
@@ -51,7 +53,10 @@ def render(
             return 1
         return 0
     schema, info = api.load_master_with_info(cfg, master)
-    text = api.render_text(schema, dialect.value, fmt.value, info=info, label=master or cfg.master)
+    from schemaguard.dialects import get_dialect
+
+    name = dialect.value if dialect is not None else get_dialect(cfg.dialect).name
+    text = api.render_text(schema, name, fmt.value, info=info, label=master or cfg.master)
     if out:
         Path(out).write_text(text, encoding="utf-8")
         STATE.err_console().print(f"wrote {out}")
