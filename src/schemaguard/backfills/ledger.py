@@ -1,8 +1,13 @@
 """The run ledger ``schemaguard_backfill_runs`` and the one-run-at-a-time rule.
 
 Every real run inserts a ``running`` row and updates it in the same transaction as each batch, so after a
-SIGKILL the row holds exactly the work that was committed. The next run marks such rows ``interrupted`` and goes
-on: the updates' own predicates select only the rows still to do, so nothing is redone or lost.
+SIGKILL the row holds exactly the work that was committed: the counts and the ``cursor``, per update the last
+committed key (``{"after": key}``) or ``"done"``. The next run marks such rows ``interrupted`` and resumes from
+that cursor (when the backfill's code is unchanged): done updates are skipped, the one in progress continues after
+its last key. The updates' own predicates select only rows still to do, so even a rescan redoes nothing.
+
+Statuses: ``running``, ``completed``, ``failed`` (a database error), ``interrupted`` (Ctrl-C, or found dead by the
+next run), ``rolled_back`` (``backfill NAME --rollback`` restored its prior values).
 
 Concurrency: on PostgreSQL a session advisory lock per backfill name (released by the server when the session
 dies, so a killed run never blocks the next one). On SQLite, which has no advisory locks, the claim is made in an
@@ -55,7 +60,13 @@ def ledger_table(metadata: sa.MetaData | None = None) -> sa.Table:
         sa.Column("pid", sa.Integer),
         sa.Column("tool_version", sa.String(40)),
         sa.Column("error", sa.Text),
+        sa.Column("cursor", sa.Text),
+        sa.Column("undo", sa.Boolean),
     )
+
+
+ADDED_COLUMNS = ("cursor", "undo")
+"""Columns added after the first release: a ledger created earlier gets them on the next real run."""
 
 
 LEDGER = ledger_table()
@@ -76,6 +87,8 @@ class LedgerRow:
     run_by: str | None
     host: str | None
     error: str | None
+    cursor: dict[str, Any] | None = None
+    undo: bool = False
 
     @property
     def total(self) -> int:
@@ -114,6 +127,8 @@ def _row(r: Any) -> LedgerRow:
         r.run_by,
         r.host,
         r.error,
+        json.loads(r.cursor) if getattr(r, "cursor", None) else None,
+        bool(getattr(r, "undo", False)),
     )
 
 
@@ -121,7 +136,7 @@ def history(conn: sa.Connection, name: str | None = None, limit: int = 20) -> li
     """Recorded runs, newest first (all backfills when ``name`` is None); [] without a ledger."""
     if not ledger_exists(conn):
         return []
-    q = sa.select(LEDGER).order_by(LEDGER.c.id.desc()).limit(limit)
+    q = sa.select(*_columns(conn)).order_by(LEDGER.c.id.desc()).limit(limit)
     if name is not None:
         q = q.where(LEDGER.c.name == name)
     return [_row(r) for r in conn.execute(q)]
@@ -132,9 +147,28 @@ def last_runs(conn: sa.Connection) -> dict[str, LedgerRow]:
     if not ledger_exists(conn):
         return {}
     out: dict[str, LedgerRow] = {}
-    for r in conn.execute(sa.select(LEDGER).where(LEDGER.c.dry_run == sa.false()).order_by(LEDGER.c.id)):
+    for r in conn.execute(sa.select(*_columns(conn)).where(LEDGER.c.dry_run == sa.false()).order_by(LEDGER.c.id)):
         out[r.name] = _row(r)
     return out
+
+
+def _columns(conn: sa.Connection) -> list[sa.Column[Any]]:
+    """The ledger columns present (a ledger from an earlier release lacks ADDED_COLUMNS until a real run)."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns(LEDGER_TABLE)}
+    return [c for c in LEDGER.columns if c.name in have]
+
+
+def run(conn: sa.Connection, run_id: int) -> LedgerRow | None:
+    """The ledger row ``run_id``, or None."""
+    if not ledger_exists(conn):
+        return None
+    r = conn.execute(sa.select(*_columns(conn)).where(LEDGER.c.id == run_id)).first()
+    return _row(r) if r is not None else None
+
+
+def mark_rolled_back(conn: sa.Connection, run_ids: list[int]) -> None:
+    """Set the status of ``run_ids`` to ``rolled_back`` (inside the rollback's transaction)."""
+    conn.execute(sa.update(LEDGER).where(LEDGER.c.id.in_(run_ids)).values(status="rolled_back", heartbeat_at=now()))
 
 
 def lock_key(name: str) -> int:
@@ -194,13 +228,22 @@ def _alive(row: Any) -> bool:
 
 
 def claim(
-    conn: sa.Connection, name: str, checksum: str, batch_size: int, dry_run: bool, tool_version: str
-) -> tuple[int, list[LedgerRow]]:
+    conn: sa.Connection,
+    name: str,
+    checksum: str,
+    batch_size: int,
+    dry_run: bool,
+    tool_version: str,
+    *,
+    undo: bool = False,
+) -> tuple[int, list[LedgerRow], dict[str, Any]]:
     """Create the ledger if needed, mark dead ``running`` rows of ``name`` as ``interrupted`` and insert this
     run's row, in one transaction (on SQLite an exclusive write transaction).
 
     Returns:
-        (the new run's id, the interrupted runs this one resumes).
+        (the new run's id, the unfinished run this one resumes ([] or one row), the cursor to resume from: the
+        unfinished run's cursor when the latest run of ``name`` did not complete and its checksum is
+        ``checksum``, else ``{}``).
 
     Raises:
         BackfillError: on SQLite, a live run of the same backfill (names its host and pid).
@@ -210,7 +253,10 @@ def claim(
     advisory = get_dialect(conn.dialect.name).advisory_locks
     with conn.begin():
         LEDGER.create(conn, checkfirst=True)
-        stale: list[LedgerRow] = []
+        have = {c["name"] for c in sa.inspect(conn).get_columns(LEDGER_TABLE)}
+        for col in (LEDGER.c[n] for n in ADDED_COLUMNS if n not in have):
+            ddl = sa.schema.CreateColumn(col).compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN {ddl}"))
         running = conn.execute(
             sa.select(LEDGER).where(LEDGER.c.name == name, LEDGER.c.status == "running").order_by(LEDGER.c.id)
         ).all()
@@ -222,7 +268,11 @@ def claim(
                     f"{r.host}); wait for it to finish, or stop it and run again (it resumes where it stopped)"
                 )
             conn.execute(sa.update(LEDGER).where(LEDGER.c.id == r.id).values(status="interrupted", finished_at=now()))
-            stale.append(_row(r))
+        latest = conn.execute(
+            sa.select(LEDGER).where(LEDGER.c.name == name, LEDGER.c.dry_run == sa.false()).order_by(LEDGER.c.id.desc())
+        ).first()
+        resumed = [_row(latest)] if latest is not None and latest.status in ("running", "interrupted", "failed") else []
+        cursor = dict(resumed[0].cursor or {}) if resumed and resumed[0].checksum == checksum else {}
         run_id = conn.execute(
             sa.insert(LEDGER)
             .values(
@@ -239,15 +289,21 @@ def claim(
                 host=socket.gethostname(),
                 pid=os.getpid(),
                 tool_version=tool_version,
+                cursor=json.dumps(cursor),
+                undo=undo,
             )
             .returning(LEDGER.c.id)
         ).scalar_one()
-    return int(run_id), stale
+    return int(run_id), resumed, cursor
 
 
-def record_progress(conn: sa.Connection, run_id: int, counts: dict[str, int]) -> None:
-    """Store the counts so far (call inside the batch's transaction, so they commit with the batch)."""
-    conn.execute(sa.update(LEDGER).where(LEDGER.c.id == run_id).values(counts=json.dumps(counts), heartbeat_at=now()))
+def record_progress(conn: sa.Connection, run_id: int, counts: dict[str, int], cursor: dict[str, Any]) -> None:
+    """Store the counts and cursor so far (call inside the batch's transaction, so they commit with it)."""
+    conn.execute(
+        sa.update(LEDGER)
+        .where(LEDGER.c.id == run_id)
+        .values(counts=json.dumps(counts), cursor=json.dumps(cursor), heartbeat_at=now())
+    )
 
 
 def finish(
@@ -257,8 +313,11 @@ def finish(
     counts: dict[str, int],
     problems: dict[str, int],
     error: str | None = None,
+    cursor: dict[str, Any] | None = None,
 ) -> None:
-    """Close a run: its final status (``completed`` / ``failed``), counts, problem counts and error text."""
+    """Close a run: its final status (``completed`` / ``failed`` / ``interrupted``), counts, problem counts,
+    error text and resume cursor."""
+    extra = {"cursor": json.dumps(cursor)} if cursor is not None else {}
     with conn.begin():
         conn.execute(
             sa.update(LEDGER)
@@ -270,5 +329,6 @@ def finish(
                 counts=json.dumps(counts),
                 problems=json.dumps(problems),
                 error=error,
+                **extra,
             )
         )

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import sqlalchemy as sa
 
 from schemaguard import __version__
-from schemaguard.backfills import ledger
+from schemaguard.backfills import ledger, undo
 from schemaguard.backfills.spec import Backfill, BackfillError, Flag, ProofResult, Step, Tables, Update
 from schemaguard.db import connect, create_engine, dialect_name, mask, mask_url
 
@@ -46,12 +46,15 @@ class RunOptions:
             ``busy_timeout`` for the database write lock).
         statement_timeout: seconds one statement may run (PostgreSQL ``statement_timeout``; SQLite has none).
         namespace: PostgreSQL schema of the tables (default: the search path's first, ``public``).
+        undo: record the prior values of every changed row (``schemaguard_undo_<table>``) so the run can be
+            rolled back exactly; without it only the backfill's blanket rollback SQL is available.
     """
 
     batch_size: int = 1000
     lock_timeout: float = 5.0
     statement_timeout: float = 300.0
     namespace: str | None = None
+    undo: bool = True
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,9 @@ class FlagResult:
 @dataclass
 class UpdateResult:
     """What one update changed (real run) or would change (dry run): ``rows`` and, for dry runs, sample rows
-    as dicts ``{key, column: current value, "column -> ": new value}``."""
+    as dicts ``{key, column: current value, "column -> ": new value}``. A real run also counts its ``batches``
+    and the keys it ``scanned``; ``skipped`` means a resumed run found the update done, ``resumed_after`` is the
+    key it continued after."""
 
     key: str
     step: str
@@ -77,6 +82,10 @@ class UpdateResult:
     description: str
     rows: int = 0
     samples: list[dict[str, Any]] = field(default_factory=list)
+    batches: int = 0
+    scanned: int = 0
+    skipped: bool = False
+    resumed_after: Any = None
 
 
 @dataclass
@@ -123,6 +132,9 @@ class RunResult:
 class Observer(Protocol):
     """Receives progress events (the CLI draws a rich progress bar from them)."""
 
+    def run_started(self, result: RunResult) -> None:
+        """The ledger row is claimed (``result.run_id``, ``result.resumed`` are set); no batch ran yet."""
+
     def update_started(self, result: UpdateResult, total_rows: int) -> None:
         """An update's keyset scan starts over ``total_rows`` rows of its table."""
 
@@ -134,6 +146,9 @@ class Observer(Protocol):
 
 
 class _Silent:
+    def run_started(self, result: RunResult) -> None:
+        pass
+
     def update_started(self, result: UpdateResult, total_rows: int) -> None:
         pass
 
@@ -241,10 +256,31 @@ def dry_run(backfill: Backfill, url: str, options: RunOptions | None = None) -> 
     return result
 
 
+class BackfillInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a real run between or during batches.
+
+    Attributes:
+        result: what the committed batches changed (``result.run_id`` is the ledger row).
+        ledger_status: the run's ledger status now: ``interrupted``, or ``running`` when the database could not
+            be told (the next run marks it interrupted and resumes it all the same).
+        cursor: update key -> the last committed key (``None`` = not started), for the updates not done.
+    """
+
+    def __init__(self, result: RunResult, ledger_status: str, cursor: dict[str, Any]):
+        super().__init__("backfill interrupted")
+        self.result = result
+        self.ledger_status = ledger_status
+        self.cursor = cursor
+
+
 def run_backfill(
     backfill: Backfill, url: str, options: RunOptions | None = None, observer: Observer | None = None
 ) -> RunResult:
     """Run a backfill for real: preconditions, lock, ledger claim, then every step's flags and batched updates.
+
+    A run that follows an interrupted or failed one of the same backfill (same code checksum) resumes from the
+    ledger's cursor: updates already done are skipped and the one in progress continues after its last committed
+    key. With ``options.undo`` every changed row's prior values are recorded for ``backfill NAME --rollback``.
 
     Returns:
         RunResult; ``errors`` lists the rows it could not handle (the run still completes the rest).
@@ -252,6 +288,7 @@ def run_backfill(
     Raises:
         BackfillError: missing tables/columns (before any change), a concurrent run, a lock or statement timeout
             or another database error during a batch (the ledger row is marked ``failed``; rerunning resumes).
+        BackfillInterrupted: Ctrl-C (the ledger row is marked ``interrupted``; rerunning resumes).
         ConnectionFailed: the database cannot be reached.
     """
     opts = options or RunOptions()
@@ -266,85 +303,264 @@ def run_backfill(
             with conn.begin():
                 tables = reflect_tables(conn, backfill, opts.namespace)
                 result.previous = ledger.last_runs(conn).get(backfill.name)
-            run_id, result.resumed = ledger.claim(
-                conn, backfill.name, backfill.checksum(), opts.batch_size, False, __version__
+                undo_tables = undo.ensure_undo_tables(conn, backfill, tables) if opts.undo else {}
+            run_id, result.resumed, cursor = ledger.claim(
+                conn, backfill.name, backfill.checksum(), opts.batch_size, False, __version__, undo=opts.undo
             )
             result.run_id = run_id
+            obs.run_started(result)
+            state = _RunState(result, cursor, undo_tables, opts, obs)
             try:
-                _execute(conn, backfill, tables, opts, obs, result)
+                _execute(conn, backfill, tables, state)
+            except KeyboardInterrupt:
+                status = _close_interrupted(conn, run_id, state)
+                result.seconds = time.monotonic() - started
+                raise BackfillInterrupted(result, status, state.open_cursor()) from None
             except BaseException as exc:
                 if conn.in_transaction():
                     conn.rollback()
-                ledger.finish(conn, run_id, "failed", result.counts, _problem_counts(result), _describe(exc))
+                ledger.finish(
+                    conn, run_id, "failed", result.counts, _problem_counts(result), _describe(exc), state.cursor
+                )
                 raise
-            ledger.finish(conn, run_id, "completed", result.counts, _problem_counts(result))
+            ledger.finish(conn, run_id, "completed", result.counts, _problem_counts(result), cursor=state.cursor)
     finally:
         engine.dispose()
     result.seconds = time.monotonic() - started
     return result
 
 
-def _execute(
-    conn: sa.Connection, backfill: Backfill, tables: Tables, opts: RunOptions, obs: Observer, result: RunResult
-) -> None:
-    delay = float(os.environ.get(BATCH_DELAY_ENV) or 0)
-    keys = update_keys(backfill)
-    for step in backfill.steps:
-        with conn.begin():
-            _set_timeouts(conn, opts)
-            result.flags += evaluate_flags(conn, step, tables)
-        for key, s, update in keys:
-            if s is not step:
+def _close_interrupted(conn: sa.Connection, run_id: int, state: _RunState) -> str:
+    """Mark the run ``interrupted`` after Ctrl-C; a second Ctrl-C or a broken connection leaves it ``running``."""
+    try:
+        if conn.in_transaction():
+            conn.rollback()
+        ledger.finish(
+            conn,
+            run_id,
+            "interrupted",
+            state.result.counts,
+            _problem_counts(state.result),
+            "interrupted (Ctrl-C)",
+            state.cursor,
+        )
+        return "interrupted"
+    except (KeyboardInterrupt, sa.exc.SQLAlchemyError):
+        return "running"
+
+
+@dataclass
+class _RunState:
+    """A real run in progress: its result, the resume cursor (update key -> ``{"after": key}`` or ``"done"``),
+    the undo tables and the options."""
+
+    result: RunResult
+    cursor: dict[str, Any]
+    undo_tables: dict[str, sa.Table]
+    opts: RunOptions
+    obs: Observer
+    delay: float = field(default_factory=lambda: float(os.environ.get(BATCH_DELAY_ENV) or 0))
+
+    def open_cursor(self) -> dict[str, Any]:
+        """Update key -> last committed key (None = not started) for every update that is not done."""
+        keys = [u.key for u in self.result.updates]
+        return {k: (v or {}).get("after") for k, v in self.cursor.items() if v != "done" and k in keys}
+
+
+def fusable(backfill: Backfill, tables: Tables) -> list[list[tuple[str, Step, Update]]]:
+    """The updates in execution order, grouped into passes: consecutive updates of one table share a pass when
+    their order cannot matter. That holds when neither reads (directly or through an alias) a column the other
+    writes, they write different columns, and the flags of the later one's step read nothing the earlier writes
+    (they are evaluated before the shared pass instead of between the two updates)."""
+    groups: list[list[tuple[str, Step, Update]]] = []
+    for item in update_keys(backfill):
+        _, step, update = item
+        last = groups[-1] if groups else None
+        if last is not None and last[-1][2].table == update.table:
+            writes_before = {c for _, _, u in last for c in u.values(tables)}
+            reads_before = set().union(*(_reads(tables, u.table, _exprs(u, tables)) for _, _, u in last))
+            writes = set(update.values(tables))
+            reads = _reads(tables, update.table, _exprs(update, tables))
+            if step is not last[-1][1]:
+                reads |= _reads(tables, update.table, [f.query(tables) for f in step.flags])
+            if not (writes_before & reads or writes & reads_before or writes & writes_before):
+                last.append(item)
                 continue
-            upd = UpdateResult(key, step.name, update.table, update.description)
-            result.updates.append(upd)
-            _run_update(conn, update, upd, tables, opts, obs, result, delay)
+        groups.append([item])
+    return groups
 
 
-def _run_update(
-    conn: sa.Connection,
-    update: Update,
-    upd: UpdateResult,
-    tables: Tables,
-    opts: RunOptions,
-    obs: Observer,
-    result: RunResult,
-    delay: float,
-) -> None:
-    table = tables[update.table]
+def _exprs(update: Update, tables: Tables) -> list[Any]:
+    return [update.where(tables), *(v for v in update.values(tables).values() if isinstance(v, sa.ClauseElement))]
+
+
+def _reads(tables: Tables, name: str, exprs: list[Any]) -> set[str]:
+    """Columns of table ``name`` that ``exprs`` read, through aliases too."""
+    out: set[str] = set()
+    for expr in exprs:
+        for el in sa.sql.visitors.iterate(expr):
+            table = getattr(el, "table", None)
+            if not isinstance(el, sa.sql.expression.ColumnClause) or table is None:
+                continue
+            while not isinstance(table, sa.Table) and hasattr(table, "element"):
+                table = table.element
+            if isinstance(table, sa.Table) and table.name == name:
+                out.add(el.name)
+    return out
+
+
+def _execute(conn: sa.Connection, backfill: Backfill, tables: Tables, state: _RunState) -> None:
+    groups = fusable(backfill, tables) if state.opts.undo else [[item] for item in update_keys(backfill)]
+    flagged: set[str] = set()
+    for group in groups:
+        steps = [s for s in backfill.steps if s.name not in flagged]
+        upto = max(backfill.steps.index(s) for _, s, _ in group)
+        for step in steps:
+            if backfill.steps.index(step) <= upto:
+                with conn.begin():
+                    _set_timeouts(conn, state.opts)
+                    state.result.flags += evaluate_flags(conn, step, tables)
+                flagged.add(step.name)
+        _run_group(conn, group, tables, state)
+    for step in backfill.steps:  # steps without updates
+        if step.name not in flagged:
+            with conn.begin():
+                _set_timeouts(conn, state.opts)
+                state.result.flags += evaluate_flags(conn, step, tables)
+
+
+def _run_group(conn: sa.Connection, group: list[tuple[str, Step, Update]], tables: Tables, state: _RunState) -> None:
+    """One keyset pass over a table for one update or a fused group; resumes from the group's cursor."""
+    result, opts, obs = state.result, state.opts, state.obs
+    upds = [UpdateResult(key, step.name, u.table, u.description) for key, step, u in group]
+    result.updates += upds
+    keys = [key for key, _, _ in group]
+    marks = [state.cursor.get(k) for k in keys]
+    if all(m == "done" for m in marks):
+        for upd in upds:
+            upd.skipped = True
+            obs.update_finished(upd)
+        return
+    resume = next((m["after"] for m in marks if isinstance(m, dict) and m.get("after") is not None), None)
+    table = tables[group[0][2].table]
     pk = next(iter(table.primary_key.columns))
+    undo_table = state.undo_tables.get(table.name)
+    last: Any = resume
     with conn.begin():
         _set_timeouts(conn, opts)
-        pending = conn.execute(sa.select(sa.exists().where(update.where(tables)))).scalar()
-        total = int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()) if pending else 0
-    obs.update_started(upd, total)
-    last: Any = None
+        pending_where = sa.or_(*(u.where(tables) for _, _, u in group))
+        if last is not None:
+            pending_where = sa.and_(pk > last, pending_where)
+        pending = conn.execute(sa.select(sa.exists().where(pending_where))).scalar()
+        total = 0
+        if pending:
+            count = sa.select(sa.func.count()).select_from(table)
+            total = int(conn.execute(count.where(pk > last) if last is not None else count).scalar_one())
+    for upd in upds:
+        upd.resumed_after = last
+        obs.update_started(upd, total)
     scanned = 0
     while pending:
         held = time.monotonic()
         with conn.begin():
             _set_timeouts(conn, opts)
             boundary = sa.select(pk).order_by(pk).offset(opts.batch_size - 1).limit(1)
-            conds = [update.where(tables)]
             if last is not None:
                 boundary = boundary.where(pk > last)
-                conds.append(pk > last)
-            hi = conn.execute(boundary).scalar()
+            if undo_table is not None:
+                top = sa.select(sa.func.coalesce(sa.func.max(undo_table.c._sg_id), 0)).scalar_subquery()
+                hi, undo_from = conn.execute(sa.select(boundary.scalar_subquery(), top)).one()
+            else:
+                hi, undo_from = conn.execute(boundary).scalar(), 0
+            rng = [pk > last] if last is not None else []
             if hi is not None:
-                conds.append(pk <= hi)
-            changed = conn.execute(sa.update(table).where(*conds).values(update.values(tables))).rowcount
-            upd.rows += max(changed, 0)
-            ledger.record_progress(conn, result.run_id or 0, result.counts)
+                rng.append(pk <= hi)
+            changed = _batch(conn, group, upds, tables, table, rng, undo_table, undo_from, result.run_id or 0)
+            for key in keys:
+                state.cursor[key] = "done" if hi is None else {"after": _json_key(hi)}
+            ledger.record_progress(conn, result.run_id or 0, result.counts, state.cursor)
         step_scanned = opts.batch_size if hi is not None else max(total - scanned, 0)
         scanned += step_scanned
-        obs.batch_done(step_scanned, max(changed, 0))
+        for upd in upds:
+            upd.batches += 1
+            upd.scanned += step_scanned
+        obs.batch_done(step_scanned, changed)
         if hi is None:
             break
         last = hi
         _yield_write_lock(conn, time.monotonic() - held)
-        if delay:
-            time.sleep(delay)
-    obs.update_finished(upd)
+        if state.delay:
+            time.sleep(state.delay)
+    for key in keys:
+        state.cursor[key] = "done"
+    for upd in upds:
+        obs.update_finished(upd)
+
+
+def _batch(
+    conn: sa.Connection,
+    group: list[tuple[str, Step, Update]],
+    upds: list[UpdateResult],
+    tables: Tables,
+    table: sa.Table,
+    rng: list[sa.ColumnElement[bool]],
+    undo_table: sa.Table | None,
+    undo_from: int,
+    run_id: int,
+) -> int:
+    """One batch of a group, inside the caller's transaction; returns the rows changed.
+
+    With an undo table: per update, ``INSERT INTO undo SELECT <key, prior values> FROM table WHERE <range> AND
+    <still needs it> FOR UPDATE`` (the rows are locked, so what is recorded is what gets changed), then one
+    UPDATE of exactly the recorded keys, setting each update's columns where that update recorded the row.
+    Without: one ``UPDATE ... WHERE <range> AND <still needs it>`` (a group then has one update).
+    """
+    pk = next(iter(table.primary_key.columns))
+    if undo_table is None:
+        (_, _, update), upd = group[0], upds[0]
+        changed = max(
+            conn.execute(sa.update(table).where(*rng, update.where(tables)).values(update.values(tables))).rowcount, 0
+        )
+        upd.rows += changed
+        return changed
+    u = undo_table
+    recorded: list[tuple[str, Update, int]] = []
+    for (key, _, update), upd in zip(group, upds, strict=True):
+        cols = [c for c in update.values(tables) if c != pk.name]
+        prior = sa.select(
+            sa.literal(run_id), sa.literal(key), sa.literal("update"), pk, *(table.c[c] for c in cols)
+        ).where(*rng, update.where(tables))
+        insert = sa.insert(u).from_select(
+            ["_sg_run", "_sg_key", "_sg_op", pk.name, *cols], prior.with_for_update(of=table)
+        ).execution_options(preserve_rowcount=True)  # SQLAlchemy keeps an INSERT's rowcount only on request
+        n = max(conn.execute(insert).rowcount, 0)
+        upd.rows += n
+        if n:
+            recorded.append((key, update, n))
+    if not recorded:
+        return 0
+    fresh = u.c._sg_id > undo_from
+
+    def keys_of(key: str) -> sa.Select[Any]:
+        return sa.select(u.c[pk.name]).where(fresh, u.c._sg_key == key)
+
+    if len(recorded) == 1:
+        key, update, _ = recorded[0]
+        stmt = sa.update(table).where(pk.in_(keys_of(key))).values(update.values(tables))
+    else:
+        values: dict[str, Any] = {}
+        for key, update, _ in recorded:
+            for col, value in update.values(tables).items():
+                values[col] = sa.case((pk.in_(keys_of(key)), value), else_=table.c[col])
+        stmt = sa.update(table).where(pk.in_(sa.select(u.c[pk.name]).where(fresh))).values(values)
+    conn.execute(stmt)
+    return sum(n for _, _, n in recorded)
+
+
+def _json_key(value: Any) -> Any:
+    """A primary-key value as stored in the ledger's cursor (JSON): strings and integers; None for other
+    types (a resumed run then rescans that update from its first key, which its predicate makes safe)."""
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
 SQLITE_YIELD_MAX = 1.0
@@ -440,8 +656,131 @@ def run_proofs(backfill: Backfill, url: str, namespace: str | None = None) -> li
         return [check.run(conn, tables) for check in backfill.proofs]
 
 
+@dataclass
+class RollbackPlan:
+    """The exact rollback of one or more runs, read from their undo records.
+
+    Attributes:
+        name, target (masked URL).
+        runs: the runs it restores, newest first.
+        groups: per run and update (newest first): what it restores and the SQL statements (``;``-less, values
+            inlined), in execution order.
+        applied: True once executed (``--rollback`` without ``--dry-run``).
+    """
+
+    name: str
+    target: str
+    runs: list[int] = field(default_factory=list)
+    groups: list[tuple[undo.UndoGroup, list[str]]] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def rows(self) -> int:
+        """Rows restored (or deleted, for rows the runs inserted)."""
+        return sum(g.rows for g, _ in self.groups)
+
+    @property
+    def statements(self) -> list[str]:
+        """Every statement, in execution order."""
+        return [s for _, stmts in self.groups for s in stmts]
+
+
+def _rollback_runs(conn: sa.Connection, backfill: Backfill, tables: Tables, run_id: int | None) -> list[int]:
+    """The runs to restore, newest first: ``run_id`` alone, or every run of the backfill not rolled back yet.
+
+    Raises:
+        BackfillError: an unknown run or one of another backfill, one already rolled back or recorded without
+            undo, or (with ``run_id``) a later run whose changes are not rolled back yet.
+    """
+    runs = [r for r in ledger.history(conn, backfill.name, limit=1_000_000) if not r.dry_run]
+    recorded = undo.runs_with_undo(conn, backfill, tables)
+    live = [r for r in runs if r.status != "rolled_back"]
+    if run_id is None:
+        blind = [r.id for r in live if not r.undo and r.total]
+        if blind:
+            raise BackfillError(
+                f"run(s) #{', #'.join(map(str, blind))} of {backfill.name!r} changed rows without an undo record "
+                "(--no-undo, or an earlier schemaguard): no exact rollback exists; see --rollback-sql --blanket"
+            )
+        return [r.id for r in live if r.id in recorded]
+    row = next((r for r in runs if r.id == run_id), None)
+    if row is None:
+        raise BackfillError(f"run #{run_id} is not a real run of backfill {backfill.name!r} (see the ledger)")
+    if row.status == "rolled_back":
+        raise BackfillError(f"run #{run_id} of {backfill.name!r} is already rolled back")
+    if not row.undo and row.total:
+        raise BackfillError(
+            f"run #{run_id} changed rows without an undo record (--no-undo, or an earlier schemaguard): no exact "
+            "rollback exists; see --rollback-sql --blanket"
+        )
+    later = [r.id for r in live if r.id > run_id and r.id in recorded]
+    if later:
+        raise BackfillError(
+            f"run(s) #{', #'.join(map(str, sorted(later)))} changed rows after run #{run_id}: roll them back first "
+            f"(or omit --run to roll back every run)"
+        )
+    return [run_id] if run_id in recorded else []
+
+
+def _plan(
+    conn: sa.Connection, backfill: Backfill, url: str, tables: Tables, run_id: int | None
+) -> tuple[RollbackPlan, list[sa.sql.dml.UpdateBase]]:
+    plan = RollbackPlan(backfill.name, mask_url(url))
+    plan.runs = _rollback_runs(conn, backfill, tables, run_id)
+    executables: list[sa.sql.dml.UpdateBase] = []
+    for group, stmts in undo.rollback_statements(conn, backfill, tables, plan.runs):
+        text = [str(s.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})) for s in stmts]
+        plan.groups.append((group, text))
+        executables += stmts
+    return plan, executables
+
+
+def rollback_plan(
+    backfill: Backfill, url: str, run_id: int | None = None, namespace: str | None = None
+) -> RollbackPlan:
+    """The exact rollback of run ``run_id`` (default: every run not rolled back yet), on a read-only
+    connection: the statements restoring each changed row's prior values (and deleting rows a run inserted).
+
+    Raises:
+        BackfillError: see :func:`_rollback_runs`; missing tables. ConnectionFailed: unreachable database.
+    """
+    with connect(url, read_only=True) as conn:
+        tables = reflect_tables(conn, backfill, namespace)
+        return _plan(conn, backfill, url, tables, run_id)[0]
+
+
+def apply_rollback(
+    backfill: Backfill, url: str, run_id: int | None = None, options: RunOptions | None = None
+) -> RollbackPlan:
+    """Execute the exact rollback (the statements of :func:`rollback_plan`) in one transaction, holding the
+    backfill's run lock; the undo rows of the restored runs are deleted and the runs marked ``rolled_back``
+    in the same transaction.
+
+    Raises:
+        BackfillError: as :func:`rollback_plan`, a concurrent run, a lock timeout or another database error
+            (nothing is changed then).
+    """
+    opts = options or RunOptions()
+    engine = _write_engine(url, opts)
+    try:
+        with _database_errors(url), ledger.run_lock(engine, backfill.name), engine.connect() as conn:
+            with conn.begin():
+                _set_timeouts(conn, opts)
+                tables = reflect_tables(conn, backfill, opts.namespace)
+                plan, executables = _plan(conn, backfill, url, tables, run_id)
+                for stmt in executables:
+                    conn.execute(stmt)
+                if plan.runs:
+                    undo.forget_runs(conn, backfill, tables, plan.runs)
+                    ledger.mark_rolled_back(conn, plan.runs)
+            plan.applied = True
+            return plan
+    finally:
+        engine.dispose()
+
+
 def render_rollback(backfill: Backfill, dialect: str) -> list[str]:
-    """The rollback statements compiled for ``dialect`` (``"sqlite"`` / ``"postgresql"``), values inlined, without
+    """The backfill's blanket rollback statements (``--rollback-sql --blanket``) compiled for ``dialect`` (``"sqlite"`` / ``"postgresql"``), values inlined, without
     a trailing ``;``. Tables are built from ``requires`` (no database needed).
 
     Raises:

@@ -37,15 +37,33 @@ def backfill(
         int | None, typer.Option("--batch-size", min=1, help="Rows per batch (default 1000).")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    rollback_sql: Annotated[bool, typer.Option("--rollback-sql", help="Print the rollback SQL and exit.")] = False,
-    dialect: Annotated[DialectName | None, typer.Option("--dialect", "-d", help="Dialect of --rollback-sql.")] = None,
+    rollback_sql: Annotated[
+        bool,
+        typer.Option("--rollback-sql", help="Print the exact SQL restoring the rows the runs changed, and exit."),
+    ] = False,
+    rollback: Annotated[
+        bool, typer.Option("--rollback", help="Restore the rows the runs changed (with --dry-run: print only).")
+    ] = False,
+    run: Annotated[
+        int | None, typer.Option("--run", min=1, help="Roll back this run only (default: every run not yet).")
+    ] = None,
+    blanket: Annotated[
+        bool, typer.Option("--blanket", help="With --rollback-sql: the backfill's own blanket statements instead.")
+    ] = False,
+    no_undo: Annotated[
+        bool, typer.Option("--no-undo", help="Record no prior values (faster; no exact rollback for this run).")
+    ] = False,
+    dialect: Annotated[
+        DialectName | None, typer.Option("--dialect", "-d", help="Dialect of --rollback-sql --blanket.")
+    ] = None,
     lock_timeout: Annotated[float | None, typer.Option("--lock-timeout", help="Seconds to wait for locks.")] = None,
     statement_timeout: Annotated[
         float | None, typer.Option("--statement-timeout", help="Seconds per statement (PostgreSQL).")
     ] = None,
 ) -> int:
-    """Run a registered data backfill: idempotent, batched, resumable, recorded in schemaguard_backfill_runs.
-    Exit 0 = done, 1 = rows it could not handle (see the errors), 2 = error."""
+    """Run a registered data backfill: idempotent, batched, resumable, recorded in schemaguard_backfill_runs, with
+    the prior values of every changed row kept for an exact rollback. Exit 0 = done, 1 = rows it could not handle
+    (see the errors), 2 = error, 130 = interrupted (rerun to resume)."""
     from schemaguard.backfills import progress, runner
     from schemaguard.backfills.registry import get_backfill
     from schemaguard.backfills.spec import BackfillError
@@ -56,19 +74,43 @@ def backfill(
         return 0
     if name is None:
         raise BackfillError("name a backfill to run (see `schemaguard backfill --list`)")
+    if blanket and not rollback_sql:
+        raise BackfillError("--blanket goes with --rollback-sql")
+    if run is not None and not (rollback_sql or rollback):
+        raise BackfillError("--run goes with --rollback-sql or --rollback")
+    if rollback_sql and rollback:
+        raise BackfillError("use either --rollback-sql (print) or --rollback (apply; --dry-run to print only)")
     spec = get_backfill(name, cfg)
-    if rollback_sql:
+    if rollback_sql and blanket:
+        if run is not None:
+            raise BackfillError("--blanket statements reset every row; they cannot target --run")
         _print_rollback(spec, dialect.value if dialect else _dialect_of(cfg, target, url))
         return 0
+    if rollback_sql or rollback:
+        if dialect is not None or (not (url or target) and not _has_default_url(cfg)):
+            raise BackfillError(
+                "the exact rollback reads the runs' undo records: name the database with --url or --target "
+                "(or print the backfill's blanket statements with --rollback-sql --blanket)"
+            )
+        db_url, namespace = cfg.resolve_url(target, url)
+        return _rollback(spec, db_url, namespace, run, apply=rollback and not dry_run, yes=yes, cfg=cfg)
     db_url, namespace = cfg.resolve_url(target, url)
-    opts = _options(cfg, namespace, batch_size, lock_timeout, statement_timeout)
+    opts = _options(cfg, namespace, batch_size, lock_timeout, statement_timeout, undo=not no_undo)
+    header = True
     if dry_run:
         result = runner.dry_run(spec, db_url, opts)
     else:
         _confirm(spec.name, db_url, yes)
-        with progress.RichObserver(STATE.err_console(), enabled=not STATE.quiet) as observer:
-            result = runner.run_backfill(spec, db_url, opts, observer)
-    progress.print_run(result, STATE.console(), quiet=STATE.quiet)
+        enabled = not STATE.quiet
+        with progress.RichObserver(STATE.err_console(), enabled=enabled, header=STATE.console()) as observer:
+            try:
+                result = runner.run_backfill(spec, db_url, opts, observer)
+            except runner.BackfillInterrupted as stop:
+                observer.progress.stop()
+                progress.print_interrupted(stop, STATE.err_console())
+                return 130
+        header = not observer.header_shown
+    progress.print_run(result, STATE.console(), quiet=STATE.quiet, header=header)
     return 1 if result.errors else 0
 
 
@@ -106,8 +148,64 @@ def proof(
     return 0 if proof_report.all_passed(runs) else 1
 
 
+def _has_default_url(cfg: Config) -> bool:
+    from schemaguard.errors import ConfigError
+
+    try:
+        cfg.resolve_url(None, None)
+    except ConfigError:
+        return False
+    return True
+
+
+def _rollback(
+    spec: Backfill, db_url: str, namespace: str | None, run: int | None, *, apply: bool, yes: bool, cfg: Config
+) -> int:
+    """``--rollback-sql`` / ``--rollback [--dry-run]``: the exact statements, printed or executed."""
+    from schemaguard.backfills import runner
+    from schemaguard.db import dialect_name, mask_url
+
+    if apply:
+        _confirm(f"{spec.name} rollback", db_url, yes)
+        plan = runner.apply_rollback(spec, db_url, run, _options(cfg, namespace, None, None, None))
+    else:
+        plan = runner.rollback_plan(spec, db_url, run, namespace)
+    which = f"run #{run}" if run is not None else "every run not rolled back yet"
+    if not plan.runs:
+        STATE.err_console().print(f"nothing to roll back for {spec.name} on {mask_url(db_url)} ({which})")
+        return 0
+    if apply:
+        runs = ", ".join(f"#{r}" for r in plan.runs)
+        console = STATE.console()
+        console.print(
+            f"rolled back {spec.name} on {plan.target}: {plan.rows:,} row(s) restored with "
+            f"{len(plan.statements):,} statement(s)",
+            soft_wrap=True,
+        )
+        console.print(f"ledger: run(s) {runs} status rolled_back", soft_wrap=True)
+        return 0
+    lines = [
+        f"-- exact rollback of {spec.name} on {plan.target} ({dialect_name(db_url)}): run(s) "
+        + ", ".join(f"#{r}" for r in plan.runs)
+        + f", {plan.rows:,} row(s); restores the values recorded before each change",
+        "-- apply with: schemaguard backfill " + spec.name + " --rollback" + (f" --run {run}" if run else ""),
+        "-- (which also marks the runs rolled_back); as a script, run it in one transaction",
+    ]
+    for group, stmts in plan.groups:
+        what = "delete the rows it inserted" if group.op == "insert" else "restore " + ", ".join(group.columns)
+        lines.append(f"-- run #{group.run_id} {group.key}: {group.rows:,} {group.table} row(s): {what}")
+        lines += [f"{stmt};" for stmt in stmts]
+    typer.echo("\n".join(lines))
+    return 0
+
+
 def _options(
-    cfg: Config, namespace: str | None, batch_size: int | None, lock: float | None, statement: float | None
+    cfg: Config,
+    namespace: str | None,
+    batch_size: int | None,
+    lock: float | None,
+    statement: float | None,
+    undo: bool = True,
 ) -> RunOptions:
     from schemaguard.backfills.runner import RunOptions
     from schemaguard.errors import ConfigError
@@ -121,6 +219,7 @@ def _options(
                 statement if statement is not None else getattr(cfg, "backfill_statement_timeout", 300.0)
             ),
             namespace=namespace,
+            undo=undo,
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid backfill setting in the configuration: {exc}") from None
