@@ -80,6 +80,17 @@ class Dialect:
     server: ClassVar[bool] = False
     """The database is a server reached over a connection (queries wait on it) rather than an embedded file."""
 
+    object_kinds: ClassVar[frozenset[str]] = frozenset()
+    """Kinds of objects beyond tables and enums (:class:`~schemaguard.model.ObjectKind` values) the dialect holds
+    and inspects. A desired side's objects of other kinds are reported as not compared, never as missing."""
+
+    comments: ClassVar[bool] = True
+    """Comments on tables, columns and other objects are stored (``COMMENT ON``), so they are compared."""
+
+    namespaces: ClassVar[bool] = False
+    """One database holds several schemas (namespaces): by default every user schema is inspected, objects
+    outside :attr:`default_namespace` are named ``schema.name``, and ``--schema``/``schemas`` select some."""
+
     case_insensitive_names: ClassVar[bool] = False
     """Table and column names match regardless of case (SQLite: ``USERS`` and ``users`` are one table), so the
     differ pairs them case-insensitively instead of dropping one and creating the other."""
@@ -108,6 +119,12 @@ class Dialect:
         result: Schema = self._verb("diff").adapt(schema)
         return result
 
+    def supported(self, schema: Schema) -> Schema:
+        """``schema`` without the objects of kinds this dialect cannot hold (they move to ``not_compared``)."""
+        from schemaguard.diff.objects import supported
+
+        return supported(schema, self.object_kinds, self.name)
+
     def type_key(self, ctype: ColumnType) -> Hashable:
         """A key that is equal for two types exactly when the dialect stores them the same way
         (``dialects/<name>/diff.py: type_key``)."""
@@ -125,10 +142,16 @@ class Dialect:
         result: list[str] = self._verb("render").render_schema(schema)
         return result
 
-    def inspect(self, conn: sa.Connection, namespace: str | None = None) -> Schema:
+    def inspect(self, conn: sa.Connection, namespace: str | None = None, **selection: Any) -> Schema:
         """Read the live schema from an open connection with a few bulk catalog queries
-        (``dialects/<name>/inspect.py: inspect_schema``)."""
-        result: Schema = self._verb("inspect").inspect_schema(conn, namespace or self.default_namespace)
+        (``dialects/<name>/inspect.py: inspect_schema``).
+
+        Where the dialect has :attr:`namespaces`, ``namespace=None`` reads every user schema and ``selection``
+        (``schemas``, ``exclude``, ``privileges``) is passed on; otherwise the default namespace is read."""
+        if self.namespaces:
+            result: Schema = self._verb("inspect").inspect_schema(conn, namespace, **selection)
+        else:
+            result = self._verb("inspect").inspect_schema(conn, namespace or self.default_namespace)
         return result
 
     def plan(self, changes: Sequence[Change], desired: Schema, actual: Schema) -> list[str]:

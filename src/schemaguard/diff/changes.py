@@ -36,6 +36,54 @@ class ChangeKind(StrEnum):
     ENUM_MISSING = "enum_missing"
     ENUM_EXTRA = "enum_extra"
     ENUM_VALUES = "enum_values"
+    # Objects beyond tables and enums (diff/objects.py): <kind>_missing / _extra / _changed, and for table
+    # properties <kind>_changed. The kind names are ObjectKind values.
+    SCHEMA_MISSING = "schema_missing"
+    SCHEMA_EXTRA = "schema_extra"
+    SCHEMA_CHANGED = "schema_changed"
+    EXTENSION_MISSING = "extension_missing"
+    EXTENSION_EXTRA = "extension_extra"
+    EXTENSION_CHANGED = "extension_changed"
+    DOMAIN_MISSING = "domain_missing"
+    DOMAIN_EXTRA = "domain_extra"
+    DOMAIN_CHANGED = "domain_changed"
+    SEQUENCE_MISSING = "sequence_missing"
+    SEQUENCE_EXTRA = "sequence_extra"
+    SEQUENCE_CHANGED = "sequence_changed"
+    VIEW_MISSING = "view_missing"
+    VIEW_EXTRA = "view_extra"
+    VIEW_CHANGED = "view_changed"
+    MATERIALIZED_VIEW_MISSING = "materialized_view_missing"
+    MATERIALIZED_VIEW_EXTRA = "materialized_view_extra"
+    MATERIALIZED_VIEW_CHANGED = "materialized_view_changed"
+    FUNCTION_MISSING = "function_missing"
+    FUNCTION_EXTRA = "function_extra"
+    FUNCTION_CHANGED = "function_changed"
+    PROCEDURE_MISSING = "procedure_missing"
+    PROCEDURE_EXTRA = "procedure_extra"
+    PROCEDURE_CHANGED = "procedure_changed"
+    TRIGGER_MISSING = "trigger_missing"
+    TRIGGER_EXTRA = "trigger_extra"
+    TRIGGER_CHANGED = "trigger_changed"
+    RULE_MISSING = "rule_missing"
+    RULE_EXTRA = "rule_extra"
+    RULE_CHANGED = "rule_changed"
+    POLICY_MISSING = "policy_missing"
+    POLICY_EXTRA = "policy_extra"
+    POLICY_CHANGED = "policy_changed"
+    EXCLUSION_CONSTRAINT_MISSING = "exclusion_constraint_missing"
+    EXCLUSION_CONSTRAINT_EXTRA = "exclusion_constraint_extra"
+    EXCLUSION_CONSTRAINT_CHANGED = "exclusion_constraint_changed"
+    PARTITION_MISSING = "partition_missing"
+    PARTITION_EXTRA = "partition_extra"
+    PARTITION_CHANGED = "partition_changed"
+    ROW_SECURITY_CHANGED = "row_security_changed"
+    INHERITANCE_CHANGED = "inheritance_changed"
+    PARTITIONING_CHANGED = "partitioning_changed"
+    TABLE_OPTIONS_CHANGED = "table_options_changed"
+    COLLATION_CHANGED = "collation_changed"
+    COMMENT_CHANGED = "comment_changed"
+    PRIVILEGES_CHANGED = "privileges_changed"
 
 
 class Severity(StrEnum):
@@ -60,7 +108,8 @@ class Change:
         actual: the model object on the actual side, or None when absent.
         severity: error, warning or info.
         message: one human sentence.
-        aspects: for column changes with several facets, which ones differ (e.g. ``("nullable",)``).
+        aspects: for column changes with several facets, which ones differ (e.g. ``("nullable",)``); for
+            ``*_changed`` object changes the attributes that differ, ``definition`` and/or ``comment``.
     """
 
     kind: ChangeKind
@@ -96,6 +145,8 @@ class DiffReport:
         changes: the differences, grouped by table, enums first.
         sql: statements that turn actual into desired (only when asked for).
         ignored: table names left out by ignore patterns.
+        coverage: what was compared on each side and what was not (:class:`~schemaguard.diff.coverage.Coverage`),
+            or None for a report built without it.
     """
 
     desired: str
@@ -104,6 +155,7 @@ class DiffReport:
     changes: tuple[Change, ...]
     sql: tuple[str, ...] | None = None
     ignored: tuple[str, ...] = ()
+    coverage: Any = None
 
     @property
     def drift(self) -> bool:
@@ -127,4 +179,6 @@ class DiffReport:
         }
         if self.sql is not None:
             out["sql"] = list(self.sql)
+        if self.coverage is not None:
+            out["coverage"] = self.coverage.to_dict()
         return out

@@ -1,5 +1,6 @@
 """The schema model: dialect-neutral tables, columns, types and constraints (imports no driver or dialect)."""
 
+from schemaguard.model.objects import DbObject, NotCompared, ObjectKind, make_object
 from schemaguard.model.schema import (
     Check,
     Column,
@@ -21,12 +22,15 @@ __all__ = [
     "Check",
     "Column",
     "ColumnType",
+    "DbObject",
     "Default",
     "DefaultKind",
     "Enum",
     "ForeignKey",
     "Index",
     "IndexPart",
+    "NotCompared",
+    "ObjectKind",
     "PrimaryKey",
     "ReferentialAction",
     "Schema",
@@ -34,5 +38,6 @@ __all__ = [
     "Table",
     "TypeKind",
     "TypeSpecError",
+    "make_object",
     "parse_type",
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from schemaguard.model.objects import DbObject, NotCompared
 from schemaguard.model.types import ColumnType, pickled_by_fields
 
 
@@ -253,6 +254,10 @@ class Schema:
             ``BIGINT``/``SMALLINT`` autoincrement primary key becomes that ``INTEGER`` rowid alias. Prisma's
             SQLite connector instead renders ``BigInt @id @default(autoincrement())`` as ``BIGINT PRIMARY KEY``
             with no autoincrement at all (checked against Prisma's schema engine 7), so Prisma masters set False.
+        objects: views, functions, triggers, sequences... and table properties (:mod:`schemaguard.model.objects`),
+            sorted by key.
+        not_compared: what the inspector or loader saw but left out of the model (for the coverage report);
+            never compared.
     """
 
     tables: tuple[Table, ...] = ()
@@ -260,6 +265,8 @@ class Schema:
     source: str | None = field(default=None, compare=False)
     enum_checks: bool = True
     wide_rowid: bool = True
+    objects: tuple[DbObject, ...] = ()
+    not_compared: tuple[NotCompared, ...] = field(default=(), compare=False)
 
     def table(self, name: str) -> Table | None:
         """The table called ``name``, or None."""

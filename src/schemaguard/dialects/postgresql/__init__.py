@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from schemaguard.dialects.base import Dialect
+from schemaguard.model.objects import ObjectKind
 
 
 class PostgreSQLDialect(Dialect):
@@ -21,6 +22,9 @@ class PostgreSQLDialect(Dialect):
     transactional_ddl: ClassVar[bool] = True
     """Source: https://wiki.postgresql.org/wiki/Transactional_DDL_in_PostgreSQL:_A_Competitive_Analysis"""
     default_namespace: ClassVar[str] = "public"
+    object_kinds: ClassVar[frozenset[str]] = frozenset(k.value for k in ObjectKind)
+    namespaces: ClassVar[bool] = True
+    """Source: https://www.postgresql.org/docs/15/ddl-schemas.html"""
     advisory_locks: ClassVar[bool] = True
     """Source: https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS"""
     session_timeouts: ClassVar[bool] = True

@@ -1,8 +1,8 @@
-"""PostgreSQL introspection: one namespace of a live database → :class:`~schemaguard.model.Schema`.
+"""PostgreSQL introspection: the user schemas (namespaces) of a live database → :class:`~schemaguard.model.Schema`.
 
-The whole namespace is read with a fixed number of bulk ``pg_catalog`` queries (namespace, tables, columns,
-constraints, index parts, enums) whatever the number of tables, and the rows are assembled in Python keyed by
-table oid. Only SELECTs are issued, so a READ ONLY session is enough; nothing is created, not even temp objects.
+The selected namespaces are read with a fixed number of bulk ``pg_catalog`` queries (namespaces, tables,
+columns, constraints, index parts, enums, then one per other object type in :mod:`.inspect_objects`) whatever
+the number of tables, and the rows are assembled in Python keyed by table oid. Only SELECTs are issued, so a READ ONLY session is enough; nothing is created, not even temp objects.
 
 Source: https://www.postgresql.org/docs/15/catalogs.html and
 https://www.postgresql.org/docs/15/functions-info.html (``format_type``, ``pg_get_expr``, ``pg_get_indexdef``,
@@ -30,26 +30,43 @@ from schemaguard.model import (
     ForeignKey,
     Index,
     IndexPart,
+    ObjectKind,
     PrimaryKey,
     ReferentialAction,
     Schema,
     Table,
     TypeKind,
+    make_object,
 )
 
 # --- catalog queries -----------------------------------------------------------------------------------------
-# Every query takes the namespace oid as :nsoid and returns rows for the whole namespace at once.
+# Every query takes the inspected namespaces' oids as :nsoids and returns rows for all of them at once.
 
-# The inspected namespace's oid (no row: the namespace does not exist).
-NAMESPACE_SQL = "SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = :ns"
+# Every schema but the system ones (pg_*, information_schema), with its comment and whether an extension owns it.
+# Source: https://www.postgresql.org/docs/15/catalog-pg-namespace.html
+ALL_NAMESPACES_SQL = """
+SELECT n.oid, n.nspname, d.description AS comment,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+               WHERE e.classid = 'pg_catalog.pg_namespace'::regclass AND e.objid = n.oid AND e.deptype = 'e')
+         AS extension_owned
+FROM pg_catalog.pg_namespace n
+LEFT JOIN pg_catalog.pg_description d
+  ON d.objoid = n.oid AND d.classoid = 'pg_catalog.pg_namespace'::regclass
+WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+ORDER BY n.nspname
+"""
 
-# Ordinary, non-partition tables of the namespace with their comment (relkind 'p' parents are left out too).
+# Tables (ordinary and partitioned parents; partitions are reported as partition objects) of the namespaces with
+# their comment; tables an extension creates (PostGIS's spatial_ref_sys) belong to the extension.
 TABLES_SQL = """
-SELECT c.oid, c.relname, d.description AS comment
+SELECT c.oid, c.relname, d.description AS comment, n.nspname
 FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_description d
   ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
-WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
+WHERE c.relnamespace = ANY(CAST(:nsoids AS oid[])) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                  WHERE e.classid = 'pg_catalog.pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
 """
 
 # Live columns of those tables: names, flags, type oid + typmod (resolved once per distinct pair by TYPES_SQL),
@@ -81,7 +98,7 @@ LEFT JOIN LATERAL (
 ) x ON true
 LEFT JOIN pg_catalog.pg_description d
   ON d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
-WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
+WHERE c.relnamespace = ANY(CAST(:nsoids AS oid[])) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
 """
@@ -95,7 +112,7 @@ SELECT u.atttypid, u.atttypmod, (et.oid IS NOT NULL) AS is_array,
 FROM (SELECT DISTINCT a.atttypid, a.atttypmod
       FROM pg_catalog.pg_attribute a
       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-      WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
+      WHERE c.relnamespace = ANY(CAST(:nsoids AS oid[])) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
         AND a.attnum > 0 AND NOT a.attisdropped) u
 JOIN pg_catalog.pg_type t ON t.oid = u.atttypid
 LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND et.typarray = t.oid
@@ -109,7 +126,11 @@ JOIN pg_catalog.pg_namespace btn ON btn.oid = bt.typnamespace
 # a partitioned parent). pg_get_constraintdef only for checks: the rest is read from the columns above.
 CONSTRAINTS_SQL = """
 SELECT con.conrelid AS table_oid, con.conname, con.contype, con.conkey, con.confrelid, con.confkey,
-       CASE WHEN con.contype = 'f' AND (rc.relnamespace <> :nsoid OR rc.relkind <> 'r' OR rc.relispartition)
+       CASE WHEN con.contype = 'f'
+                 AND (NOT rc.relnamespace = ANY(CAST(:nsoids AS oid[])) OR rc.relkind NOT IN ('r', 'p') OR rc.relispartition
+                      OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                                 WHERE e.classid = 'pg_catalog.pg_class'::regclass AND e.objid = rc.oid
+                                   AND e.deptype = 'e'))
             THEN ARRAY(SELECT a.attname::text
                        FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
                        JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
@@ -121,7 +142,7 @@ FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
+WHERE c.relnamespace = ANY(CAST(:nsoids AS oid[])) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND con.contype IN ('p', 'f', 'c') AND con.conparentid = 0
 ORDER BY con.conrelid, con.conname
 """
@@ -146,7 +167,7 @@ LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.
 LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k.ord - 1]
 LEFT JOIN pg_catalog.pg_constraint owner
   ON owner.conindid = i.indexrelid AND owner.conrelid = i.indrelid AND owner.contype IN ('p', 'u', 'x')
-WHERE c.relnamespace = :nsoid AND c.relkind = 'r' AND NOT c.relispartition
+WHERE c.relnamespace = ANY(CAST(:nsoids AS oid[])) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND k.ord <= i.indnkeyatts
 ORDER BY i.indrelid, ic.relname, k.ord
 """
@@ -156,10 +177,13 @@ ENUMS_SQL = """
 SELECT t.typname,
        ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e
              WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
-       d.description AS comment
+       d.description AS comment, n.nspname
 FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_catalog.pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_type'::regclass
-WHERE t.typnamespace = :nsoid AND t.typtype = 'e'
+WHERE t.typnamespace = ANY(CAST(:nsoids AS oid[])) AND t.typtype = 'e'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
+                  WHERE x.classid = 'pg_catalog.pg_type'::regclass AND x.objid = t.oid AND x.deptype = 'e')
 ORDER BY t.typname
 """
 
@@ -344,31 +368,57 @@ class _TableParts:
         )
 
 
-def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
-    """Read one PostgreSQL schema (namespace) of a live database into the model.
+def inspect_schema(
+    conn: sa.Connection,
+    namespace: str | None = "public",
+    *,
+    schemas: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    privileges: bool = False,
+) -> Schema:
+    """Read PostgreSQL schemas (namespaces) of a live database into the model.
 
-    Seven catalog queries are run whatever the number of tables (see the ``*_SQL`` constants); only SELECTs, so
-    the connection may be READ ONLY.
+    A fixed number of catalog queries is run whatever the number of objects (the ``*_SQL`` constants here and in
+    :mod:`.inspect_objects`, one per object type); only SELECTs, so the connection may be READ ONLY.
+
+    Which schemas: :func:`select_namespaces` (``namespace=None``: every user schema). Objects in the default
+    namespace (``public``, or the single schema selected) are named bare, every other one ``schema.name``.
 
     Args:
         conn: an open SQLAlchemy connection to PostgreSQL (e.g. from :func:`schemaguard.db.connect`).
-        namespace: the schema to read, e.g. ``public``.
+        namespace: one schema (``public``: the historical default for direct calls), a comma-separated list of
+            schema names or glob patterns (``sales,hr_*``; ``!pattern`` excludes), or None for every user schema.
+        schemas: patterns selecting the schemas instead (the configuration's ``schemas = [...]``).
+        exclude: patterns of schemas to leave out (the configuration's ``exclude_schemas``).
+        privileges: also read owners and grants (``--compare privileges``); otherwise objects with grants are
+            listed as not compared.
 
     Returns:
-        ``Schema(tables, enums, source=None)``: ordinary tables (no partitions, no partitioned parents) sorted
-        by name, columns in ``attnum`` order, indexes/foreign keys/checks sorted by name; enums sorted by name.
+        ``Schema(tables, enums, objects, not_compared)``: tables (ordinary and partitioned parents; partitions
+        are objects of their parent) sorted by name, columns in ``attnum`` order, indexes/foreign keys/checks
+        sorted by name; enums and objects sorted by key; ``not_compared`` lists what is present but outside the
+        selection or without a model (see :func:`.inspect_objects.not_compared`).
 
     Raises:
-        InspectError: the namespace does not exist, or a catalog query failed.
+        InspectError: a schema named literally does not exist, or a catalog query failed.
     """
-    nsoid = _query(conn, NAMESPACE_SQL, {"ns": namespace}, namespace).scalar()
-    if nsoid is None:
-        raise InspectError(f"PostgreSQL schema {namespace!r} does not exist in this database")
-    bind = {"nsoid": nsoid}
+    label = namespace or "*"
+    spaces = list(_query(conn, ALL_NAMESPACES_SQL, {}, label))
+    default_ns, selected = select_namespaces(
+        [(r.nspname, bool(r.extension_owned)) for r in spaces], namespace, schemas, exclude
+    )
+    oids = {r.nspname: r.oid for r in spaces}
+    nsoids = [oids[n] for n in selected]
+    bind = {"nsoids": nsoids}
+
+    def qualify(nspname: str, name: str) -> str:
+        return name if nspname == default_ns else f"{nspname}.{name}"
+
     # Each result is consumed row by row and dropped before the next query: at 5,000 tables, holding every
     # query's rows as lists at once doubled the memory introspection needs.
     tables: dict[int, _TableParts] = {
-        oid: _TableParts(relname, comment) for oid, relname, comment in _query(conn, TABLES_SQL, bind, namespace)
+        oid: _TableParts(qualify(nspname, relname), comment)
+        for oid, relname, comment, nspname in _query(conn, TABLES_SQL, bind, label)
     }
     types = {
         (r.atttypid, r.atttypmod): map_type(
@@ -376,12 +426,12 @@ def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
             r.base_typtype,
             r.base_nspname,
             r.base_format,
-            namespace=namespace,
+            namespace=default_ns,
             is_array=bool(r.is_array),
         )
-        for r in _query(conn, TYPES_SQL, bind, namespace)
+        for r in _query(conn, TYPES_SQL, bind, label)
     }
-    column_rows = _query(conn, COLUMNS_SQL, bind, namespace)
+    column_rows = _query(conn, COLUMNS_SQL, bind, label)
     # Imported only now: normalize loads sqlglot (about 0.1 s), which a diff imports while the queries run.
     from schemaguard.normalize import parse_default
 
@@ -392,15 +442,80 @@ def inspect_schema(conn: sa.Connection, namespace: str = "public") -> Schema:
             attnames[row[0]][row[1]] = row[2]
             part.columns.append(_column(row, types, parse_default))
     del column_rows
-    _add_constraints(tables, _query(conn, CONSTRAINTS_SQL, bind, namespace), attnames, namespace)
-    _add_indexes(tables, _query(conn, INDEX_PARTS_SQL, bind, namespace).mappings())
-    enum_rows = _query(conn, ENUMS_SQL, bind, namespace).mappings()
-    enums = tuple(Enum(name=r["typname"], values=tuple(r["labels"]), comment=r["comment"]) for r in enum_rows)
+    _add_constraints(tables, _query(conn, CONSTRAINTS_SQL, bind, label), attnames, default_ns)
+    _add_indexes(tables, _query(conn, INDEX_PARTS_SQL, bind, label).mappings())
+    enum_rows = _query(conn, ENUMS_SQL, bind, label).mappings()
+    enums = tuple(
+        Enum(name=qualify(r["nspname"], r["typname"]), values=tuple(r["labels"]), comment=r["comment"])
+        for r in enum_rows
+    )
+    from schemaguard.dialects.postgresql import inspect_objects as io
+
+    def run(sql: str, params: Mapping[str, Any]) -> Iterable[Any]:
+        return _query(conn, sql, params, label)
+
+    objects = [
+        make_object(ObjectKind.SCHEMA, r.nspname, None, (), comment=r.comment)
+        for r in spaces
+        if r.nspname in selected and r.nspname != default_ns
+    ]
+    objects += io.inspect_objects(run, nsoids, qualify)
+    if privileges:
+        objects += io.privileges(run, nsoids, qualify)
     return Schema(
         tables=tuple(sorted((p.freeze() for p in tables.values()), key=lambda t: t.name)),
         enums=tuple(sorted(enums, key=lambda e: e.name)),
         source=None,
+        objects=tuple(sorted(objects, key=lambda o: o.key)),
+        not_compared=tuple(io.not_compared(run, nsoids, privileges=privileges)),
     )
+
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+def select_namespaces(
+    available: Sequence[tuple[str, bool]],
+    namespace: str | None,
+    schemas: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+) -> tuple[str, list[str]]:
+    """Which schemas to inspect and which one's objects are named bare.
+
+    Args:
+        available: every non-system schema as ``(name, extension_owned)``.
+        namespace: None (every user schema), one name, or a comma-separated list of names / glob patterns
+            (``fnmatch``; a ``!`` prefix excludes).
+        schemas: patterns that select instead of ``namespace`` when given.
+        exclude: patterns to leave out.
+
+    Returns:
+        ``(default namespace, selected names sorted)``: the default is the single literal schema selected, else
+        ``public``. Extension-owned schemas are never selected (the extension is compared).
+
+    Raises:
+        InspectError: a schema named without a glob character does not exist.
+    """
+    import fnmatch
+
+    names = [n for n, ext in available if not ext]
+    patterns: list[str] = list(schemas) if schemas else []
+    if not patterns and namespace:
+        patterns = [p.strip() for p in namespace.split(",") if p.strip()]
+    include = [p for p in patterns if not p.startswith("!")]
+    excluded = [p[1:] for p in patterns if p.startswith("!")] + list(exclude)
+    for p in include:
+        if not (_GLOB_CHARS & set(p)) and p not in names:
+            raise InspectError(f"PostgreSQL schema {p!r} does not exist in this database")
+    chosen = [
+        n
+        for n in names
+        if (not include or any(fnmatch.fnmatchcase(n, p) for p in include))
+        and not any(fnmatch.fnmatchcase(n, p) for p in excluded)
+    ]
+    literal = [p for p in include if not (_GLOB_CHARS & set(p))]
+    default = literal[0] if len(include) == 1 and literal else "public"
+    return default, sorted(chosen)
 
 
 _INTEGER_KINDS = frozenset((TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT))

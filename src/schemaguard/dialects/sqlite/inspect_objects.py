@@ -1,0 +1,83 @@
+"""SQLite introspection of views, triggers and table options (``STRICT``, ``WITHOUT ROWID``), and of what is
+present but not compared (virtual tables, other attached databases). One catalog query for the objects, one
+for the attached databases, whatever their number.
+
+SQLite keeps each object's ``CREATE`` statement as written (``sqlite_schema.sql``); that text is the definition,
+compared after whitespace and case normalisation (:func:`~schemaguard.model.objects.normalize_definition`).
+
+Source: https://www.sqlite.org/schematab.html, https://www.sqlite.org/stricttables.html,
+https://www.sqlite.org/withoutrowid.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from schemaguard.model import DbObject, NotCompared, ObjectKind, make_object
+
+Q_VIEWS_TRIGGERS = """
+SELECT m.type, m.name, m.tbl_name, m.sql
+FROM {schema}.sqlite_schema AS m
+WHERE m.type IN ('view', 'trigger') AND m.sql IS NOT NULL
+ORDER BY m.type, m.name
+"""
+
+Q_DATABASES = "SELECT name FROM pragma_database_list WHERE name NOT IN (:ns, 'temp') ORDER BY name"
+
+_OPTIONS_RE = re.compile(r"\)\s*((?:(?:STRICT|WITHOUT\s+ROWID)\s*,?\s*)+);?\s*$", re.IGNORECASE)
+
+
+def table_options(create_sql: str) -> dict[str, str]:
+    """``{"strict": "true", "without_rowid": "true"}`` (only those present) from a ``CREATE TABLE`` text."""
+    m = _OPTIONS_RE.search(create_sql)
+    if m is None:
+        return {}
+    words = m.group(1).upper()
+    out = {}
+    if "STRICT" in words:
+        out["strict"] = "true"
+    if "ROWID" in words:
+        out["without_rowid"] = "true"
+    return out
+
+
+def inspect_objects(
+    run: Callable[[str], Iterable[Any]], table_sql: Mapping[str, str], tables: Iterable[str]
+) -> list[DbObject]:
+    """Views, triggers and the table options of ``tables``.
+
+    Args:
+        run: runs one catalog query (``{schema}`` already bound) and returns its rows.
+        table_sql: ``CREATE TABLE`` text by table name.
+        tables: the names of the tables in the model.
+
+    Returns:
+        Objects sorted by key: VIEW (name), TRIGGER (name, on its table), TABLE_OPTIONS (table).
+    """
+    out: list[DbObject] = []
+    for r in run(Q_VIEWS_TRIGGERS):
+        if r.type == "view":
+            out.append(make_object(ObjectKind.VIEW, r.name, r.sql))
+        else:
+            out.append(make_object(ObjectKind.TRIGGER, r.name, r.sql, table=r.tbl_name))
+    for name in tables:
+        options = table_options(table_sql.get(name, ""))
+        if options:
+            out.append(make_object(ObjectKind.TABLE_OPTIONS, name, None, options))
+    return sorted(out, key=lambda o: o.key)
+
+
+def not_compared(
+    run: Callable[[str, Mapping[str, Any]], Iterable[Any]], namespace: str, virtual: Iterable[str]
+) -> list[NotCompared]:
+    """Virtual tables (their shadow tables are theirs) and the other attached databases (out of scope)."""
+    out = []
+    names = tuple(sorted(virtual))
+    if names:
+        out.append(NotCompared("virtual table", "no model for this object type", names))
+    others = tuple(r.name for r in run(Q_DATABASES, {"ns": namespace}))
+    if others:
+        out.append(NotCompared("attached database", f"only the {namespace!r} database is inspected", others))
+    return out

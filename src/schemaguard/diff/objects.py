@@ -1,0 +1,222 @@
+"""Comparison of the objects beyond tables and enums (views, functions, triggers, sequences, ...), of table and
+column comments, and the dialect adaptation of a desired side's objects. Pure: no I/O.
+
+Objects are matched by ``(kind, table, name)`` (:attr:`~schemaguard.model.DbObject.key`); a pair differs when
+its normalised definition (:func:`~schemaguard.model.objects.normalize_definition`), its attributes or its
+comment differ. Objects a schema implies without declaring them are added before matching, so they are no
+difference: the schemas (namespaces) of qualified names, and an owned sequence with default parameters (its
+serial / identity column says it exists; PostgreSQL's inspector leaves it out, see ``inspect_objects``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from schemaguard.diff.changes import Change, ChangeKind, Severity
+from schemaguard.model import DbObject, NotCompared, ObjectKind, Schema, Table, make_object
+from schemaguard.model.objects import normalize_definition
+
+_MILD = frozenset((ObjectKind.SEQUENCE, ObjectKind.TABLE_OPTIONS, ObjectKind.PRIVILEGES, ObjectKind.EXTENSION))
+"""Kinds whose change is a warning (behaviour mostly unchanged); every other change is an error."""
+
+
+def supported(schema: Schema, kinds: frozenset[str], dialect: str) -> Schema:
+    """``schema`` without objects of kinds ``dialect`` cannot hold; they become ``not_compared`` entries.
+
+    Args:
+        schema: a schema (usually the desired side: a master may declare PostgreSQL functions that a SQLite
+            database cannot have).
+        kinds: the dialect's :attr:`~schemaguard.dialects.base.Dialect.object_kinds`.
+        dialect: its name, for the reason text.
+
+    Returns:
+        The same schema when every object is supported, else a copy.
+    """
+    dropped = [o for o in schema.objects if o.kind.value not in kinds]
+    if not dropped:
+        return schema
+    by_kind: dict[str, list[str]] = {}
+    for o in dropped:
+        by_kind.setdefault(o.kind.value.replace("_", " "), []).append(o.name if not o.table else f"{o.table}.{o.name}")
+    extra = tuple(
+        NotCompared(what, f"{dialect} has no such objects", tuple(sorted(names))) for what, names in by_kind.items()
+    )
+    return replace(
+        schema,
+        objects=tuple(o for o in schema.objects if o.kind.value in kinds),
+        not_compared=schema.not_compared + extra,
+    )
+
+
+def diff_objects(desired: Schema, actual: Schema, *, comments: bool = True) -> list[Change]:
+    """Every difference in objects (and, with ``comments``, in table, column and enum comments).
+
+    Args:
+        desired: the desired schema (already adapted to the dialect).
+        actual: the actual schema.
+        comments: the dialect stores comments (SQLite does not: never compared there).
+
+    Returns:
+        Changes sorted by kind then key: ``<kind>_missing`` (error), ``<kind>_extra`` (warning; an empty extra
+        schema is info), ``<kind>_changed`` (error; warning for sequences, table options, privileges and
+        extensions), ``comment_changed`` (info) when only a comment differs.
+    """
+    out: list[Change] = []
+    if desired.objects or actual.objects or _qualified(desired) or _qualified(actual):
+        d = {o.key: o for o in _with_implied(desired, actual)}
+        a = {o.key: o for o in _with_implied(actual, desired)}
+        for key in sorted(set(d) | set(a)):
+            out += _compare(d.get(key), a.get(key), comments=comments)
+    if comments:
+        out += _comments(desired, actual)
+    return out
+
+
+def _qualified(schema: Schema) -> bool:
+    return any("." in t.name for t in schema.tables) or any("." in e.name for e in schema.enums)
+
+
+def _with_implied(schema: Schema, other: Schema) -> list[DbObject]:
+    objects = list(schema.objects)
+    have = {o.key for o in objects}
+    names = [t.name for t in schema.tables] + [e.name for e in schema.enums]
+    names += [o.table or o.name for o in objects if o.kind is not ObjectKind.EXTENSION]
+    for name in names:
+        ns, dot, _ = name.partition(".")
+        if dot and ("schema", "", ns) not in have:
+            have.add(("schema", "", ns))
+            objects.append(make_object(ObjectKind.SCHEMA, ns))
+    # An owned sequence with default parameters is implied by its column (the inspector leaves it out).
+    tables = {t.name: t for t in schema.tables}
+    for o in other.objects:
+        if o.kind is ObjectKind.SEQUENCE and o.key not in have and o.attribute("owned_by"):
+            table, _, column = (o.attribute("owned_by") or "").rpartition(".")
+            t = tables.get(table)
+            c = t.column(column) if t is not None else None
+            if c is not None and c.autoincrement:
+                from schemaguard.dialects.postgresql.inspect_objects import sequence_defaults
+
+                attrs = sequence_defaults(o.attribute("data_type") or "bigint")
+                attrs["owned_by"] = o.attribute("owned_by") or ""
+                if o.attribute("identity"):
+                    attrs["identity"] = "true"
+                objects.append(make_object(ObjectKind.SEQUENCE, o.name, None, attrs))
+    return objects
+
+
+def _compare(d: DbObject | None, a: DbObject | None, *, comments: bool) -> list[Change]:
+    o = d or a
+    assert o is not None
+    kind, label = o.kind, o.label
+    if a is None and d is not None:
+        if kind.is_property:
+            return [_change(kind, "changed", d, None, Severity.ERROR, f"{label} is missing", ("present",))]
+        return [_change(kind, "missing", d, None, Severity.ERROR, f"{label} is missing")]
+    if d is None and a is not None:
+        if kind.is_property:
+            sev = Severity.WARNING if kind in _MILD else Severity.ERROR
+            return [_change(kind, "changed", None, a, sev, f"{label} is not in the desired schema", ("present",))]
+        sev = Severity.INFO if kind is ObjectKind.SCHEMA else Severity.WARNING
+        return [_change(kind, "extra", None, a, sev, f"{label} is not in the desired schema")]
+    assert d is not None and a is not None
+    aspects = [k for k in sorted(set(dict(d.attributes)) | set(dict(a.attributes))) if d.attribute(k) != a.attribute(k)]
+    if d.definition != a.definition and normalize_definition(d.definition) != normalize_definition(a.definition):
+        aspects.append("definition")
+    comment_differs = comments and (d.comment or None) != (a.comment or None)
+    if not aspects:
+        if comment_differs:
+            return [
+                Change(
+                    ChangeKind.COMMENT_CHANGED,
+                    d.table,
+                    d.name,
+                    d,
+                    a,
+                    Severity.INFO,
+                    f"comment on {label} differs",
+                    ("comment",),
+                )
+            ]
+        return []
+    if comment_differs:
+        aspects.append("comment")
+    details = "; ".join(_aspect_text(k, d, a) for k in aspects)
+    sev = Severity.WARNING if kind in _MILD else Severity.ERROR
+    return [_change(kind, "changed", d, a, sev, f"{label} differs: {details}", tuple(aspects))]
+
+
+def _aspect_text(aspect: str, d: DbObject, a: DbObject) -> str:
+    if aspect == "definition":
+        return "definition"
+    if aspect == "comment":
+        return "comment"
+    return f"{aspect} {d.attribute(aspect) or '(none)'} != {a.attribute(aspect) or '(none)'}"
+
+
+def _change(
+    kind: ObjectKind,
+    suffix: str,
+    d: DbObject | None,
+    a: DbObject | None,
+    severity: Severity,
+    message: str,
+    aspects: tuple[str, ...] = (),
+) -> Change:
+    o = d or a
+    assert o is not None
+    return Change(ChangeKind(f"{kind.value}_{suffix}"), o.table, o.name, d, a, severity, message, aspects)
+
+
+def _comments(desired: Schema, actual: Schema) -> list[Change]:
+    """Table, column and enum comments of the objects both sides have (a missing table is reported as such)."""
+    out: list[Change] = []
+    at = {t.name: t for t in actual.tables}
+    for t1 in desired.tables:
+        t2 = at.get(t1.name)
+        if t2 is None or t1 is t2:
+            continue
+        if (t1.comment or None) != (t2.comment or None):
+            out.append(_comment_change(t1.name, t1.name, f"table {t1.name}", t1.comment, t2.comment))
+        out += _column_comments(t1, t2)
+    ae = {e.name: e for e in actual.enums}
+    for e1 in desired.enums:
+        e2 = ae.get(e1.name)
+        if e2 is not None and (e1.comment or None) != (e2.comment or None):
+            out.append(_comment_change(None, e1.name, f"enum {e1.name}", e1.comment, e2.comment))
+    return out
+
+
+def _column_comments(t1: Table, t2: Table) -> Iterable[Change]:
+    cols = {c.name: c for c in t2.columns}
+    for c1 in t1.columns:
+        c2 = cols.get(c1.name)
+        if c2 is not None and (c1.comment or None) != (c2.comment or None):
+            yield _comment_change(t1.name, c1.name, f"column {t1.name}.{c1.name}", c1.comment, c2.comment)
+
+
+def _comment_change(table: str | None, name: str, label: str, desired: str | None, actual: str | None) -> Change:
+    return Change(
+        ChangeKind.COMMENT_CHANGED,
+        table,
+        name,
+        desired,
+        actual,
+        Severity.INFO,
+        f"comment on {label} differs: {_quote(desired)} != {_quote(actual)}",
+        ("comment",),
+    )
+
+
+def _quote(text: str | None) -> str:
+    if text is None:
+        return "(none)"
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def count_by_kind(objects: Sequence[DbObject]) -> dict[str, int]:
+    """``{kind: count}`` of ``objects``."""
+    out: dict[str, int] = {}
+    for o in objects:
+        out[o.kind.value] = out.get(o.kind.value, 0) + 1
+    return out
