@@ -50,10 +50,24 @@ class PrismaCase:
             sql = re.sub(rf'CREATE EXTENSION IF NOT EXISTS "{ext}"[^;]*;', "", sql)
         return self.setup_sql() + sql
 
-    def setup_sql(self) -> str:
-        """Statements a fresh database needs before either DDL applies (extensions the indexes use)."""
+    def setup_extensions(self) -> list[str]:
+        """Extensions a fresh database needs before either DDL applies, which the schema does not declare
+        (the project creates them outside Prisma: documenso's trigram indexes, rallly's ``@db.Citext``)."""
         sql = self.expected.read_text(encoding="utf-8")
-        return "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n" if "gin_trgm_ops" in sql else ""
+        if "CREATE EXTENSION" in sql:
+            return []
+        return [ext for ext, used in (("pg_trgm", "gin_trgm_ops"), ("citext", "CITEXT")) if used in sql]
+
+    def setup_sql(self) -> str:
+        """``CREATE EXTENSION`` statements for :meth:`setup_extensions` ("" when there are none)."""
+        return "".join(f"CREATE EXTENSION IF NOT EXISTS {ext};\n" for ext in self.setup_extensions())
+
+    def drift(self, changes: list) -> list[str]:
+        """Messages of ``changes``, less the extensions this test created itself (:meth:`setup_extensions`): a
+        Prisma schema without ``postgresqlExtensions`` does not manage extensions, so they are the environment's,
+        not drift of the schema under test."""
+        own = {f"extension {ext}" for ext in self.setup_extensions()}
+        return [c.message for c in changes if not any(c.message.startswith(o + " ") for o in own)]
 
 
 def _schema_path(root: Path, name: str) -> Path:

@@ -68,9 +68,9 @@ def test_rendered_schema_has_no_drift_against_prisma_database(
     setup = [case.setup_sql()] if case.setup_sql() else []
     run_sql(ours_url, setup + dialect.render(dialect.adapt(model)))
     prisma_db, our_db = _inspect(prisma_url, case.provider), _inspect(ours_url, case.provider)
-    assert [c.message for c in diff_schemas(model, prisma_db, dialect)] == []
-    assert [c.message for c in diff_schemas(model, our_db, dialect)] == []
-    assert [c.message for c in diff_schemas(prisma_db, our_db, dialect, desired_syntax=case.provider)] == []
+    assert case.drift(diff_schemas(model, prisma_db, dialect)) == []
+    assert case.drift(diff_schemas(model, our_db, dialect)) == []
+    assert case.drift(diff_schemas(prisma_db, our_db, dialect, desired_syntax=case.provider)) == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)

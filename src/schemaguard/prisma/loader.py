@@ -108,7 +108,9 @@ def load_prisma_with_info(path: str | Path, text: str | None = None, provider: s
     """
     p = Path(path)
     if text is None and p.is_dir():
-        files = sorted(p.glob("*.prisma"))
+        # Prisma reads every .prisma file under the schema folder, subfolders included (rallly keeps its models
+        # in prisma/models/ beside prisma/schema.prisma).
+        files = sorted(p.rglob("*.prisma"))
         if not files:
             raise SchemaError("no .prisma files in this directory", str(p))
         return load_prisma_files_with_info(files, provider)
@@ -220,7 +222,7 @@ class _Builder:
             paths=self.paths,
         )
         # Prisma emulates enums on SQLite as bare TEXT: no CHECK, so drift against a Prisma-made database is exact.
-        return PrismaLoad(Schema(tuple(tables), enums, source=self.source, enum_checks=False), info)
+        return PrismaLoad(Schema(tuple(tables), enums, source=self.source, enum_checks=False, wide_rowid=False), info)
 
     def _datasource(self) -> tuple[str, tuple[str, ...], tuple[tuple[str, tuple[tuple[str, str], ...]], ...]]:
         sources = [b for b in self.blocks if b.kind == "datasource"]
@@ -562,6 +564,8 @@ class _Builder:
             nullable=f.optional or f.is_list,
             default=default,
             autoincrement=autoinc,
+            # Prisma's SQLite DDL: INTEGER PRIMARY KEY AUTOINCREMENT (checked with Prisma's schema engine).
+            strict_autoincrement=autoinc,
             loc=_loc(b.path, f.line, f.column),
         )
 
