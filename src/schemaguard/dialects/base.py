@@ -155,10 +155,11 @@ class Dialect:
         return result
 
     def plan(self, changes: Sequence[Change], desired: Schema, actual: Schema) -> list[str]:
-        """DDL statements that turn ``actual`` into ``desired``, given the changes between them
-        (``dialects/<name>/migrate.py: plan_changes``)."""
-        result: list[str] = self._verb("migrate").plan_changes(changes, desired, actual)
-        return result
+        """DDL statements that turn ``actual`` into ``desired``, given the changes between them: the one planner
+        (``schemaguard.migrate.planner``) with this dialect's hooks (``dialects/<name>/migrate.py: HOOKS``)."""
+        from schemaguard.migrate.planner import plan_statements
+
+        return plan_statements(changes, desired, actual, self)
 
     def sa_dialect(self) -> sa.Dialect:
         """The SQLAlchemy dialect object used to compile DDL."""

@@ -183,7 +183,7 @@ def _ident(m: re.Match[str], group: int) -> str:
     return quoted.replace('""', '"') if quoted is not None else m.group(group + 1)
 
 
-_RE_DROP_TABLE = re.compile(rf"^DROP TABLE (?:IF EXISTS )?{_ID}", re.I)
+_RE_DROP_TABLE = re.compile(rf"^DROP TABLE (?:IF EXISTS )?(?!temp\.){_ID}", re.I)  # temp.x: the rebuild guard
 _RE_CREATE_TABLE = re.compile(rf"^CREATE TABLE (?:IF NOT EXISTS )?{_ID}", re.I)
 _RE_ALTER = re.compile(rf"^ALTER TABLE (?:ONLY )?{_ID}\s+(.*)$", re.I | re.S)
 _RE_DROP_COLUMN = re.compile(rf"DROP COLUMN (?:IF EXISTS )?{_ID}", re.I)

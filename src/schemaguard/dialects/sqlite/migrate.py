@@ -1,42 +1,47 @@
-"""SQLite planning: Changes → ordered DDL statements.
+"""SQLite migration hooks for the one planner (``schemaguard.migrate.planner``): which changes rebuild a table,
+and the rebuild itself.
 
 SQLite's ALTER TABLE can add or drop a plain column and rename things, nothing else. Every other change
 (column type, nullability, default, primary key, foreign keys, checks, unique constraints) rebuilds the table
-with the procedure SQLite documents: create the new table under a temporary name, copy the rows of the
-columns both versions share, drop the old table, rename the new one, recreate its indexes — with foreign key
-enforcement switched off around it so the DROP does not cascade.
+with the procedure SQLite documents ("12 steps"): foreign keys off (1), one transaction (2), the table's
+triggers and the views saved (3), the new table created under a temporary name (4), the rows of the columns
+both versions share copied (5), the old table dropped (6), the new one renamed (7), its indexes, triggers and
+views created again (8, 9), ``PRAGMA foreign_key_check`` (10), commit (11), foreign keys back on (12).
 Source: https://www.sqlite.org/lang_altertable.html#otheralter
+
+The new table and its indexes are rendered by ``render.render_schema`` from the desired table, so a rebuilt
+table is exactly what a fresh database built from the master holds: index order (``DESC``), partial and
+expression indexes, foreign key actions, checks, defaults, generated columns and whatever else the renderer
+spells (collations, ``AUTOINCREMENT``, ``STRICT`` as the model gains them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
-
-from schemaguard.dialects.alembic_sql import offline_operations
-from schemaguard.dialects.sqla import build_foreign_key, build_index, build_table, compile_ddl, qname, quote_ident
-from schemaguard.dialects.sqlite.diff import adapt
-from schemaguard.dialects.sqlite.render import SPELLING
+from schemaguard.dialects.sqla import quote_ident
 from schemaguard.diff.changes import Change, ChangeKind
-from schemaguard.model import Column, DefaultKind, Schema, Table
+from schemaguard.errors import UnsupportedChange
+from schemaguard.migrate.planner import MigrateHooks, Phase, PlanContext, Rebuild, Step
+from schemaguard.model import Column, DefaultKind, Enum, Schema, Table
 
 REBUILD_PREFIX = "_sg_new_"
-"""Temporary name prefix of a table being rebuilt."""
+"""Temporary name prefix of a table being rebuilt (``migrate lint`` recognises it: SG101)."""
 
-_ALWAYS_REBUILD = {
-    ChangeKind.COLUMN_TYPE,
-    ChangeKind.COLUMN_NULLABLE,
-    ChangeKind.COLUMN_DEFAULT,
-    ChangeKind.PRIMARY_KEY,
-    ChangeKind.FOREIGN_KEY_MISSING,
-    ChangeKind.FOREIGN_KEY_EXTRA,
-    ChangeKind.FOREIGN_KEY_CHANGED,
-    ChangeKind.CHECK_MISSING,
-    ChangeKind.CHECK_EXTRA,
-}
+_ALWAYS_REBUILD = frozenset(
+    {
+        ChangeKind.COLUMN_TYPE,
+        ChangeKind.COLUMN_NULLABLE,
+        ChangeKind.COLUMN_DEFAULT,
+        ChangeKind.PRIMARY_KEY,
+        ChangeKind.FOREIGN_KEY_MISSING,
+        ChangeKind.FOREIGN_KEY_EXTRA,
+        ChangeKind.FOREIGN_KEY_CHANGED,
+        ChangeKind.CHECK_MISSING,
+        ChangeKind.CHECK_EXTRA,
+    }
+)
+"""Changes SQLite's ALTER TABLE cannot make in place. Source: https://www.sqlite.org/lang_altertable.html"""
 
 
 def _can_add_column(c: Column, t: Table) -> bool:
@@ -51,7 +56,8 @@ def _can_add_column(c: Column, t: Table) -> bool:
 
 
 def _can_drop_column(name: str, t: Table) -> bool:
-    # ALTER TABLE DROP COLUMN fails for PK, UNIQUE, FK, CHECK and generated-column references.
+    # ALTER TABLE DROP COLUMN fails for PK, UNIQUE, FK, CHECK and generated-column references, and for an
+    # indexed column. Source: https://www.sqlite.org/lang_altertable.html#altertabdropcol
     if t.primary_key is not None and name in t.primary_key.columns:
         return False
     if any(name in fk.columns for fk in t.foreign_keys):
@@ -63,99 +69,93 @@ def _can_drop_column(name: str, t: Table) -> bool:
     return not any(ix.constraint and name in ix.columns for ix in t.indexes)
 
 
-def _table_ddl(t: Table, name: str | None = None) -> str:
-    md = sa.MetaData()
-    target = replace(t, name=name) if name else t
-    table = build_table(target, md, SPELLING, with_fks=False)
-    for fk in target.foreign_keys:
-        build_foreign_key(fk, md, target.name)
-    return compile_ddl(sa.schema.CreateTable(table), sqlite.dialect())
+_GUARD = 'temp."_sg_rebuild_guard"'
+GUARD_TABLE = (
+    f"CREATE TEMP TABLE IF NOT EXISTS {_GUARD.split('.', 1)[1]} ("
+    'foreign_keys INTEGER CONSTRAINT "foreign keys must be off while a table is rebuilt" CHECK (foreign_keys = 0), '
+    'violations INTEGER CONSTRAINT "PRAGMA foreign_key_check found violations" CHECK (violations = 0))'
+)
+"""Steps 1 and 10 as SQL that fails loudly: a rebuild inside a revision's transaction cannot switch foreign keys
+off (the pragma is a no-op there), and with them on, DROP TABLE would fire the ON DELETE actions of the rows
+that point at the table; and ``PRAGMA foreign_key_check`` only lists violations, so its count goes through a
+CHECK constraint. Both rows land in a temporary table dropped at the end of the rebuild."""
 
 
-def _index_ddl(t: Table) -> list[str]:
-    md = sa.MetaData()
-    table = build_table(t, md, SPELLING, with_fks=False)
-    dialect = sqlite.dialect()
-    return [compile_ddl(sa.schema.CreateIndex(build_index(ix, table, SPELLING)), dialect) for ix in t.indexes]
+def needs_rebuild(ch: Change, desired: Table | None, actual: Table | None) -> bool:
+    """True when ``ch`` (on a table present on both sides) can only be made by rebuilding the table."""
+    if desired is None or actual is None:
+        return False
+    if ch.kind in _ALWAYS_REBUILD:
+        return True
+    if ch.kind is ChangeKind.COLUMN_MISSING:
+        return not _can_add_column(ch.desired, desired)
+    if ch.kind is ChangeKind.COLUMN_EXTRA:
+        return not _can_drop_column(ch.actual.name, actual)
+    # An inline UNIQUE constraint can only go with a rebuild.
+    return ch.kind in (ChangeKind.INDEX_EXTRA, ChangeKind.INDEX_CHANGED) and bool(ch.actual and ch.actual.constraint)
 
 
-def plan_changes(changes: Sequence[Change], desired: Schema, actual: Schema) -> list[str]:
-    """DDL statements (no trailing ``;``) that turn ``actual`` into ``desired`` on SQLite.
+def rebuild(ctx: PlanContext, before: Table, after: Table) -> Rebuild:
+    """Steps 1 (checked), 4-8 and 10 of the 12-step procedure for ``before`` → ``after`` (both as SQLite stores
+    them).
 
-    Tables needing a rebuild are rebuilt once however many of their aspects changed. When any table is
-    rebuilt, the plan is wrapped in ``PRAGMA foreign_keys=OFF`` / ``ON`` (which SQLite ignores inside a
-    transaction: run the plan outside one, as ``sqlite3`` does by default).
+    The copy takes the columns both versions have (generated columns excluded: SQLite computes them). The
+    rename runs with ``legacy_alter_table`` on: SQLite 3.26+ re-parses every view on RENAME and fails on a view
+    that names the table just dropped; views keep naming the table, which exists again after the rename.
+    Source: https://www.sqlite.org/pragma.html#pragma_legacy_alter_table
     """
-    d = adapt(desired)
-    a = adapt(actual)
-    rebuild: set[str] = set()
-    for ch in changes:
-        if ch.table is None:
-            continue
-        dt, at = d.table(ch.table), a.table(ch.table)
-        if (
-            ch.kind in _ALWAYS_REBUILD
-            or (ch.kind is ChangeKind.COLUMN_MISSING and dt is not None and not _can_add_column(ch.desired, dt))
-            or (ch.kind is ChangeKind.COLUMN_EXTRA and at is not None and not _can_drop_column(ch.actual.name, at))
-        ):
-            rebuild.add(ch.table)
-        elif (
-            ch.kind in (ChangeKind.INDEX_EXTRA, ChangeKind.INDEX_CHANGED)
-            and ch.actual is not None
-            and ch.actual.constraint
-        ):
-            rebuild.add(ch.table)  # an inline UNIQUE constraint can only go with a rebuild
-    rebuild = {n for n in rebuild if d.table(n) is not None and a.table(n) is not None}
+    tmp = REBUILD_PREFIX + after.name
+    new_table = [s for s in _render(ctx, replace(after, name=tmp, indexes=())) if s.startswith("CREATE TABLE")]
+    others = [s for s in _render(ctx, after) if not s.startswith("CREATE TABLE")]
+    old_cols = {c.name for c in before.columns if not c.generated}
+    shared = ", ".join(quote_ident(c.name) for c in after.columns if c.name in old_cols and not c.generated)
+    name, qtmp = quote_ident(after.name), quote_ident(tmp)
+    statements = [
+        GUARD_TABLE,
+        f"INSERT INTO {_GUARD} (foreign_keys) SELECT foreign_keys FROM pragma_foreign_keys",
+        *new_table,
+        f"INSERT INTO {qtmp} ({shared}) SELECT {shared} FROM {name}",
+        f"DROP TABLE {name}",
+        "PRAGMA legacy_alter_table=ON",
+        f"ALTER TABLE {qtmp} RENAME TO {name}",
+        "PRAGMA legacy_alter_table=OFF",
+        *others,
+        f"INSERT INTO {_GUARD} (violations) SELECT count(*) FROM pragma_foreign_key_check",
+        f"DROP TABLE {_GUARD}",
+    ]
+    return Rebuild(after.name, tuple(statements))
 
-    create: list[str] = []
-    drop_indexes: list[str] = []
-    add_cols: list[str] = []
-    drop_cols: list[str] = []
-    rebuilds: list[str] = []
-    drop_tables: list[str] = []
-    add_indexes: list[str] = []
-    for ch in changes:
-        k = ch.kind
-        if ch.table in rebuild:
-            continue
-        if k is ChangeKind.TABLE_MISSING:
-            create.append(_table_ddl(ch.desired))
-            add_indexes += _index_ddl(ch.desired)
-        elif k is ChangeKind.TABLE_EXTRA:
-            drop_tables.append(f"DROP TABLE {quote_ident(ch.actual.name)}")
-        elif k is ChangeKind.COLUMN_MISSING:
-            dt = d.table(ch.table or "")
-            assert dt is not None
-            op, out = offline_operations("sqlite")
-            md = sa.MetaData()
-            table = build_table(dt, md, SPELLING, with_fks=False)
-            op.add_column(qname(dt.name), table.c[ch.desired.name]._copy())
-            add_cols += out.statements
-        elif k is ChangeKind.COLUMN_EXTRA:
-            drop_cols.append(f"ALTER TABLE {quote_ident(ch.table or '')} DROP COLUMN {quote_ident(ch.actual.name)}")
-        elif k in (ChangeKind.INDEX_MISSING, ChangeKind.INDEX_CHANGED, ChangeKind.INDEX_EXTRA):
-            if ch.actual is not None:
-                drop_indexes.append(f"DROP INDEX {quote_ident(ch.actual.name)}")
-            if ch.desired is not None:
-                dt = d.table(ch.table or "")
-                assert dt is not None
-                add_indexes += _index_ddl(replace(dt, indexes=(ch.desired,)))
-        # enum changes do not exist after adaptation (enums are TEXT + CHECK, compared as checks)
-    for name in sorted(rebuild):
-        dt = d.table(name)
-        at = a.table(name)
-        assert dt is not None and at is not None
-        tmp = REBUILD_PREFIX + name
-        shared = [c.name for c in dt.columns if at.column(c.name) is not None and not c.generated]
-        cols = ", ".join(quote_ident(c) for c in shared)
-        rebuilds += [
-            _table_ddl(dt, tmp),
-            f"INSERT INTO {quote_ident(tmp)} ({cols}) SELECT {cols} FROM {quote_ident(name)}",
-            f"DROP TABLE {quote_ident(name)}",
-            f"ALTER TABLE {quote_ident(tmp)} RENAME TO {quote_ident(name)}",
-            *_index_ddl(dt),
-        ]
-    body = create + drop_indexes + add_cols + drop_cols + rebuilds + drop_tables + add_indexes
-    if rebuild:
-        return ["PRAGMA foreign_keys=OFF", *body, "PRAGMA foreign_keys=ON"]
-    return body
+
+def _render(ctx: PlanContext, t: Table) -> list[str]:
+    return ctx.dialect.render(Schema(tables=(t,), enum_checks=ctx.d.enum_checks))
+
+
+def _unsupported(what: str) -> UnsupportedChange:
+    return UnsupportedChange(f"{what} does not exist on SQLite (tables are rebuilt instead)", dialect="sqlite")
+
+
+def _alter_column(ctx: PlanContext, table: Table, before: Column, after: Column, change: Change) -> list[Step]:
+    raise _unsupported("ALTER COLUMN")  # pragma: no cover - needs_rebuild sends every column change to rebuild
+
+
+def _enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, list[Step]]:
+    raise _unsupported("an enum type")  # pragma: no cover - adaptation turns enums into TEXT + CHECK
+
+
+def _enum_ddl(e: Enum) -> str:
+    raise _unsupported("an enum type")  # pragma: no cover - adaptation turns enums into TEXT + CHECK
+
+
+HOOKS = MigrateHooks(
+    needs_rebuild=needs_rebuild,
+    alter_column=_alter_column,
+    enum_values=_enum_values,
+    create_enum=_enum_ddl,
+    drop_enum=_enum_ddl,
+    rebuild=rebuild,
+    # Steps 1-2 and 11-12 for a script: PRAGMA foreign_keys is ignored inside a transaction, so it comes first.
+    rename_index=False,  # no ALTER INDEX in SQLite: https://www.sqlite.org/lang.html
+    script_prologue=("PRAGMA foreign_keys=OFF", "BEGIN"),
+    script_epilogue=("COMMIT", "PRAGMA foreign_keys=ON"),
+)
+"""SQLite's answers to the planner."""

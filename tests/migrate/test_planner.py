@@ -1,0 +1,368 @@
+"""The one planner, change kind by change kind, on real databases of both dialects.
+
+For each change kind: build the fixture master, plant the change in the desired schema, plan → apply → diff = 0;
+then the plan's ``reverse()`` → apply → diff against the previous schema = 0. On PostgreSQL the lock-safe
+("online") form of each plan is applied too, statement by statement outside a transaction block, as a revision's
+autocommit blocks run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import psycopg
+import pytest
+
+from schemaguard import api
+from schemaguard.config import Config
+from schemaguard.db import connect
+from schemaguard.dialects import get_dialect
+from schemaguard.diff.changes import Change
+from schemaguard.diff.differ import diff_schemas
+from schemaguard.migrate import planner
+from schemaguard.model import (
+    Check,
+    Column,
+    ColumnType,
+    Default,
+    Enum,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    ReferentialAction,
+    Schema,
+    Table,
+    TypeKind,
+)
+from tests.conftest import ROOT
+from tests.helpers import apply_statements
+
+MASTER = ROOT / "tests" / "fixtures" / "drift_master.yaml"
+ODD = 'odd; table "name"'
+
+
+def _t(s: Schema, name: str) -> Table:
+    t = s.table(name)
+    assert t is not None, name
+    return t
+
+
+def _put(s: Schema, t: Table) -> Schema:
+    return replace(s, tables=tuple(t if x.name == t.name else x for x in s.tables))
+
+
+def _edit(name: str, fn: Callable[[Table], Table]) -> Callable[[Schema], Schema]:
+    return lambda s: _put(s, fn(_t(s, name)))
+
+
+def _col(t: Table, name: str, **kw: object) -> Table:
+    return replace(t, columns=tuple(replace(c, **kw) if c.name == name else c for c in t.columns))  # type: ignore[arg-type]
+
+
+def _without_col(t: Table, name: str) -> Table:
+    return replace(
+        t,
+        columns=tuple(c for c in t.columns if c.name != name),
+        indexes=tuple(ix for ix in t.indexes if name not in ix.columns),
+    )
+
+
+def _ix(t: Table, index: str, **kw: object) -> Table:
+    return replace(t, indexes=tuple(replace(ix, **kw) if ix.name == index else ix for ix in t.indexes))  # type: ignore[arg-type]
+
+
+def _index_named(s: Schema, table: str, columns: tuple[str, ...]) -> str:
+    return next(ix.name for ix in _t(s, table).indexes if ix.columns == columns)
+
+
+AUDIT = Table(
+    "audit",
+    (
+        Column("id", ColumnType(TypeKind.BIGINT), nullable=False, autoincrement=True),
+        Column("accountId", ColumnType(TypeKind.BIGINT), nullable=False),
+        Column("note", ColumnType(TypeKind.TEXT)),
+    ),
+    PrimaryKey(("id",), "audit_pkey"),
+    (Index("audit_accountId_idx", (IndexPart("accountId", descending=True),)),),
+    (ForeignKey("audit_accountId_fkey", ("accountId",), "accounts", ("id",), ReferentialAction.SET_NULL),),
+)
+
+
+def _fk(s: Schema) -> ForeignKey:
+    return _t(s, "messages").foreign_keys[0]
+
+
+MUTATIONS: dict[str, tuple[Callable[[Schema], Schema], tuple[str, ...]]] = {
+    "table_missing": (lambda s: replace(s, tables=(*s.tables, AUDIT)), ("sqlite", "postgresql")),
+    "table_extra": (
+        lambda s: replace(s, tables=tuple(t for t in s.tables if t.name != "messages")),
+        ("sqlite", "postgresql"),
+    ),
+    "column_missing": (
+        _edit(
+            "messages",
+            lambda t: replace(t, columns=(*t.columns, Column("subject", ColumnType(TypeKind.STRING, length=200)))),
+        ),
+        ("sqlite", "postgresql"),
+    ),
+    "column_missing_required": (
+        _edit(
+            "messages",
+            lambda t: replace(
+                t,
+                columns=(
+                    *t.columns,
+                    Column("flags", ColumnType(TypeKind.INTEGER), nullable=False, default=_default(0)),
+                ),
+            ),
+        ),
+        ("sqlite", "postgresql"),
+    ),
+    "column_extra": (_edit("accounts", lambda t: _without_col(t, "meta")), ("sqlite", "postgresql")),
+    "column_extra_indexed": (_edit("messages", lambda t: _without_col(t, "readAt")), ("sqlite", "postgresql")),
+    "column_type": (
+        _edit("accounts", lambda t: _col(t, "balance", type=ColumnType(TypeKind.DOUBLE))),
+        ("sqlite", "postgresql"),
+    ),
+    "column_nullable_set": (_edit("messages", lambda t: _col(t, "readAt", nullable=False)), ("sqlite", "postgresql")),
+    "column_nullable_drop": (_edit("messages", lambda t: _col(t, "body", nullable=True)), ("sqlite", "postgresql")),
+    "column_default": (
+        _edit("messages", lambda t: _col(t, "isRead", default=_default(True))),
+        ("sqlite", "postgresql"),
+    ),
+    "column_default_dropped": (_edit("accounts", lambda t: _col(t, "balance", default=None)), ("sqlite", "postgresql")),
+    "primary_key": (
+        _edit("messages", lambda t: replace(t, primary_key=PrimaryKey(("id", "accountId"), "messages_pkey"))),
+        ("sqlite", "postgresql"),
+    ),
+    "primary_key_renamed": (
+        # accounts' key is referenced by messages' foreign key: the key cannot be dropped before it.
+        _edit("accounts", lambda t: replace(t, primary_key=PrimaryKey(("id",), "accounts_pk"))),
+        ("postgresql",),
+    ),
+    "primary_key_and_foreign_key": (
+        lambda s: _edit(
+            "messages", lambda t: replace(t, foreign_keys=(replace(_fk(s), on_delete=ReferentialAction.RESTRICT),))
+        )(_edit("accounts", lambda t: replace(t, primary_key=PrimaryKey(("id",), "accounts_pk")))(s)),
+        ("postgresql",),
+    ),
+    "index_missing": (
+        _edit(
+            "messages",
+            lambda t: replace(
+                t, indexes=(*t.indexes, Index("messages_body_idx", (IndexPart("body", descending=True),)))
+            ),
+        ),
+        ("sqlite", "postgresql"),
+    ),
+    "index_missing_unique": (
+        _edit(
+            "messages",
+            lambda t: replace(
+                t,
+                indexes=(
+                    *t.indexes,
+                    Index("messages_id_body_key", (IndexPart("id"), IndexPart("body")), unique=True, constraint=True),
+                ),
+            ),
+        ),
+        ("sqlite", "postgresql"),
+    ),
+    "index_extra": (
+        _edit(
+            "messages", lambda t: replace(t, indexes=tuple(ix for ix in t.indexes if ix.name != "messages_unread_idx"))
+        ),
+        ("sqlite", "postgresql"),
+    ),
+    "index_extra_unique": (
+        _edit("accounts", lambda t: replace(t, indexes=tuple(ix for ix in t.indexes if not ix.unique))),
+        ("sqlite", "postgresql"),
+    ),
+    "index_changed": (
+        lambda s: _edit(
+            "accounts",
+            lambda t: _ix(
+                t,
+                _index_named(s, "accounts", ("status", "createdAt")),
+                parts=(IndexPart("status"), IndexPart("createdAt", descending=True)),
+            ),
+        )(s),
+        ("sqlite", "postgresql"),
+    ),
+    "index_renamed": (
+        _edit("accounts", lambda t: _ix(t, "accounts_email_lower_idx", name="accounts_email_ci_idx")),
+        ("sqlite", "postgresql"),
+    ),
+    "foreign_key_missing": (
+        _edit(
+            ODD, lambda t: replace(t, foreign_keys=(ForeignKey("odd_select_fkey", ("select",), "accounts", ("id",)),))
+        ),
+        ("sqlite", "postgresql"),
+    ),
+    "foreign_key_extra": (_edit("messages", lambda t: replace(t, foreign_keys=())), ("sqlite", "postgresql")),
+    "foreign_key_changed": (
+        lambda s: _edit(
+            "messages",
+            lambda t: replace(
+                t,
+                foreign_keys=(
+                    replace(_fk(s), on_delete=ReferentialAction.RESTRICT, on_update=ReferentialAction.CASCADE),
+                ),
+            ),
+        )(s),
+        ("sqlite", "postgresql"),
+    ),
+    "check_missing": (
+        _edit(
+            "messages", lambda t: replace(t, checks=(*t.checks, Check("messages_body_nonempty", "length(body) > 0")))
+        ),
+        ("sqlite", "postgresql"),
+    ),
+    "check_extra": (_edit("accounts", lambda t: replace(t, checks=())), ("sqlite", "postgresql")),
+    "enum_missing": (lambda s: replace(s, enums=(*s.enums, Enum("Mood", ("happy", "sad")))), ("postgresql",)),
+    "enum_extra": (lambda s: replace(s, enums=tuple(e for e in s.enums if e.name != "Priority")), ("postgresql",)),
+    "enum_values_added": (
+        lambda s: replace(
+            s,
+            enums=tuple(
+                Enum(e.name, ("active", "paused", "archived", "closed")) if e.name == "Status" else e for e in s.enums
+            ),
+        ),
+        ("postgresql",),
+    ),
+    "enum_values_removed": (
+        lambda s: replace(
+            s, enums=tuple(Enum(e.name, ("active", "paused")) if e.name == "Status" else e for e in s.enums)
+        ),
+        ("postgresql",),
+    ),
+}
+"""Change planted in the desired schema → the dialects it applies to (enums are TEXT + CHECK on SQLite, and
+SQLite keeps no constraint names)."""
+
+
+def _default(value: object) -> Default:
+    return Default.literal(value)
+
+
+CASES = [(name, d) for name, (_, dialects) in MUTATIONS.items() for d in dialects]
+
+
+def _inspect(url: str, dialect: str) -> Schema:
+    with connect(url, read_only=True) as conn:
+        return get_dialect(dialect).inspect(conn)
+
+
+def _drift(desired: Schema, url: str, dialect: str) -> list[Change]:
+    return diff_schemas(desired, _inspect(url, dialect), get_dialect(dialect))
+
+
+def _apply_autocommit(url: str, statements: list[str]) -> None:
+    """PostgreSQL, every statement in its own transaction (what a revision's autocommit blocks amount to)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for s in statements:
+            conn.execute(s)
+
+
+@pytest.fixture(scope="module")
+def base() -> Schema:
+    return api.load_master(Config(), MASTER)
+
+
+def _url(dialect: str, sqlite_factory: Callable[[], str], pg_factory: Callable[[], str]) -> str:
+    return sqlite_factory() if dialect == "sqlite" else pg_factory()
+
+
+@pytest.mark.parametrize(("kind", "dialect"), CASES, ids=[f"{d}-{k}" for k, d in CASES])
+def test_change_kind_plans_reverses_and_converges(
+    kind: str, dialect: str, base: Schema, sqlite_factory: Callable[[], str], pg_factory: Callable[[], str]
+) -> None:
+    mutate, _ = MUTATIONS[kind]
+    desired = mutate(base)
+    url = _url(dialect, sqlite_factory, pg_factory)
+    apply_statements(url, api.render(base, dialect))
+    assert _drift(base, url, dialect) == []
+
+    d = get_dialect(dialect)
+    before = _inspect(url, dialect)
+    changes = diff_schemas(desired, before, d)
+    assert changes, f"{kind}: the planted change is not seen by the differ"
+    plan = planner.plan(changes, desired, before, d)
+    apply_statements(url, plan.statements())
+    assert _drift(desired, url, dialect) == [], plan.statements()
+
+    back = plan.reverse()
+    apply_statements(url, back.statements())
+    assert _drift(base, url, dialect) == [], back.statements()
+
+
+ONLINE = [name for name, (_, dialects) in MUTATIONS.items() if "postgresql" in dialects]
+
+
+@pytest.mark.parametrize("kind", ONLINE)
+def test_online_plan_converges_on_postgresql(kind: str, base: Schema, pg_factory: Callable[[], str]) -> None:
+    """The lock-safe form of every plan (CONCURRENTLY, NOT VALID + VALIDATE...) applies outside a transaction
+    block and converges; so does its reverse."""
+    mutate, _ = MUTATIONS[kind]
+    desired = mutate(base)
+    url = pg_factory()
+    apply_statements(url, api.render(base, "postgresql"))
+    d = get_dialect("postgresql")
+    before = _inspect(url, "postgresql")
+    plan = planner.plan(diff_schemas(desired, before, d), desired, before, d, online=True)
+    statements = plan.statements()
+    assert statements[0].startswith("SET lock_timeout")
+    _apply_autocommit(url, statements)
+    assert _drift(desired, url, "postgresql") == [], statements
+    _apply_autocommit(url, plan.reverse().statements())
+    assert _drift(base, url, "postgresql") == []
+
+
+def test_online_plan_uses_lock_safe_forms(base: Schema, pg_factory: Callable[[], str]) -> None:
+    url = pg_factory()
+    apply_statements(url, api.render(base, "postgresql"))
+    desired = MUTATIONS["index_missing"][0](
+        MUTATIONS["foreign_key_missing"][0](MUTATIONS["column_nullable_set"][0](base))
+    )
+    desired = MUTATIONS["check_missing"][0](MUTATIONS["index_extra"][0](desired))
+    d = get_dialect("postgresql")
+    before = _inspect(url, "postgresql")
+    sql = planner.plan(diff_schemas(desired, before, d), desired, before, d, online=True).statements()
+    text = "\n".join(sql)
+    assert 'CREATE INDEX CONCURRENTLY "messages_body_idx"' in text
+    assert 'DROP INDEX CONCURRENTLY "messages_unread_idx"' in text
+    assert any(s.startswith('ALTER TABLE "odd; table ""name"""') and s.endswith("NOT VALID") for s in sql)
+    assert 'VALIDATE CONSTRAINT "odd_select_fkey"' in text and 'VALIDATE CONSTRAINT "messages_body_nonempty"' in text
+    # SET NOT NULL after a validated CHECK (col IS NOT NULL), which is dropped again.
+    i_check = next(i for i, s in enumerate(sql) if '"readAt" IS NOT NULL) NOT VALID' in s)
+    i_set = next(i for i, s in enumerate(sql) if s.endswith('ALTER COLUMN "readAt" SET NOT NULL'))
+    assert i_check < i_set and sql[i_set + 1].startswith('ALTER TABLE "messages" DROP CONSTRAINT')
+    # Not online: the plain forms, for a script run in one transaction.
+    plain = "\n".join(planner.plan(diff_schemas(desired, before, d), desired, before, d).statements())
+    assert "CONCURRENTLY" not in plain and "NOT VALID" not in plain and "lock_timeout" not in plain
+
+
+def test_foreign_key_dropped_before_the_key_it_references(base: Schema, pg_factory: Callable[[], str]) -> None:
+    """Issue 12: a plan dropped a primary key before the foreign key that depends on it (PostgreSQL refuses:
+    "cannot drop constraint accounts_pkey ... because other objects depend on it")."""
+    url = pg_factory()
+    apply_statements(url, api.render(base, "postgresql"))
+    desired = MUTATIONS["primary_key_renamed"][0](base)
+    d = get_dialect("postgresql")
+    before = _inspect(url, "postgresql")
+    sql = planner.plan(diff_schemas(desired, before, d), desired, before, d).statements()
+    drop_fk = next(i for i, s in enumerate(sql) if "DROP CONSTRAINT" in s and "fkey" in s)
+    drop_pk = next(i for i, s in enumerate(sql) if 'DROP CONSTRAINT "accounts_pkey"' in s)
+    add_pk = next(i for i, s in enumerate(sql) if 'ADD CONSTRAINT "accounts_pk" PRIMARY KEY' in s)
+    add_fk = next(i for i, s in enumerate(sql) if "ADD CONSTRAINT" in s and "FOREIGN KEY" in s)
+    assert drop_fk < drop_pk < add_pk < add_fk, sql
+    apply_statements(url, sql)
+    assert _drift(desired, url, "postgresql") == []
+
+
+def test_every_change_kind_has_a_planner_entry() -> None:
+    from schemaguard.diff.changes import ChangeKind
+
+    assert set(ChangeKind) <= set(planner.PLANNERS), set(ChangeKind) - set(planner.PLANNERS)
