@@ -12,14 +12,19 @@ threads have no client. Everything derives from ``seed``, so two databases seede
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from schemaguard.db import create_engine
+from schemaguard.db import create_engine, mask, mask_url
+from schemaguard.errors import ConfigError, ConnectionFailed
 
 if TYPE_CHECKING:
     from schemaguard.model import Schema
+
+TABLES = ("Organization", "MessageAccount", "Sitter", "Client", "MessageNumber", "SitterMaskedNumber", "MessageThread")
+"""The tables the demo fills, parents first."""
 
 BASE_TIME = datetime(2026, 1, 19, 9, 0, 0)
 CHUNK = 5000
@@ -43,6 +48,8 @@ def seed_demo(
     seed: int = 42,
     thread_number_share: float = 0.6,
     schema: Schema | None = None,
+    reset: bool = False,
+    on_rows: Callable[[str, int, int], None] | None = None,
 ) -> DemoSummary:
     """Fill a database built from the example master with messaging data.
 
@@ -55,16 +62,20 @@ def seed_demo(
         thread_number_share: the share of threads (0..1) that already point at a MessageNumber; 0 gives the
             state right after the Phase 1.1 schema change, which the seed's rollback SQL restores exactly.
         schema: when given and the database has no ``Organization`` table, create this schema first.
+        reset: delete the demo tables' rows first (children first) and drop the backfill ledger and undo tables,
+            whose records would describe rows that no longer exist; without it a database that already holds
+            organizations is refused.
+        on_rows: progress callback ``(table, rows inserted so far, rows of that table)`` after each chunk.
 
     Returns:
         DemoSummary.
 
     Raises:
-        ConfigError: bad counts. ConnectionFailed / sqlalchemy errors: the database refused the rows.
+        ConfigError: bad counts; the database already holds demo data (and ``reset`` is off).
+        ConnectionFailed: the database cannot be reached or refused the rows (read-only file, not a database):
+            one line naming the masked URL; everything is rolled back.
     """
     import sqlalchemy as sa
-
-    from schemaguard.errors import ConfigError
 
     if orgs < 1 or threads_per_org < 0 or not 0 <= orgs_without_number <= orgs or not 0 <= thread_number_share <= 1:
         raise ConfigError(
@@ -75,37 +86,56 @@ def seed_demo(
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            if schema is not None and not sa.inspect(conn).has_table("Organization"):
+            insp = sa.inspect(conn)
+            if schema is not None and not insp.has_table("Organization"):
                 from schemaguard import api
 
                 for stmt in api.render(schema, conn.dialect.name):
                     conn.exec_driver_sql(stmt)
             md = sa.MetaData()
+            if reset:
+                _reset(conn, md)
+            elif insp.has_table("Organization"):
+                orgs_there = conn.execute(
+                    sa.select(sa.func.count()).select_from(sa.Table("Organization", md, autoload_with=conn))
+                ).scalar_one()
+                if orgs_there:
+                    raise ConfigError(
+                        f"{mask_url(url)} already holds demo data ({orgs_there:,} organizations): pass --reset to "
+                        "replace it (deletes the demo tables' rows and the backfill ledger); nothing was written"
+                    )
             for table_name, rows in data.items():
                 table = sa.Table(table_name, md, autoload_with=conn)
                 for i in range(0, len(rows), CHUNK):
                     conn.execute(table.insert(), rows[i : i + CHUNK])
+                    if on_rows is not None:
+                        on_rows(table_name, min(i + CHUNK, len(rows)), len(rows))
+    except sa.exc.DBAPIError as exc:
+        orig = getattr(exc, "orig", None) or exc
+        reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        raise ConnectionFailed(f"demo seed failed on {mask_url(url)}: {mask(reason)}; nothing was written") from None
     finally:
         engine.dispose()
     broken = tuple(f"org_{o + 1:04d}" for o in range(orgs - orgs_without_number, orgs))
     return DemoSummary({k: len(v) for k, v in data.items()}, broken)
 
 
+def _reset(conn: Any, md: Any) -> None:
+    """Delete the demo tables' rows (children first) and drop schemaguard's backfill ledger and undo tables."""
+    import sqlalchemy as sa
+
+    names = set(sa.inspect(conn).get_table_names())
+    for name in reversed(TABLES):
+        if name in names:
+            conn.execute(sa.delete(sa.Table(name, md, autoload_with=conn)))
+    for name in sorted(n for n in names if n == "schemaguard_backfill_runs" or n.startswith("schemaguard_undo_")):
+        sa.Table(name, md, autoload_with=conn).drop(conn)
+
+
 def _generate(
     rng: random.Random, orgs: int, threads_per_org: int, broken: int, share: float
 ) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {
-        k: []
-        for k in (
-            "Organization",
-            "MessageAccount",
-            "Sitter",
-            "Client",
-            "MessageNumber",
-            "SitterMaskedNumber",
-            "MessageThread",
-        )
-    }
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in TABLES}
     tick = iter(range(10**9))
 
     def ts() -> datetime:

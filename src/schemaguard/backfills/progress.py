@@ -125,11 +125,12 @@ class RichObserver:
 def print_header(result: RunResult, console: Console) -> None:
     """``NAME on URL: run #N`` (or dry run) and the interrupted run it resumes, if any."""
     mode = "dry run (nothing is written)" if result.dry_run else f"run #{result.run_id}"
-    console.print(f"[bold]{escape(result.name)}[/] on {escape(result.target)}: {mode}")
+    console.print(f"[bold]{escape(result.name)}[/] on {escape(result.target)}: {mode}", soft_wrap=True)
     for old in result.resumed:
         console.print(
             f"  resuming after {old.status} run #{old.id} (started {old.started_at:%Y-%m-%d %H:%M:%S}, "
-            f"{old.total:,} rows already changed)"
+            f"{old.total:,} rows already changed)",
+            soft_wrap=True,
         )
 
 

@@ -458,7 +458,9 @@ def _run_group(conn: sa.Connection, group: list[tuple[str, Step, Update]], table
             total = int(conn.execute(count.where(pk > last) if last is not None else count).scalar_one())
     for upd in upds:
         upd.resumed_after = last
-        obs.update_started(upd, total)
+    # One progress bar per pass: a fused pass shows the keys of all its updates.
+    shown = upds[0] if len(upds) == 1 else UpdateResult(" + ".join(keys), upds[0].step, table.name, "")
+    obs.update_started(shown, total)
     scanned = 0
     while pending:
         held = time.monotonic()
@@ -493,8 +495,8 @@ def _run_group(conn: sa.Connection, group: list[tuple[str, Step, Update]], table
             time.sleep(state.delay)
     for key in keys:
         state.cursor[key] = "done"
-    for upd in upds:
-        obs.update_finished(upd)
+    shown.rows = sum(u.rows for u in upds)
+    obs.update_finished(shown)
 
 
 def _batch(
