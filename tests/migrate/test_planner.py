@@ -366,3 +366,21 @@ def test_every_change_kind_has_a_planner_entry() -> None:
     from schemaguard.diff.changes import ChangeKind
 
     assert set(ChangeKind) <= set(planner.PLANNERS), set(ChangeKind) - set(planner.PLANNERS)
+
+
+def test_sqlite_revisions_keep_desc_indexes_and_foreign_key_actions(make_project, sqlite_factory) -> None:
+    """Issue 13.3's reproducer: a fresh SQLite project, ``migrate generate`` from examples/demo/master_v1.yaml,
+    then from schemas/master.yaml, ``upgrade``: ``migrate check`` and ``diff`` show no drift (a batch rebuild
+    used to drop ``DESC`` and turn ``ON DELETE SET NULL / ON UPDATE CASCADE`` into ``NO ACTION``)."""
+    p = make_project("sqlite")
+    url = sqlite_factory()
+    p.master(ROOT / "examples" / "demo" / "master_v1.yaml")
+    assert p.run("migrate", "generate", "-m", "v1") == 0
+    assert p.run("migrate", "upgrade", "--url", url) == 0
+    p.master(ROOT / "schemas" / "master.yaml")
+    assert p.run("migrate", "generate", "-m", "master") == 0
+    assert p.run("migrate", "upgrade", "--url", url) == 0
+    assert p.run("migrate", "check") == 0
+    assert p.run("diff", "--url", url) == 0
+    assert p.run("migrate", "downgrade", "0001", "--url", url) == 0
+    assert p.run("diff", "--url", url, "--to", str(ROOT / "examples" / "demo" / "master_v1.yaml")) == 0
