@@ -95,12 +95,6 @@ PAGILA_PG15 = {
 PAGILA_LEFT_OUT = {"film_embedding"}
 """Needs the ``vector`` extension, which a stock server lacks."""
 
-PAGILA_PRELUDE = [
-    "CREATE DOMAIN public.year AS integer CONSTRAINT year_check CHECK (((VALUE >= 1901) AND (VALUE <= 2155)))",
-]
-"""Objects the model does not cover (domains) must exist before a rendering that uses them is applied."""
-
-
 @pytest.mark.skipif(shutil.which("psql") is None, reason="pagila is a pg_dump script and is loaded with psql")
 def test_pagila_roundtrip(pg_factory: Callable[[], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url1, url2 = pg_factory(), pg_factory()
@@ -124,5 +118,6 @@ def test_pagila_roundtrip(pg_factory: Callable[[], str], tmp_path: Path, capsys:
         }
     assert not (PAGILA_LEFT_OUT & loaded)
     assert {"actor", "film", "customer", "rental", "inventory", "staff", "store", "payment"} <= loaded
-    apply_statements(url2, PAGILA_PRELUDE)
+    # The domain (public.year), views, functions, triggers and sequences are part of the model (issue 14): the
+    # rendering creates them, so nothing is created by hand first.
     _roundtrip(url1, url2, tmp_path, capsys)

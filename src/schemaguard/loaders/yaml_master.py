@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -43,6 +44,7 @@ from schemaguard.model import (
     parse_type,
 )
 from schemaguard.model.naming import check_name, foreign_key_name, index_name, primary_key_name, unique_name
+from schemaguard.model.objects import ObjectKind, ObjectSpecError, objects_from_sections, objects_to_sections
 from schemaguard.model.validate import check_consistency
 from schemaguard.normalize import parse_default
 
@@ -149,6 +151,28 @@ class MasterFile(BaseModel):
     version: Literal[1]
     enums: dict[str, list[str] | EnumSpec] = {}
     tables: dict[str, TableSpec] = {}
+    # Objects beyond tables and enums (H8, issue 14): validated by model.objects.objects_from_sections.
+    schemas: Any = None
+    extensions: Any = None
+    domains: Any = None
+    sequences: Any = None
+    views: Any = None
+    materialized_views: Any = None
+    functions: Any = None
+    procedures: Any = None
+    aggregates: Any = None
+    triggers: Any = None
+    rules: Any = None
+    policies: Any = None
+    exclusion_constraints: Any = None
+    partitions: Any = None
+    row_security: Any = None
+    inheritance: Any = None
+    partitioning: Any = None
+    table_options: Any = None
+    collations: Any = None
+    comments: Any = None
+    privileges: Any = None
 
 
 _ACTIONS = {
@@ -519,6 +543,7 @@ def _schema_from_data(data: Any, pos: _Positions) -> Schema:
         raise SchemaError(_describe_pydantic(first) + more, p, line, col) from None
     _require_names(spec, pos)
     schema = _build(spec, tables, pos)
+    schema = _with_objects(schema, data, pos)
     problems = check_consistency(schema)
     if problems:
         first_problem = problems[0]
@@ -527,6 +552,18 @@ def _schema_from_data(data: Any, pos: _Positions) -> Schema:
             loc = _second_index_loc(schema)
         raise SchemaError(first_problem.message, p, loc.line if loc else None, loc.column if loc else None)
     return schema
+
+
+def _with_objects(schema: Schema, data: dict[str, Any], pos: _Positions) -> Schema:
+    """Add the object sections (views, functions, triggers...; docs/master-format.md) to ``schema``."""
+    if not any(k.section in data for k in ObjectKind):
+        return schema
+    try:
+        objects = objects_from_sections(data, pos.loc)
+    except ObjectSpecError as exc:
+        line, col = pos.find(exc.path)
+        raise SchemaError(f"{'.'.join(exc.path)}: {exc.problem}", pos.path, line, col) from None
+    return replace(schema, objects=tuple(objects))
 
 
 def _ref(text: str, pos: _Positions, *at: str | int) -> tuple[str, tuple[str, ...]]:
@@ -883,4 +920,5 @@ def dump_yaml_master(schema: Schema) -> str:
             td["checks"] = [{"expression": ck.expression, **({"name": ck.name} if ck.name else {})} for ck in t.checks]
         tables[t.name] = td
     doc["tables"] = tables
+    doc.update(objects_to_sections(schema.objects))
     return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)

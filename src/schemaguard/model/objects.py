@@ -18,6 +18,7 @@ type the model has no kind for, privileges when they are not compared), so a rep
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class ObjectKind(StrEnum):
     MATERIALIZED_VIEW = "materialized_view"
     FUNCTION = "function"
     PROCEDURE = "procedure"
+    AGGREGATE = "aggregate"
     TRIGGER = "trigger"
     RULE = "rule"
     POLICY = "policy"
@@ -241,3 +243,132 @@ def _squash(chunk: str) -> str:
     for sym in ("(", ")", ","):
         chunk = chunk.replace(f" {sym}", sym).replace(f"{sym} ", sym)
     return chunk
+
+
+_WORD_RE = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z_0-9$]*)')
+
+
+def referenced_names(text: str | None) -> set[str]:
+    """Identifiers (lowercased unless quoted) and ``schema.name`` pairs appearing in SQL text: a cheap way to
+    see which views a view or function uses, to order their creation."""
+    if not text:
+        return set()
+    words = [
+        m.group(1).replace('""', '"') if m.group(1) is not None else m.group(2).lower() for m in _WORD_RE.finditer(text)
+    ]
+    out = set(words)
+    out.update(f"{a}.{b}" for a, b in itertools.pairwise(words))
+    return out
+
+
+def dependency_order(objects: Iterable[DbObject]) -> list[DbObject]:
+    """``objects`` so that one whose definition names another comes after it (views on views); otherwise in the
+    given order. A cycle (impossible for views) keeps the given order for the rest."""
+    items = list(objects)
+    names = {o.name.lower() if '"' not in o.name else o.name: o for o in items}
+    deps = {
+        id(o): [names[n] for n in referenced_names(o.definition) if n in names and names[n] is not o] for o in items
+    }
+    done: set[int] = set()
+    out: list[DbObject] = []
+
+    def visit(o: DbObject, stack: set[int]) -> None:
+        if id(o) in done or id(o) in stack:
+            return
+        stack.add(id(o))
+        for d in deps[id(o)]:
+            visit(d, stack)
+        stack.discard(id(o))
+        done.add(id(o))
+        out.append(o)
+
+    for o in items:
+        visit(o, set())
+    return out
+
+
+NESTED_BY_TABLE = TABLE_BOUND | {ObjectKind.PARTITION}
+"""Sections written ``{table: {name: {...}}}`` in the master format (the rest are ``{name: {...}}``)."""
+
+
+class ObjectSpecError(ValueError):
+    """A master-file object section is malformed: ``path`` (keys from the top) and ``problem``."""
+
+    def __init__(self, path: tuple[str, ...], problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{'.'.join(path)}: {problem}")
+
+
+def objects_from_sections(data: Mapping[str, Any], loc: Any = None) -> list[DbObject]:
+    """The objects of a master file's object sections (``views:``, ``functions:``, ``triggers:``...).
+
+    Args:
+        data: the whole document (other keys are ignored).
+        loc: ``loc(*path) -> SourceLocation | None`` to set where each object is defined.
+
+    Returns:
+        DbObjects sorted by key. Each entry is a mapping: ``definition`` and ``comment`` are text, every other
+        key a scalar attribute (``check_option: local``, ``enabled: false``...). An entry may be null
+        (``schemas: {sales: }``).
+
+    Raises:
+        ObjectSpecError: a section, table group or entry is not a mapping, or a value is not a scalar.
+    """
+    out: list[DbObject] = []
+    for kind in ObjectKind:
+        section = data.get(kind.section)
+        if section is None:
+            continue
+        if not isinstance(section, Mapping):
+            raise ObjectSpecError((kind.section,), "expected a mapping of names to definitions")
+        if kind in NESTED_BY_TABLE:
+            for table, entries in section.items():
+                if not isinstance(entries, Mapping):
+                    raise ObjectSpecError((kind.section, str(table)), f"expected a mapping of {kind.value} names")
+                for name, entry in entries.items():
+                    path = (kind.section, str(table), str(name))
+                    out.append(_object(kind, str(name), entry, path, str(table), loc))
+        else:
+            for name, entry in section.items():
+                out.append(_object(kind, str(name), entry, (kind.section, str(name)), None, loc))
+    return sorted(out, key=lambda o: o.key)
+
+
+def _object(kind: ObjectKind, name: str, entry: Any, path: tuple[str, ...], table: str | None, loc: Any) -> DbObject:
+    if entry is None:
+        entry = {}
+    if isinstance(entry, str) and kind not in _PROPERTIES:
+        entry = {"definition": entry}
+    if not isinstance(entry, Mapping):
+        raise ObjectSpecError(path, "expected a mapping (definition, comment, attributes) or the definition text")
+    attrs: list[tuple[str, Any]] = []
+    definition = comment = None
+    for key, value in entry.items():
+        if isinstance(value, Mapping | list):
+            raise ObjectSpecError((*path, str(key)), "expected a single value (text, number or true/false)")
+        if key == "definition":
+            definition = None if value is None else str(value)
+        elif key == "comment":
+            comment = None if value is None else str(value)
+        else:
+            attrs.append((str(key), value))
+    return make_object(kind, name, definition, attrs, table=table, comment=comment, loc=loc(*path) if loc else None)
+
+
+def objects_to_sections(objects: Iterable[DbObject]) -> dict[str, Any]:
+    """The master file's object sections for ``objects`` (inverse of :func:`objects_from_sections`)."""
+    out: dict[str, Any] = {}
+    for o in sorted(objects, key=lambda o: (list(ObjectKind).index(o.kind), o.key)):
+        entry: dict[str, Any] = {}
+        if o.definition is not None:
+            entry["definition"] = o.definition
+        entry.update((k, {"true": True, "false": False}.get(v, v)) for k, v in o.attributes)
+        if o.comment is not None:
+            entry["comment"] = o.comment
+        section = out.setdefault(o.kind.section, {})
+        if o.kind in NESTED_BY_TABLE:
+            section.setdefault(o.table or "", {})[o.name] = entry or None
+        else:
+            section[o.name] = entry or None
+    return out

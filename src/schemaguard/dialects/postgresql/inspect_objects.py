@@ -68,6 +68,29 @@ JOIN pg_catalog.pg_language l ON l.oid = p.prolang
 WHERE p.pronamespace = ANY({_NS}) AND p.prokind IN ('f', 'p', 'w') AND {_not_extension_owned("pg_proc", "p.oid")}
 """
 
+# Plain aggregates (aggkind 'n'; ordered-set and hypothetical-set ones are reported as not compared), with the
+# CREATE AGGREGATE text assembled from pg_aggregate (the server has no pg_get_aggregatedef).
+AGGREGATES_SQL = f"""
+SELECT n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_args,
+       'CREATE AGGREGATE ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname)
+       || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ') (SFUNC = '
+       || a.aggtransfn::regproc::text || ', STYPE = ' || pg_catalog.format_type(a.aggtranstype, NULL)
+       || CASE WHEN a.aggfinalfn <> 0 THEN ', FINALFUNC = ' || a.aggfinalfn::regproc::text ELSE '' END
+       || CASE WHEN a.aggcombinefn <> 0 THEN ', COMBINEFUNC = ' || a.aggcombinefn::regproc::text ELSE '' END
+       || CASE WHEN a.agginitval IS NOT NULL THEN ', INITCOND = ' || pg_catalog.quote_literal(a.agginitval)
+               ELSE '' END
+       || CASE WHEN a.aggsortop <> 0 THEN ', SORTOP = OPERATOR(' || a.aggsortop::regoperator::text || ')'
+               ELSE '' END
+       || CASE p.proparallel WHEN 's' THEN ', PARALLEL = SAFE' WHEN 'r' THEN ', PARALLEL = RESTRICTED' ELSE '' END
+       || ')' AS definition,
+       d.description AS comment
+FROM pg_catalog.pg_aggregate a
+JOIN pg_catalog.pg_proc p ON p.oid = a.aggfnoid
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+{_comment("pg_proc", "p.oid")}
+WHERE p.pronamespace = ANY({_NS}) AND a.aggkind = 'n' AND {_not_extension_owned("pg_proc", "p.oid")}
+"""
+
 # User triggers (internal ones implement foreign keys; clones on partitions come with the parent's trigger).
 # tgparentid exists from PostgreSQL 13.
 TRIGGERS_SQL = f"""
@@ -219,7 +242,9 @@ UNION ALL
 SELECT n.nspname, p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
        CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE 'function' END, {_SELECTED}
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-WHERE {_USER_NS} AND (NOT {_SELECTED} OR p.prokind = 'a') AND {_not_extension_owned("pg_proc", "p.oid")}
+WHERE {_USER_NS} AND {_not_extension_owned("pg_proc", "p.oid")}
+  AND (NOT {_SELECTED} OR (p.prokind = 'a' AND EXISTS (SELECT 1 FROM pg_catalog.pg_aggregate ag
+                                                       WHERE ag.aggfnoid = p.oid AND ag.aggkind <> 'n')))
 UNION ALL
 SELECT n.nspname, t.typname::text,
        CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type'
@@ -344,6 +369,9 @@ def inspect_objects(
         }
         name = qualify(r.nspname, f"{r.proname}({r.identity_args})")
         out.append(make_object(_KINDS[r.prokind], name, r.definition, attrs, comment=r.comment))
+    for r in run(AGGREGATES_SQL, bind):
+        name = qualify(r.nspname, f"{r.proname}({r.identity_args})")
+        out.append(make_object(ObjectKind.AGGREGATE, name, r.definition, (), comment=r.comment))
     for r in run(TRIGGERS_SQL, bind):
         attrs = {"enabled": _TRIGGER_ENABLED.get(r.tgenabled), "constraint": True if r.is_constraint else None}
         out.append(

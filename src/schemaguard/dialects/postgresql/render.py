@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
 from sqlalchemy.types import TypeEngine
 
+from schemaguard.dialects.postgresql.render_objects import partition_by, render_objects
 from schemaguard.dialects.sqla import (
     DialectSpelling,
     NativeType,
@@ -192,9 +193,16 @@ def render_schema(schema: Schema) -> list[str]:
     unique constraints and checks), indexes, foreign keys, comments. Statements carry no trailing semicolon."""
     dialect = pg.dialect()
     md = sa.MetaData()
-    out = [_enum_ddl(e) for e in schema.enums]
+    # Objects beyond tables and enums (views, functions, triggers...): render_objects.py, around the tables.
+    objects_before, objects_after = render_objects(schema)
+    partitioned = partition_by(schema)
+    out = objects_before + [_enum_ddl(e) for e in schema.enums]
     tables = {t.name: build_table(t, md, SPELLING, with_fks=False) for t in schema.tables}
-    out += [compile_ddl(sa.schema.CreateTable(tables[t.name]), dialect) for t in schema.tables]
+    out += [
+        compile_ddl(sa.schema.CreateTable(tables[t.name]), dialect)
+        + (f" PARTITION BY {partitioned[t.name]}" if t.name in partitioned else "")
+        for t in schema.tables
+    ]
     for t in schema.tables:
         for ix in t.indexes:
             if ix.constraint and ix.unique and not ix.where and not ix.method and all(p.column for p in ix.parts):
@@ -214,4 +222,4 @@ def render_schema(schema: Schema) -> list[str]:
         if e.comment:
             quoted = dialect.identifier_preparer.quote_identifier(e.name)
             out.append(f"COMMENT ON TYPE {quoted} IS {sql_string(e.comment)}")
-    return out
+    return out + objects_after

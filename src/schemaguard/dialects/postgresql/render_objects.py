@@ -1,0 +1,228 @@
+"""PostgreSQL DDL for the objects beyond tables and enums (:mod:`schemaguard.model.objects`).
+
+:func:`render_objects` splits them around the tables, in the order pg_dump uses: schemas, extensions, domains and
+free-standing sequences before the tables (columns may use them); then functions and procedures (after the
+tables, whose row types a function may return; ``check_function_bodies`` off, as pg_dump does, so a SQL body
+may name a view created later), views and materialized views (a view after the views it names), triggers,
+rules, row-level security and policies, exclusion constraints, partitions, inheritance, table options, owned
+sequences' parameters, comments. Definitions are the server's own words (or the master's), pasted as SQL text
+the way check expressions are; every name is quoted.
+
+Source: https://www.postgresql.org/docs/15/app-pgdump.html (object order), the CREATE/ALTER/COMMENT pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from schemaguard.dialects.sqla import quote_ident, sql_string
+from schemaguard.model import DbObject, ObjectKind, Schema
+from schemaguard.model.objects import dependency_order
+
+_COMMENT_TARGET = {
+    ObjectKind.SCHEMA: "SCHEMA",
+    ObjectKind.DOMAIN: "DOMAIN",
+    ObjectKind.SEQUENCE: "SEQUENCE",
+    ObjectKind.VIEW: "VIEW",
+    ObjectKind.MATERIALIZED_VIEW: "MATERIALIZED VIEW",
+    ObjectKind.FUNCTION: "FUNCTION",
+    ObjectKind.PROCEDURE: "PROCEDURE",
+    ObjectKind.AGGREGATE: "AGGREGATE",
+    ObjectKind.PARTITION: "TABLE",
+}
+_ON_TABLE_COMMENT = {
+    ObjectKind.TRIGGER: "TRIGGER",
+    ObjectKind.RULE: "RULE",
+    ObjectKind.POLICY: "POLICY",
+    ObjectKind.EXCLUSION_CONSTRAINT: "CONSTRAINT",
+}
+_ENABLE = {"disabled": "DISABLE", "replica": "ENABLE REPLICA", "always": "ENABLE ALWAYS"}
+
+
+def qualified(key: str) -> str:
+    """A model key (``name`` or ``schema.name``) as a quoted SQL name: ``"sales"."orders"``.
+
+    A key splits at its first dot (names holding a dot are not supported outside the default schema)."""
+    ns, dot, name = key.partition(".")
+    return f"{quote_ident(ns)}.{quote_ident(name)}" if dot else quote_ident(key)
+
+
+def routine_name(key: str) -> str:
+    """``f(x integer)`` → ``"f"(x integer)`` (schema-qualified as the key is)."""
+    name, paren, args = key.partition("(")
+    return qualified(name) + (paren + args if paren else "")
+
+
+def partition_by(schema: Schema) -> dict[str, str]:
+    """``{table: "RANGE (at)"}`` for the partitioned tables of ``schema``: the renderer appends
+    ``PARTITION BY`` to their CREATE TABLE (a table cannot become partitioned later)."""
+    return {
+        o.name: o.attribute("partition_by") or ""
+        for o in schema.objects
+        if o.kind is ObjectKind.PARTITIONING and o.attribute("partition_by")
+    }
+
+
+def render_objects(schema: Schema) -> tuple[list[str], list[str]]:
+    """DDL for ``schema.objects``: ``(before the tables, after the tables)``, statements without ``;``."""
+    by_kind: dict[ObjectKind, list[DbObject]] = {}
+    for o in schema.objects:
+        by_kind.setdefault(o.kind, []).append(o)
+
+    def of(kind: ObjectKind) -> list[DbObject]:
+        return by_kind.get(kind, [])
+
+    before: list[str] = []
+    before += [f"CREATE SCHEMA IF NOT EXISTS {quote_ident(o.name)}" for o in of(ObjectKind.SCHEMA)]
+    for o in of(ObjectKind.EXTENSION):
+        schema_clause = f" SCHEMA {quote_ident(o.attribute('schema') or '')}" if o.attribute("schema") else ""
+        before.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(o.name)}{schema_clause}")
+    before += [_domain(o) for o in of(ObjectKind.DOMAIN)]
+    before += [_sequence(o, create=True) for o in of(ObjectKind.SEQUENCE) if not o.attribute("owned_by")]
+
+    # Collations first: a column cannot change type once a view or trigger uses it.
+    after: list[str] = _collations(schema, of(ObjectKind.COLLATION))
+    routines = of(ObjectKind.FUNCTION) + of(ObjectKind.PROCEDURE)
+    if routines:
+        after.append("SET check_function_bodies = false")
+        after += [o.definition for o in routines if o.definition]
+    after += [o.definition for o in of(ObjectKind.AGGREGATE) if o.definition]
+    for o in dependency_order(of(ObjectKind.VIEW) + of(ObjectKind.MATERIALIZED_VIEW)):
+        after += _view(o)
+    for o in of(ObjectKind.PARTITION):
+        if o.table and o.definition:
+            key = f" PARTITION BY {o.attribute('partition_key')}" if o.attribute("partition_key") else ""
+            after.append(f"CREATE TABLE {qualified(o.name)} PARTITION OF {qualified(o.table)} {o.definition}{key}")
+    for o in of(ObjectKind.TRIGGER):
+        if o.definition and o.table:
+            after.append(o.definition)
+            if o.attribute("enabled") in _ENABLE:
+                after.append(
+                    f"ALTER TABLE {qualified(o.table)} {_ENABLE[o.attribute('enabled') or '']} TRIGGER "
+                    f"{quote_ident(o.name)}"
+                )
+    after += [o.definition for o in of(ObjectKind.RULE) if o.definition]
+    for o in of(ObjectKind.ROW_SECURITY):
+        if o.attribute("enabled") == "true":
+            after.append(f"ALTER TABLE {qualified(o.name)} ENABLE ROW LEVEL SECURITY")
+        if o.attribute("forced") == "true":
+            after.append(f"ALTER TABLE {qualified(o.name)} FORCE ROW LEVEL SECURITY")
+    after += [_policy(o) for o in of(ObjectKind.POLICY) if o.table]
+    for o in of(ObjectKind.EXCLUSION_CONSTRAINT):
+        if o.table and o.definition:
+            after.append(f"ALTER TABLE {qualified(o.table)} ADD CONSTRAINT {quote_ident(o.name)} {o.definition}")
+    for o in of(ObjectKind.INHERITANCE):
+        for parent in (o.attribute("parents") or "").split(", "):
+            if parent:
+                after.append(f"ALTER TABLE {qualified(o.name)} INHERIT {qualified(parent)}")
+    for o in of(ObjectKind.TABLE_OPTIONS):
+        options = [(k, v) for k, v in o.attributes if k != "unlogged"]
+        if options:
+            after.append(f"ALTER TABLE {qualified(o.name)} SET ({', '.join(f'{k}={v}' for k, v in options)})")
+        if o.attribute("unlogged") == "true":
+            after.append(f"ALTER TABLE {qualified(o.name)} SET UNLOGGED")
+    after += [_sequence(o, create=False) for o in of(ObjectKind.SEQUENCE) if o.attribute("owned_by")]
+
+    after += list(_comments(schema.objects))
+    return before, after
+
+
+def _domain(o: DbObject) -> str:
+    parts = [f"CREATE DOMAIN {qualified(o.name)} AS {o.attribute('base_type')}"]
+    if o.attribute("collation"):
+        parts.append(f"COLLATE {quote_ident(o.attribute('collation') or '')}")
+    if o.attribute("default") is not None:
+        parts.append(f"DEFAULT {o.attribute('default')}")
+    if o.attribute("not_null") == "true":
+        parts.append("NOT NULL")
+    for check in (o.attribute("checks") or "").split("; "):
+        name, sep, definition = check.partition(": ")
+        if sep:
+            parts.append(f"CONSTRAINT {quote_ident(name)} {definition}")
+    return " ".join(parts)
+
+
+def _sequence(o: DbObject, *, create: bool) -> str:
+    cycle = "CYCLE" if o.attribute("cycle") == "true" else "NO CYCLE"
+    params = (
+        f"AS {o.attribute('data_type') or 'bigint'} INCREMENT BY {o.attribute('increment') or 1} "
+        f"MINVALUE {o.attribute('min') or 1} MAXVALUE {o.attribute('max')} START WITH {o.attribute('start') or 1} "
+        f"CACHE {o.attribute('cache') or 1} {cycle}"
+    )
+    if create:
+        return f"CREATE SEQUENCE {qualified(o.name)} {params}"
+    owner = o.attribute("owned_by") or ""
+    table, _, column = owner.rpartition(".")
+    return f"ALTER SEQUENCE {qualified(o.name)} {params} OWNED BY {qualified(table)}.{quote_ident(column)}"
+
+
+def _view(o: DbObject) -> list[str]:
+    if o.kind is ObjectKind.MATERIALIZED_VIEW:
+        storage = [(k, v) for k, v in o.attributes if k != "indexes"]
+        with_clause = f" WITH ({', '.join(f'{k}={v}' for k, v in storage)})" if storage else ""
+        out = [f"CREATE MATERIALIZED VIEW {qualified(o.name)}{with_clause} AS {_body(o.definition)}"]
+        out += [ix for ix in (o.attribute("indexes") or "").split("; ") if ix]
+        return out
+    with_clause = ", ".join(f"{k}={v}" for k, v in o.attributes)
+    return [
+        f"CREATE VIEW {qualified(o.name)}{f' WITH ({with_clause})' if with_clause else ''} AS {_body(o.definition)}"
+    ]
+
+
+def _body(definition: str | None) -> str:
+    return (definition or "").strip().rstrip(";")
+
+
+def _policy(o: DbObject) -> str:
+    assert o.table is not None
+    permissive = "PERMISSIVE" if o.attribute("permissive") != "false" else "RESTRICTIVE"
+    command = (o.attribute("command") or "all").upper()
+    roles = ", ".join(
+        "PUBLIC" if r == "public" else quote_ident(r) for r in (o.attribute("roles") or "public").split(", ")
+    )
+    text = f"CREATE POLICY {quote_ident(o.name)} ON {qualified(o.table)} AS {permissive} FOR {command} TO {roles}"
+    if o.attribute("using"):
+        text += f" USING ({o.attribute('using')})"
+    if o.attribute("with_check"):
+        text += f" WITH CHECK ({o.attribute('with_check')})"
+    return text
+
+
+def _comments(objects: Iterable[DbObject]) -> Iterable[str]:
+    for o in objects:
+        if not o.comment:
+            continue
+        if o.kind in _COMMENT_TARGET:
+            target = (
+                routine_name(o.name)
+                if o.kind in (ObjectKind.FUNCTION, ObjectKind.PROCEDURE, ObjectKind.AGGREGATE)
+                else qualified(o.name)
+            )
+            yield f"COMMENT ON {_COMMENT_TARGET[o.kind]} {target} IS {sql_string(o.comment)}"
+        elif o.kind in _ON_TABLE_COMMENT and o.table:
+            target = f"{quote_ident(o.name)} ON {qualified(o.table)}"
+            yield f"COMMENT ON {_ON_TABLE_COMMENT[o.kind]} {target} IS {sql_string(o.comment)}"
+
+
+def _collations(schema: Schema, objects: list[DbObject]) -> list[str]:
+    """``ALTER COLUMN ... TYPE <its type> COLLATE <collation>`` for columns with a non-default collation."""
+    if not objects:
+        return []
+    from sqlalchemy.dialects import postgresql as pg
+
+    from schemaguard.dialects.postgresql.render import type_engine
+
+    dialect = pg.dialect()
+    out = []
+    for o in objects:
+        table = schema.table(o.name)
+        for column, collation in o.attributes:
+            c = table.column(column) if table is not None else None
+            if c is None:
+                continue
+            ctype = type_engine(c.type).compile(dialect=dialect)
+            coll = qualified(collation) if "." in collation else quote_ident(collation)
+            out.append(
+                f"ALTER TABLE {qualified(o.name)} ALTER COLUMN {quote_ident(column)} TYPE {ctype} COLLATE {coll}"
+            )
+    return out
