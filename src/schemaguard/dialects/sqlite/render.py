@@ -24,6 +24,7 @@ from schemaguard.dialects.sqla import (
     default_literal,
 )
 from schemaguard.dialects.sqlite.diff import adapt
+from schemaguard.dialects.sqlite.render_objects import render_objects, table_suffixes
 from schemaguard.model import ColumnType, Index, Schema, Table, TypeKind
 
 _DECLARED: dict[TypeKind, str] = {
@@ -124,8 +125,12 @@ def render_schema(schema: Schema) -> list[str]:
     for t in schema.tables:
         for fk in t.foreign_keys:
             build_foreign_key(fk, md, t.name)
-    out = [compile_ddl(sa.schema.CreateTable(tables[t.name]), dialect) for t in schema.tables]
+    # Views, triggers and STRICT / WITHOUT ROWID: render_objects.py.
+    suffixes = table_suffixes(schema)
+    out = [
+        compile_ddl(sa.schema.CreateTable(tables[t.name]), dialect) + suffixes.get(t.name, "") for t in schema.tables
+    ]
     for t in schema.tables:
         for ix in t.indexes:
             out.append(compile_ddl(sa.schema.CreateIndex(build_index(ix, tables[t.name], SPELLING)), dialect))
-    return out
+    return out + render_objects(schema)

@@ -1,0 +1,34 @@
+"""SQLite DDL for views, triggers and table options (``STRICT``, ``WITHOUT ROWID``).
+
+A view's or trigger's definition is its whole ``CREATE`` statement as SQLite stores it (``sqlite_schema.sql``),
+so it is replayed as is, views in dependency order, triggers after every view (an ``INSTEAD OF`` trigger is on a
+view). Table options are suffixes of ``CREATE TABLE``, which cannot be added later.
+
+Source: https://www.sqlite.org/lang_createview.html, https://www.sqlite.org/lang_createtrigger.html,
+https://www.sqlite.org/stricttables.html, https://www.sqlite.org/withoutrowid.html
+"""
+
+from __future__ import annotations
+
+from schemaguard.model import ObjectKind, Schema
+from schemaguard.model.objects import dependency_order
+
+
+def table_suffixes(schema: Schema) -> dict[str, str]:
+    """``{table: " STRICT, WITHOUT ROWID"}`` for the tables of ``schema`` with options."""
+    out = {}
+    for o in schema.objects:
+        if o.kind is ObjectKind.TABLE_OPTIONS:
+            words = [
+                w for k, w in (("without_rowid", "WITHOUT ROWID"), ("strict", "STRICT")) if o.attribute(k) == "true"
+            ]
+            if words:
+                out[o.name] = " " + ", ".join(words)
+    return out
+
+
+def render_objects(schema: Schema) -> list[str]:
+    """``CREATE VIEW`` and ``CREATE TRIGGER`` statements (without ``;``), to run after the tables and indexes."""
+    views = [o for o in schema.objects if o.kind is ObjectKind.VIEW and o.definition]
+    triggers = [o for o in schema.objects if o.kind is ObjectKind.TRIGGER and o.definition]
+    return [(o.definition or "").strip().rstrip(";") for o in dependency_order(views) + triggers]
