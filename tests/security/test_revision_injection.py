@@ -19,16 +19,18 @@ import yaml
 from tests.conftest import PG_ADMIN_URL
 
 PAYLOAD = 'pwn"""\nimport os; os.system(\'touch pwned\')\n"""'
+# Names hold no "." (a dotted table name is schema-qualified in the master format): the payload imports without one.
+NAME_PAYLOAD = 'pwn"""\nfrom os import system; system(\'touch pwned\')\n"""'
 HOSTILE = [
-    PAYLOAD,
+    NAME_PAYLOAD,
     "q'''x",
     "back\\slash\\",
     "cr\rlf",
     "ls\u2028ps\u2029",
     "${HOME}x",
     "%(x)s",
-    "<% import os; os.system('touch pwned') %>",
-    "${__import__('os').system('touch pwned')}",
+    "<% from os import system; system('touch pwned') %>",
+    "${exec('import os\\x2e system')}",
     "[/nope]",
     "# coding: utf-7",
 ]
@@ -192,6 +194,9 @@ def test_tampered_template_is_never_rendered_by_generate(project: Callable[[str]
     template.write_text("<% import os; os.system('touch pwned') %>\n" + template.read_text(encoding="utf-8"))
     columns = {"id": {"type": "integer", "primary_key": True}, "x": {"type": "text"}}
     master.write_text(yaml.safe_dump({"version": 1, "tables": {"t": {"columns": columns}}}), encoding="utf-8")
+    assert _run("migrate", "generate", "-m", "second") == 2  # schemaguard.sum covers the template
+    _no_payload_ran(root)
+    assert _run("migrate", "hash") == 0  # even once it is blessed, generate never renders it
     assert _run("migrate", "generate", "-m", "second") == 0
     assert len(list((root / "migrations" / "versions").glob("*.py"))) == 2
     _no_payload_ran(root)

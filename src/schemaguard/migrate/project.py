@@ -5,9 +5,16 @@ Layout (``migrations`` is the ``migrations`` key of the configuration)::
     alembic.ini               # written at the project root when absent: plain ``alembic upgrade head`` works
     migrations/
       env.py                  # URL from -x url=..., sqlalchemy.url or DATABASE_URL; honours a passed connection
-      script.py.mako          # the revision template
+      script.py.mako          # the template of plain ``alembic revision`` (schemaguard writes its own revisions)
       schemaguard.sum         # integrity file (see integrity.py)
       versions/0001_initial.py ...
+
+A project that names more than one dialect (``dialects = ["sqlite", "postgresql"]``, or targets whose URLs are
+of different dialects) gets one such script directory per dialect, ``migrations/sqlite/`` and
+``migrations/postgresql/``, written by one ``migrate generate`` with the same message and revision ids; every
+command picks the directory of its target's dialect, and ``alembic.ini`` has a section per dialect
+(``alembic -n sqlite upgrade head``). A folder that already holds revisions at ``migrations/`` itself keeps the
+single-folder layout (move it to ``migrations/<dialect>/`` to adopt the per-dialect one).
 
 Each revision file records the dialect it was generated for on its second line (``# Dialect: sqlite``).
 """
@@ -136,7 +143,7 @@ ALEMBIC_INI = """# Written by schemaguard: `alembic upgrade head` runs the revis
 [alembic]
 script_location = %(here)s/{folder}
 sqlalchemy.url =
-
+{sections}
 [loggers]
 keys = root
 
@@ -163,6 +170,50 @@ format = %(levelname)-5.5s [%(name)s] %(message)s
 _DIALECT_RE = re.compile(r"^(?:# )?Dialect:\s*(\w+)\s*$", re.M)
 
 
+ALEMBIC_INI_SECTION = """
+# `alembic -n {name} upgrade head` runs the {name} revisions.
+[{name}]
+script_location = %(here)s/{folder}
+sqlalchemy.url =
+"""
+
+
+class DialectMismatch(MigrationError):
+    """No migrations folder of the project serves the requested dialect (exit 2)."""
+
+
+def project_dialects(config: Config) -> list[str]:
+    """The dialects the project names: the ``dialects`` key, else ``dialect`` followed by the dialects of the
+    targets' URLs (a target whose URL cannot be resolved here, e.g. an unset variable, is left out).
+
+    Returns:
+        Canonical names, the primary (``dialect``) first, without repeats.
+
+    Raises:
+        ConfigError: ``dialects`` is not a list of known dialect names.
+    """
+    from schemaguard.config import expand_env
+    from schemaguard.db import dialect_name
+    from schemaguard.dialects import get_dialect
+    from schemaguard.errors import ConfigError, SchemaGuardError
+
+    listed = getattr(config, "dialects", None)
+    if listed is None:
+        listed = (config.model_extra or {}).get("dialects")
+    if listed is not None:
+        if not isinstance(listed, list) or not listed or not all(isinstance(n, str) for n in listed):
+            raise ConfigError('dialects must be a list of dialect names, e.g. dialects = ["sqlite", "postgresql"]')
+        names = [get_dialect(n).name for n in listed]
+    else:
+        names = [get_dialect(config.dialect).name]
+        for name in sorted(config.targets):
+            try:
+                names.append(dialect_name(expand_env(config.targets[name].url, f"targets.{name}.url")))
+            except SchemaGuardError:
+                continue
+    return list(dict.fromkeys(names))
+
+
 @dataclass(frozen=True)
 class MigrationsDir:
     """Where the revisions live.
@@ -170,18 +221,70 @@ class MigrationsDir:
     Attributes:
         root: the project root (the configuration file's directory).
         path: the migrations folder (an Alembic script directory).
+        dialect_name: the dialect the folder is for in the per-dialect layout (``migrations/<dialect>/``);
+            None in the single-folder layout (the dialect is the one its revisions record).
     """
 
     root: Path
     path: Path
+    dialect_name: str | None = None
 
-    @classmethod
-    def from_config(cls, config: Config) -> MigrationsDir:
-        """The folder named by the ``migrations`` key of the configuration (default ``migrations``)."""
+    @staticmethod
+    def base(config: Config) -> tuple[Path, Path]:
+        """(project root, the folder named by the ``migrations`` key, default ``migrations``)."""
         extra = config.model_extra or {}
         folder = Path(str(extra.get("migrations", "migrations")))
         root = Path(config.root).resolve()
-        return cls(root, folder if folder.is_absolute() else root / folder)
+        return root, folder if folder.is_absolute() else root / folder
+
+    @classmethod
+    def all_for(cls, config: Config) -> list[MigrationsDir]:
+        """Every migrations folder of the project: one in the single-folder layout, else one per dialect (the
+        primary dialect first).
+
+        Raises:
+            ConfigError: an invalid ``dialects`` key.
+        """
+        root, base = cls.base(config)
+        dialects = project_dialects(config)
+        if len(dialects) <= 1 or (base / "env.py").is_file():
+            return [cls(root, base)]
+        return [cls(root, base / name, name) for name in dialects]
+
+    @classmethod
+    def from_config(cls, config: Config, dialect: str | None = None, *, url: str | None = None) -> MigrationsDir:
+        """The migrations folder for ``dialect`` (or for the dialect of ``url``; default the primary dialect).
+
+        Raises:
+            DialectMismatch: the project has no folder for that dialect (per-dialect layout: it is not among
+                ``dialects``; single folder: its revisions were generated for another dialect).
+            ConfigError: an unknown dialect name.
+        """
+        from schemaguard.db import dialect_name
+        from schemaguard.dialects import get_dialect
+
+        wanted = get_dialect(dialect).name if dialect else dialect_name(url) if url else None
+        dirs = cls.all_for(config)
+        if len(dirs) == 1 and dirs[0].dialect_name is None:
+            single = dirs[0]
+            recorded = single.dialect()
+            if wanted and recorded and recorded != wanted:
+                raise DialectMismatch(
+                    f"the revisions in {single.path} are for {recorded}, not {wanted}: name both dialects in "
+                    f'schemaguard.toml (dialects = ["{recorded}", "{wanted}"]) and move them to '
+                    f"{single.path / recorded} to get one migrations folder per dialect"
+                )
+            return single
+        if wanted is None:
+            return dirs[0]
+        for d in dirs:
+            if d.dialect_name == wanted:
+                return d
+        names = ", ".join(d.dialect_name or "" for d in dirs)
+        raise DialectMismatch(
+            f"no migrations folder for {wanted}: this project's revisions are for {names} "
+            f"(add {wanted} to `dialects` in schemaguard.toml and run `schemaguard migrate generate`)"
+        )
 
     @property
     def versions(self) -> Path:
@@ -196,7 +299,7 @@ class MigrationsDir:
         return (self.path / "env.py").is_file() and self.versions.is_dir()
 
     def init(self) -> list[Path]:
-        """Create the folder (env.py, template, versions/) and a root ``alembic.ini`` when absent.
+        """Create the folder (env.py, template, versions/).
 
         Returns:
             The files written (existing files are never overwritten).
@@ -208,15 +311,35 @@ class MigrationsDir:
             if not f.exists():
                 f.write_text(text, encoding="utf-8")
                 written.append(f)
-        ini = self.root / "alembic.ini"
-        if not ini.exists():
-            try:
-                folder = self.path.relative_to(self.root).as_posix()
-            except ValueError:
-                folder = self.path.as_posix()
-            ini.write_text(ALEMBIC_INI.format(folder=folder), encoding="utf-8")
-            written.append(ini)
         return written
+
+    def _folder(self) -> str:
+        try:
+            return self.path.relative_to(self.root).as_posix()
+        except ValueError:
+            return self.path.as_posix()
+
+    @staticmethod
+    def write_alembic_ini(dirs: list[MigrationsDir]) -> list[Path]:
+        """Write ``alembic.ini`` at the project root when absent: ``[alembic]`` runs the first folder, and in the
+        per-dialect layout one ``[<dialect>]`` section per folder (``alembic -n sqlite upgrade head``). An existing
+        file is never touched (``schemaguard.sum`` covers it).
+
+        Returns:
+            The file, when written.
+        """
+        first = dirs[0]
+        ini = first.root / "alembic.ini"
+        if ini.exists():
+            return []
+        # ConfigParser interpolates %(...)s: a literal % in a folder name is doubled.
+        body = "".join(
+            ALEMBIC_INI_SECTION.format(name=d.dialect_name, folder=d._folder().replace("%", "%%"))
+            for d in dirs
+            if d.dialect_name
+        )
+        ini.write_text(ALEMBIC_INI.format(folder=first._folder().replace("%", "%%"), sections=body), encoding="utf-8")
+        return [ini]
 
     def require(self) -> None:
         """Raises:

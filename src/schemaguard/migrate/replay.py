@@ -99,6 +99,16 @@ def run_alembic(
         raise MigrationError(f"alembic {command} {revision} failed: {mask(reason)}") from None
 
 
+def require_scratch(dialect: Dialect, dev_url: str | None) -> None:
+    """Raises:
+    MigrationError: the dialect replays on a server (PostgreSQL) and no dev URL is given (exit 2)."""
+    if dialect.scratch_url is None and dev_url is None:
+        raise MigrationError(
+            f"replaying {dialect.name} revisions needs a scratch server: pass --dev-url postgresql://user@host/db "
+            "or set dev_url in schemaguard.toml (a database is created there and dropped afterwards)"
+        )
+
+
 @contextmanager
 def scratch_database(dialect: Dialect, dev_url: str | None = None) -> Iterator[Scratch]:
     """A fresh, empty scratch database for ``dialect``, removed on exit.
@@ -114,11 +124,7 @@ def scratch_database(dialect: Dialect, dev_url: str | None = None) -> Iterator[S
     import sqlalchemy as sa
     from sqlalchemy.pool import StaticPool
 
-    if dialect.scratch_url is None and dev_url is None:
-        raise MigrationError(
-            "replaying PostgreSQL revisions needs a scratch server: pass --dev-url postgresql://user@host/db "
-            "or set dev_url in schemaguard.toml (a database is created there and dropped afterwards)"
-        )
+    require_scratch(dialect, dev_url)
     if dialect.scratch_url is not None:
         engine = sa.create_engine(dialect.scratch_url, poolclass=StaticPool)
         conn = engine.connect()

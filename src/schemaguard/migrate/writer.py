@@ -18,12 +18,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from schemaguard.migrate.errors import MigrationError
-from schemaguard.migrate.ops import NATIVE_HELPER, Rename, build_plan, rename_candidates, render_items, resolve_renames
+from schemaguard.migrate.ops import (
+    NATIVE_HELPER,
+    Rename,
+    Rendered,
+    build_plan,
+    rename_candidates,
+    render_items,
+    resolve_renames,
+)
 from schemaguard.migrate.project import MigrationsDir
 
 if TYPE_CHECKING:
     from schemaguard.config import Config
     from schemaguard.dialects.base import Dialect
+    from schemaguard.model import Schema
 
 
 @dataclass
@@ -32,11 +41,12 @@ class GenerateResult:
 
     Attributes:
         revision: the new revision id, or None when the master and the revisions already agree.
-        path: the revision file written.
-        summary: one human line per change (the changelog entry).
+        path: the revision file written (the primary dialect's, in the per-dialect layout).
+        summary: one human line per change (the changelog entry; the primary dialect's).
         rename_hints: ``(table, old, new)`` dropped/added column pairs of one type, not treated as renames.
         changelog: the changelog entry written.
         created: files created for a new migrations folder (env.py, template, alembic.ini).
+        paths: ``{dialect: revision file}`` for every folder written (one per dialect in the per-dialect layout).
     """
 
     revision: str | None
@@ -45,6 +55,7 @@ class GenerateResult:
     rename_hints: list[tuple[str, str, str]] = field(default_factory=list)
     changelog: Path | None = None
     created: list[Path] = field(default_factory=list)
+    paths: dict[str, Path] = field(default_factory=dict)
 
 
 def dev_url_for(config: Config, dev_url: str | None) -> str | None:
@@ -56,25 +67,26 @@ def dev_url_for(config: Config, dev_url: str | None) -> str | None:
 
 
 def folder_dialect(mdir: MigrationsDir, config: Config, requested: str | None) -> Dialect:
-    """The dialect of the folder's revisions (recorded in each file), else ``requested``, else the configured one.
+    """The dialect of the folder: its own in the per-dialect layout, else the one its revisions record, else
+    ``requested``, else the configured one.
 
     Raises:
-        MigrationError: ``requested`` contradicts the existing revisions.
+        MigrationError: ``requested`` contradicts the folder's dialect.
     """
     from schemaguard.dialects import get_dialect
 
-    recorded = mdir.dialect()
+    recorded = mdir.dialect_name or mdir.dialect()
     if requested and recorded and get_dialect(requested).name != recorded:
         raise MigrationError(
-            f"the revisions in {mdir.path} were generated for {recorded}, not {requested}: "
-            "use one migrations folder per dialect (the `migrations` key of schemaguard.toml)"
+            f"the revisions in {mdir.path} are for {recorded}, not {get_dialect(requested).name}: name both "
+            'dialects in schemaguard.toml (dialects = ["sqlite", "postgresql"]) to get one migrations folder per '
+            "dialect"
         )
     return get_dialect(recorded or requested or config.dialect)
 
 
-def _next_revision_id(mdir: MigrationsDir) -> str:
-    numbers = [int(m.group(1)) for f in mdir.revision_files() if (m := re.match(r"^(\d+)_", f.name))]
-    return f"{max(numbers, default=0) + 1:04d}"
+def _revision_numbers(mdir: MigrationsDir) -> list[int]:
+    return [int(m.group(1)) for f in mdir.revision_files() if (m := re.match(r"^(\d+)_", f.name))]
 
 
 def _slug(message: str) -> str:
@@ -180,7 +192,8 @@ def check_revision_source(source: str) -> None:
     """Parse a generated revision and check it holds only what schemaguard writes: a docstring, imports of
     ``alembic``/``sqlalchemy``, the four revision identifiers as literals, the ``NativeType`` helper exactly as
     ``NATIVE_HELPER`` defines it, and ``upgrade()``/``downgrade()`` whose statements are ``op.…(…)`` calls (or
-    ``with op.batch_alter_table(…) as batch_op:`` blocks of ``batch_op.…(…)`` calls) over literals and the names
+    ``with op.batch_alter_table(…) as batch_op:`` blocks of ``batch_op.…(…)`` calls, or
+    ``with op.get_context().autocommit_block():`` blocks of ``op`` calls) over literals and the names
     ``op``, ``batch_op``, ``sa``, ``postgresql``, ``sqlite``, ``NativeType``.
 
     Raises:
@@ -264,7 +277,27 @@ def _check_body(statements: list[ast.stmt], receiver: str, bad: Any) -> None:
             _check_expr(st.items[0].context_expr, bad)
             _check_body(st.body, "batch_op", bad)
             continue
+        if receiver == "op" and isinstance(st, ast.With) and len(st.items) == 1 and _is_autocommit(st.items[0]):
+            _check_body(st.body, "op", bad)  # statements PostgreSQL refuses in a transaction (CONCURRENTLY...)
+            continue
         raise bad(st, f"statement {type(st).__name__} in a migration function")
+
+
+def _is_autocommit(item: ast.withitem) -> bool:
+    """``with op.get_context().autocommit_block():``"""
+    call = item.context_expr
+    return (
+        item.optional_vars is None
+        and isinstance(call, ast.Call)
+        and not call.args
+        and not call.keywords
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "autocommit_block"
+        and _is_call_on(call.func.value, "op", "get_context")
+        and isinstance(call.func.value, ast.Call)
+        and not call.func.value.args
+        and not call.func.value.keywords
+    )
 
 
 def _is_call_on(node: ast.expr, receiver: str, method: str | None = None) -> bool:
@@ -287,6 +320,88 @@ def _check_expr(node: ast.expr, bad: Any) -> None:
             raise bad(sub, f"private attribute {sub.attr!r}")
 
 
+@dataclass
+class _Planned:
+    """One folder's part of a ``generate``: the revision text and what it changes."""
+
+    mdir: MigrationsDir
+    dialect: Dialect
+    head: str | None
+    changes: bool
+    summary: list[str]
+    hints: list[tuple[str, str, str]]
+    up: Rendered
+    down: Rendered
+
+
+def _plan_folder(
+    mdir: MigrationsDir,
+    d: Dialect,
+    config: Config,
+    master: Schema,
+    dev_url: str | None,
+    renames: Sequence[str],
+    online: bool = True,
+) -> _Planned:
+    from alembic.util.exc import CommandError
+
+    from schemaguard.migrate import changelog
+    from schemaguard.migrate.replay import replay_state
+
+    state = replay_state(mdir, d, config, dev_url)
+    asked = [Rename.parse(r) for r in renames]
+    _explain_renames(asked, state, master, mdir)
+    wanted = resolve_renames(asked, state, master)
+    up = build_plan(d, master, state, wanted, online=online)
+    down = build_plan(d, state, master, [r.reverse() for r in wanted], online=online)
+    heads: list[str] = []
+    if mdir.exists:
+        try:
+            heads = list(mdir.script().get_heads())
+        except CommandError as exc:
+            raise MigrationError(f"{mdir.path}: {exc}") from None
+    if len(heads) > 1:
+        raise MigrationError(
+            f"the revisions in {mdir.path} have several heads ({', '.join(heads)}): merge them first (alembic merge)"
+        )
+    return _Planned(
+        mdir,
+        d,
+        heads[0] if heads else None,
+        bool(up.changes or wanted),
+        changelog.describe_plan(up.changes, wanted),
+        [] if wanted else rename_candidates(up.changes, d),
+        render_items(up.items, d.name),
+        render_items(down.items, d.name),
+    )
+
+
+def _explain_renames(renames: Sequence[Rename], state: Schema, master: Schema, mdir: MigrationsDir) -> None:
+    """A precise reason for a rename that cannot apply (before the planner's generic one).
+
+    Raises:
+        MigrationError: the table is unknown, the old column is not in the state the revisions build (a newer
+            revision may already drop it), or the new one is not in the master.
+    """
+    for r in renames:
+        if r.table is None:
+            continue
+        before, after = state.table(r.table), master.table(r.table)
+        if before is None or after is None:
+            where = "the revisions' state" if before is None else "the master"
+            raise MigrationError(f"--rename {r.table}.{r.old}:{r.new}: there is no table {r.table} in {where}")
+        if before.column(r.old) is None and before.column(r.new) is not None:
+            raise MigrationError(
+                f"--rename {r.table}.{r.old}:{r.new}: the revisions already replace {r.old} by {r.new} (the newest "
+                "revision drops one and adds the other): remove it with `schemaguard migrate discard`, then run "
+                "this command again"
+            )
+        if before.column(r.old) is None:
+            raise MigrationError(f"--rename {r.table}.{r.old}:{r.new}: {r.table} has no column {r.old} in {mdir.path}")
+        if after.column(r.new) is None:
+            raise MigrationError(f"--rename {r.table}.{r.old}:{r.new}: the master has no column {r.table}.{r.new}")
+
+
 def generate(
     config: Config,
     message: str,
@@ -295,86 +410,120 @@ def generate(
     dev_url: str | None = None,
     renames: Sequence[str] = (),
     author: str | None = None,
+    online: bool = True,
 ) -> GenerateResult:
     """Write the next revision: the difference between what the existing revisions build and the master.
 
+    In the per-dialect layout (see :mod:`schemaguard.migrate.project`) one revision with the same id and message
+    is written in every dialect's folder (one without changes for a dialect says so and does nothing), so the
+    histories stay parallel; ``dialect`` limits it to one folder.
+
     Args:
-        config: the configuration (``master``, ``migrations``, ``dev_url``, ``changelog``).
-        message: the revision message (also its file name slug).
-        dialect: ``sqlite`` or ``postgresql`` for a new folder (default: the folder's, else ``config.dialect``).
+        config: the configuration (``master``, ``migrations``, ``dialects``, ``dev_url``, ``changelog``).
+        message: the revision message (any text: it is written as data, see :class:`RevisionText`).
+        dialect: ``sqlite`` or ``postgresql``: the dialect of a new single folder, or the one folder to write in
+            the per-dialect layout (default: every folder).
         dev_url: PostgreSQL server for the scratch database (default: ``dev_url`` of the configuration).
         renames: ``[table.]old:new`` column renames to apply instead of drop + add.
         author: the changelog author (default: from git).
+        online: lock-safe DDL where the dialect has it (PostgreSQL: ``CONCURRENTLY``, ``NOT VALID`` + ``VALIDATE``,
+            ``lock_timeout``; see :mod:`schemaguard.migrate.planner`); False for ``--no-online``.
 
     Returns:
-        GenerateResult; ``revision`` None when there is nothing to generate.
+        GenerateResult; ``revision`` None when there is nothing to generate. Nothing is written when it raises.
 
     Raises:
         MigrationError: tampered revisions (run ``migrate hash``), a failing revision, a rename that fits no
-            table, PostgreSQL without a dev URL.
+            table, PostgreSQL without a dev URL, no folder for ``dialect``.
         SchemaError: invalid master.
+        ConfigError: an unknown dialect.
     """
-    from alembic.util.exc import CommandError
-
     from schemaguard.api import filter_ignored, load_master
+    from schemaguard.dialects import get_dialect
     from schemaguard.migrate import changelog, integrity
-    from schemaguard.migrate.replay import replay_state
 
     # Everything is computed and checked first; files are written only once nothing can fail.
-    mdir = MigrationsDir.from_config(config)
-    problems = integrity.verify(mdir)
-    if problems:
-        raise MigrationError("; ".join(str(p) for p in problems))
-    d = folder_dialect(mdir, config, dialect)
+    dirs = MigrationsDir.all_for(config)
+    if dialect and dirs[0].dialect_name is not None:
+        dirs = [MigrationsDir.from_config(config, dialect)]
+    for mdir in dirs:
+        problems = integrity.verify(mdir)
+        if problems:
+            raise MigrationError("; ".join(_problem_text(p) for p in problems))
     master, _ = filter_ignored(load_master(config), config)
-    state = replay_state(mdir, d, config, dev_url_for(config, dev_url))
-    wanted = resolve_renames([Rename.parse(r) for r in renames], state, master)
-    up = build_plan(d, master, state, wanted)
-    if not up.changes and not wanted:
+    scratch = dev_url_for(config, dev_url)
+    planned = [
+        _plan_folder(
+            mdir,
+            get_dialect(mdir.dialect_name) if mdir.dialect_name else folder_dialect(mdir, config, dialect),
+            config,
+            master,
+            scratch,
+            renames,
+            online,
+        )
+        for mdir in dirs
+    ]
+    if not any(p.changes for p in planned):
         return GenerateResult(None)
-    down = build_plan(d, state, master, [r.reverse() for r in wanted])
-    hints = [] if wanted else rename_candidates(up.changes, d)
-    summary = changelog.describe_plan(up.changes, wanted)
-    r_up = render_items(up.items, d.name)
-    r_down = render_items(down.items, d.name)
-    heads: list[str] = []
-    if mdir.exists:
-        try:
-            heads = list(mdir.script().get_heads())
-        except CommandError as exc:
-            raise MigrationError(str(exc)) from None
-    if len(heads) > 1:
-        raise MigrationError(f"the revisions have several heads ({', '.join(heads)}): merge them first (alembic merge)")
-    rev_id = _next_revision_id(mdir)
+    every = MigrationsDir.all_for(config)
+    rev_id = f"{max((n for m in every for n in _revision_numbers(m)), default=0) + 1:04d}"
     slug = _slug(message)
     now = datetime.now(UTC)
-    text = RevisionText(
-        revision=rev_id,
-        down_revision=heads[0] if heads else None,
-        message=message,
-        create_date=now.isoformat(timespec="seconds"),
-        dialect=d.name,
-        master=str(config.master),
-        summary=tuple(summary),
-        imports=tuple(sorted(r_up.imports | r_down.imports)),
-        helpers=NATIVE_HELPER if (r_up.needs_native or r_down.needs_native) else "",
-        upgrades=r_up.body,
-        downgrades=r_down.body,
-    ).source()
-    check_revision_source(text)
+    texts: list[tuple[_Planned, str]] = []
+    for p in planned:
+        text = RevisionText(
+            revision=rev_id,
+            down_revision=p.head,
+            message=message,
+            create_date=now.isoformat(timespec="seconds"),
+            dialect=p.dialect.name,
+            master=str(config.master),
+            summary=tuple(p.summary),
+            imports=tuple(sorted(p.up.imports | p.down.imports)),
+            helpers=NATIVE_HELPER if (p.up.needs_native or p.down.needs_native) else "",
+            upgrades=p.up.body,
+            downgrades=p.down.body,
+            note="" if p.changes else f"No changes for {p.dialect.name}: kept so every dialect has revision {rev_id}.",
+        ).source()
+        check_revision_source(text)
+        texts.append((p, text))
 
-    created = [] if mdir.exists else mdir.init()
-    path = mdir.versions / f"{rev_id}_{slug}.py"
-    path.write_text(text, encoding="utf-8")
-    integrity.write_sum(mdir)
+    created: list[Path] = []
+    paths: dict[str, Path] = {}
+    created += MigrationsDir.write_alembic_ini(every)  # before the sums: they cover it
+    for p, text in texts:
+        if not p.mdir.exists:
+            created += p.mdir.init()
+        path = p.mdir.versions / f"{rev_id}_{slug}.py"
+        path.write_text(text, encoding="utf-8")
+        integrity.write_sum(p.mdir)
+        paths[p.dialect.name] = path
+    first = planned[0]
+    summary = list(first.summary)
+    for p in planned[1:]:  # lines only another dialect's revision has (a dialect-specific step)
+        summary += [f"{line} ({p.dialect.name} only)" for line in p.summary if line not in first.summary]
     entry = changelog.Entry(
         rev_id,
-        heads[0] if heads else None,
+        first.head,
         now.isoformat(timespec="seconds"),
-        author if author is not None else changelog.git_author(mdir.root),
+        author if author is not None else changelog.git_author(first.mdir.root),
         message,
-        d.name,
+        ", ".join(p.dialect.name for p in planned),
         tuple(summary),
     )
     log = changelog.write_entry(changelog.changelog_dir(config), entry, slug)
-    return GenerateResult(rev_id, path, summary, hints, log, created)
+    hints = list(dict.fromkeys(h for p in planned for h in p.hints))
+    return GenerateResult(rev_id, paths[first.dialect.name], summary, hints, log, created, paths)
+
+
+def _problem_text(problem: object) -> str:
+    """An integrity problem, with the command that resolves a deliberately deleted revision."""
+    text = str(problem)
+    if getattr(problem, "kind", None) == "removed":
+        name = getattr(problem, "file", "")
+        return (
+            f"revision {name} is listed in schemaguard.sum but its file is gone: if you deleted it on purpose, run "
+            "`schemaguard migrate hash` (next time `schemaguard migrate discard` removes a revision and its entry)"
+        )
+    return text

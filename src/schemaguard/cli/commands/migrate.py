@@ -1,13 +1,16 @@
-"""``schemaguard migrate ...`` (generate, check, status, upgrade, downgrade, lint, hash) and ``schemaguard changelog``."""
+"""``schemaguard migrate ...`` (generate, check, status, upgrade, downgrade, discard, lint, hash) and ``schemaguard changelog``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from schemaguard.cli.commands.options import DialectName, OutOpt, TargetOpt, UrlOpt
 from schemaguard.cli.context import STATE
+
+if TYPE_CHECKING:
+    from schemaguard.migrate.runner import Applied
 
 migrate_app = typer.Typer(
     name="migrate",
@@ -38,13 +41,26 @@ def generate(
     rename: Annotated[
         list[str] | None, typer.Option("--rename", help="Rename a column instead of drop + add: [table.]old:new.")
     ] = None,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online/--no-online",
+            help="Lock-safe PostgreSQL DDL (CONCURRENTLY, NOT VALID + VALIDATE, lock_timeout); "
+            "--no-online: plain DDL, one transaction per revision.",
+        ),
+    ] = True,
 ) -> int:
     """Write the next revision: what the master has and the existing revisions do not build."""
     from schemaguard.migrate.writer import comment_line
     from schemaguard.migrate.writer import generate as run
 
     res = run(
-        STATE.config(), message, dialect=dialect.value if dialect else None, dev_url=dev_url, renames=rename or []
+        STATE.config(),
+        message,
+        dialect=dialect.value if dialect else None,
+        dev_url=dev_url,
+        renames=rename or [],
+        online=online,
     )
     out = STATE.console()
     for f in res.created:
@@ -52,14 +68,16 @@ def generate(
     if res.revision is None:
         out.print("no changes: the revisions already build the master")
         return 0
-    out.print(f"revision {res.revision}: {res.path}", markup=False)
+    for name, path in res.paths.items():
+        out.print(f"revision {res.revision} ({name}): {path}", markup=False)
     for line in res.summary:  # names are data: no Rich markup, control characters shown escaped
         out.print(comment_line(line, "  - "), markup=False)
     for table, old, new in res.rename_hints:
         STATE.err_console().print(
             comment_line(
                 f"note: {table}.{old} was dropped and {table}.{new} added with the same type; if it is a rename, "
-                f"delete the revision and run again with --rename {table}.{old}:{new}",
+                f"run `schemaguard migrate discard {res.revision}` and generate again with "
+                f"--rename {table}.{old}:{new}",
                 "",
             ),
             markup=False,
@@ -74,17 +92,23 @@ def check(
     ] = None,
     dev_url: DevUrlOpt = None,
 ) -> int:
-    """Exit 1 on ungenerated changes, a replay that does not give the master, or revisions edited by hand."""
-    from schemaguard.migrate.runner import check as run
+    """Exit 1 on ungenerated changes, a replay that does not give the master, or revisions edited by hand
+    (every dialect's folder, or the one of --dialect)."""
+    from rich.markup import escape
 
-    res = run(STATE.config(), dialect=dialect.value if dialect else None, dev_url=dev_url)
+    from schemaguard.migrate.runner import check, check_all
+
+    cfg = STATE.config()
+    results = check(cfg, dialect=dialect.value, dev_url=dev_url) if dialect else None
     out = STATE.console()
-    for line in res.problems():
-        out.print(f"[red]✗[/] {line}", markup=True)
-    if res.ok:
-        out.print(f"ok: the revisions replay to exactly the master ({res.dialect})")
-        return 0
-    return 1
+    failed = False
+    for res in [results] if results else check_all(cfg, dev_url=dev_url):
+        for line in res.problems():
+            out.print(f"[red]✗[/] {escape(line)}", markup=True)
+        if res.ok:
+            out.print(f"ok: the revisions in {res.folder} replay to exactly the master ({res.dialect})", markup=False)
+        failed |= not res.ok
+    return 1 if failed else 0
 
 
 @migrate_app.command("status")
@@ -94,6 +118,7 @@ def status(target: TargetOpt = None, url: UrlOpt = None) -> int:
 
     st = run(STATE.config(), _url(target, url))
     out = STATE.console()
+    out.print(f"folder:  {st.folder}", markup=False)
     out.print(f"current: {', '.join(st.current) or '(none)'}")
     out.print(f"head:    {', '.join(st.heads) or '(none)'}")
     out.print(f"pending: {', '.join(st.pending) or '(none)'}")
@@ -115,20 +140,40 @@ def upgrade(
 
     from schemaguard.migrate.runner import upgrade as run
 
-    run(
-        STATE.config(),
-        _url(target, url),
-        revision,
-        sql=sql,
-        output=sys.stdout if sql else None,
-        allow_unhashed=allow_unhashed,
-    )
+    db = _url(target, url)
+    res = run(STATE.config(), db, revision, sql=sql, output=sys.stdout if sql else None, allow_unhashed=allow_unhashed)
+    if res is not None:
+        _applied("upgraded", db, res)
     return 0
 
 
-@migrate_app.command("downgrade")
+def _applied(verb: str, url: str, res: Applied) -> None:
+    """One line: what upgrade/downgrade did (``upgraded sqlite:///dev.db from 0001 to 0003: ...``)."""
+    from schemaguard.db import mask_url
+
+    before, after = ", ".join(res.before) or "base", ", ".join(res.after) or "base"
+    where = mask_url(url)
+    if not res.revisions:
+        STATE.console().print(
+            f"{where} is already at {after}: nothing to do ({res.folder})", markup=False, soft_wrap=True
+        )
+        return
+    runs = "reverted" if verb == "downgraded" else "applied"
+    STATE.console().print(
+        f"{verb} {where} from {before} to {after}: {len(res.revisions)} revision(s) {runs} "
+        f"({', '.join(res.revisions)}), {res.statements} statement(s) ({res.folder})",
+        markup=False,
+        soft_wrap=True,  # one line, however long (scripts grep it)
+    )
+
+
+@migrate_app.command(
+    "downgrade",
+    # "-1" is a revision, not an option (Click would reject it as an unknown option).
+    context_settings={"ignore_unknown_options": True},
+)
 def downgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision (e.g. -1, base, 0001).")],
+    revision: Annotated[str, typer.Argument(help="Target revision: -1 (one back), base, or an id such as 0001.")],
     target: TargetOpt = None,
     url: UrlOpt = None,
     sql: SqlOpt = False,
@@ -138,7 +183,35 @@ def downgrade(
 
     from schemaguard.migrate.runner import downgrade as run
 
-    run(STATE.config(), _url(target, url), revision, sql=sql, output=sys.stdout if sql else None)
+    db = _url(target, url)
+    res = run(STATE.config(), db, revision, sql=sql, output=sys.stdout if sql else None)
+    if res is not None:
+        _applied("downgraded", db, res)
+    return 0
+
+
+@migrate_app.command("discard")
+def discard(
+    revision: Annotated[str | None, typer.Argument(help="The revision to remove (default: the newest).")] = None,
+    target: TargetOpt = None,
+    url: UrlOpt = None,
+) -> int:
+    """Remove the newest revision (every dialect's file, its changelog entry and its checksum line) to generate it
+    again; refused when --target/--url has it applied."""
+    from schemaguard.migrate.runner import discard as run
+
+    cfg = STATE.config()
+    db = _url(target, url) if (target or url) else None
+    res = run(cfg, revision, url=db)
+    out = STATE.console()
+    for f in res.files:
+        out.print(f"removed {f}", markup=False)
+    if res.changelog is not None:
+        out.print(f"removed {res.changelog}", markup=False)
+    if db is None:
+        STATE.err_console().print(
+            f"note: a database that already ran {res.revision} keeps its changes: downgrade it first", markup=False
+        )
     return 0
 
 
@@ -178,7 +251,7 @@ def hash_() -> int:
     from schemaguard.migrate.runner import rehash
 
     files = rehash(STATE.config())
-    STATE.console().print(f"schemaguard.sum updated ({len(files)} revision(s))")
+    STATE.console().print(f"schemaguard.sum updated ({len(files)} revision file(s))")
     return 0
 
 
