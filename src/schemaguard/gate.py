@@ -372,10 +372,12 @@ def _check_drift(ctx: _Context) -> GateCheck:
             "drift",
             Status.FAIL,
             f"{prefix}{len(report.changes)} differences against {report.desired} "
-            f"({s['error']} errors, {s['warning']} warnings)",
+            f"({s['error']} errors, {s['warning']} warnings){covered}",
             findings=findings,
         )
-    return GateCheck("drift", Status.PASS, f"{prefix}no drift ({report.dialect})")
+    return GateCheck("drift", Status.PASS, f"{prefix}no drift ({report.dialect}){covered}")
+    # What was and was not compared (issue 14): the reason always says it.
+    covered = f"; {report.coverage.summary_line()}" if report.coverage is not None else ""
 
 
 def _loc(change: Any, master: Any) -> SourceLocation | None:

@@ -59,7 +59,7 @@ class Coverage:
             "not_compared_total": self.not_compared_total,
         }
 
-    def summary_line(self) -> str:
+    def summary_line(self, verb: str = "compared") -> str:
         """One line for the table output: ``compared: 12 tables, 3 views, 2 functions; not compared: 1 aggregate
         (no model for this object type), 4 tables (schema audit not inspected)``."""
         parts = []
@@ -67,15 +67,15 @@ class Coverage:
             if d or a:
                 n = max(d, a)
                 parts.append(f"{n} {_plural(kind, n)}")
-        text = "compared: " + (", ".join(parts) if parts else "nothing")
+        text = f"{verb}: " + (", ".join(parts) if parts else "nothing")
         if self.not_compared:
             missed = [
                 f"{len(e.names)} {_plural(e.what, len(e.names))} ({e.reason}{'' if side == 'actual' else ', desired side'})"
                 for side, e in self.not_compared
             ]
-            text += "; NOT compared: " + ", ".join(missed)
+            text += f"; NOT {verb}: " + ", ".join(missed)
         else:
-            text += "; nothing left uncompared"
+            text += f"; nothing left un{verb}"
         return text
 
 

@@ -10,6 +10,7 @@ import dataclasses
 from enum import Enum as _PyEnum
 from typing import Any
 
+from schemaguard.model.objects import DbObject, ObjectKind
 from schemaguard.model.schema import (
     Check,
     Column,
@@ -26,7 +27,7 @@ from schemaguard.model.schema import (
 )
 from schemaguard.model.types import ColumnType, parse_type
 
-_SKIP = {"loc", "source"}
+_SKIP = {"loc", "source", "not_compared"}
 
 
 def to_plain(obj: Any) -> Any:
@@ -51,8 +52,24 @@ def to_plain(obj: Any) -> Any:
 
 
 def schema_to_dict(schema: Schema) -> dict[str, Any]:
-    """The whole schema as ``{"tables": [...], "enums": [...]}`` of plain data."""
-    return {"tables": to_plain(schema.tables), "enums": to_plain(schema.enums)}
+    """The whole schema as ``{"tables": [...], "enums": [...], "objects": [...]}`` of plain data (``objects``
+    only when there are any: views, functions, triggers..., see :mod:`schemaguard.model.objects`)."""
+    out: dict[str, Any] = {"tables": to_plain(schema.tables), "enums": to_plain(schema.enums)}
+    if schema.objects:
+        out["objects"] = to_plain(schema.objects)
+    return out
+
+
+def object_from_dict(d: dict[str, Any]) -> DbObject:
+    """Inverse of ``to_plain(db_object)``."""
+    return DbObject(
+        kind=ObjectKind(d["kind"]),
+        name=d["name"],
+        definition=d.get("definition"),
+        attributes=tuple((str(k), str(v)) for k, v in d.get("attributes", ())),
+        table=d.get("table"),
+        comment=d.get("comment"),
+    )
 
 
 def _default(d: dict[str, Any] | None) -> Default | None:
@@ -125,4 +142,5 @@ def schema_from_dict(d: dict[str, Any], source: str | None = None) -> Schema:
         tables=tuple(table_from_dict(t) for t in d.get("tables", ())),
         enums=tuple(Enum(e["name"], tuple(e["values"]), e.get("comment")) for e in d.get("enums", ())),
         source=source,
+        objects=tuple(object_from_dict(o) for o in d.get("objects", ())),
     )

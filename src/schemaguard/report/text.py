@@ -40,6 +40,10 @@ def print_diff(report: DiffReport, console: Console, *, quiet: bool = False) -> 
                 console.print(stmt + ";", highlight=False, markup=False, soft_wrap=True)
         else:
             console.print("-- no statements needed", style="dim")
+    if report.coverage is not None and not quiet:
+        # What was and was not compared: one line (issue 14; diff/coverage.py).
+        style = "yellow" if report.coverage.not_compared_total else "dim"
+        console.print(report.coverage.summary_line(), style=style, highlight=False, markup=False, soft_wrap=True)
     s = report.summary()
     if report.drift:
         console.print(

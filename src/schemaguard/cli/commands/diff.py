@@ -35,6 +35,12 @@ def diff(
         str | None,
         typer.Option("--shard", help="Fleet mode: compare only shard K of N of the targets (K/N, stable split)."),
     ] = None,
+    strict_coverage: Annotated[
+        bool,
+        typer.Option(
+            "--strict-coverage", help="Exit 1 when anything present was not compared (see the coverage line)."
+        ),
+    ] = False,
 ) -> int:
     """Report drift between the desired schema (default: the master) and the actual one (default: the target
     database). Exit 0 = no drift, 1 = drift, 2 = error."""
@@ -65,4 +71,5 @@ def diff(
         from schemaguard.report.text import print_diff
 
         print_diff(report, STATE.console(), quiet=STATE.quiet)
-    return 1 if report.drift else 0
+    uncompared = strict_coverage and report.coverage is not None and report.coverage.not_compared_total > 0
+    return 1 if report.drift or uncompared else 0

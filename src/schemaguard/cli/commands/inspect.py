@@ -31,11 +31,15 @@ def inspect(
 
     cfg = STATE.config()
     resolved, ns = cfg.resolve_url(target, url)
-    schema, _ = api.filter_ignored(api.inspect_url(resolved, namespace or ns), cfg)
+    schema, _ = api.filter_ignored(api.inspect_url(resolved, namespace or ns, **api.schema_selection(cfg)), cfg)
+    from schemaguard.diff.coverage import inspect_coverage
+
+    coverage = inspect_coverage(schema)
     if fmt is InspectFormat.json:
         from schemaguard.model.serialize import schema_to_dict
 
-        text = json.dumps(schema_to_dict(schema), indent=2, ensure_ascii=False) + "\n"
+        doc = schema_to_dict(schema) | {"coverage": coverage.to_dict()}
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     elif fmt is InspectFormat.prisma:
         from schemaguard.db import dialect_name
         from schemaguard.prisma.writer import render_prisma
@@ -45,6 +49,16 @@ def inspect(
         from schemaguard.loaders.yaml_master import dump_yaml_master
 
         text = dump_yaml_master(schema)
+    # Never silent (issue 14): say what was read and what was left out, on stderr so the output stays a master.
+    err = STATE.err_console()
+    err.print(
+        coverage.summary_line("inspected"),
+        style="yellow" if coverage.not_compared_total else "dim",
+        highlight=False,
+        markup=False,
+    )
+    if not schema.tables and not schema.objects and coverage.not_compared_total:
+        err.print("warning: no tables in the inspected schemas; the objects above live elsewhere (use --schema)")
     if out:
         Path(out).write_text(text, encoding="utf-8")
         STATE.err_console().print(f"wrote {len(schema.tables)} tables to {out}")
