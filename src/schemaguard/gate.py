@@ -309,6 +309,8 @@ def _check_migrations(ctx: _Context) -> GateCheck:
         return GateCheck("migrations", Status.SKIP, "no migrations folder with revisions")
     result = runner.check(ctx.config)
     findings = [GateFinding("error", p, "migrate-check") for p in result.problems()]
+    if result.integrity:  # lint would load the unverified files: the failed check is the verdict
+        return GateCheck("migrations", Status.FAIL, f"migrate check failed: {result.problems()[0]}", findings=findings)
     url = ctx.resolved[0] if ctx.resolved else None
     report = lint_revisions(ctx.config, [], url=url)
     for f in report.findings:
@@ -342,7 +344,9 @@ def _check_drift(ctx: _Context) -> GateCheck:
     desired = api.Source(master, ctx.config.master, None, "postgresql")
     mdir = _migrations_dir(ctx.config)
     pending: list[str] = []
-    if mdir is not None:
+    from schemaguard.migrate.integrity import verify
+
+    if mdir is not None and not verify(mdir):  # unverified revisions are not run (the migrations check fails)
         from schemaguard.migrate import runner
         from schemaguard.migrate.replay import replay_state
         from schemaguard.migrate.writer import dev_url_for, folder_dialect

@@ -460,14 +460,17 @@ def lint_revisions(
         LintReport with the findings in revision order.
 
     Raises:
-        MigrationError: unknown revision, no migrations folder, squawk failure.
+        MigrationError: unknown revision, no migrations folder, squawk failure, files that differ from
+            ``schemaguard.sum`` (verified before anything is loaded).
     """
+    from schemaguard.migrate import integrity
     from schemaguard.migrate.replay import run_alembic, scratch_database
     from schemaguard.migrate.runner import pending_revisions
     from schemaguard.migrate.writer import folder_dialect
 
     mdir = MigrationsDir.from_config(config)
     mdir.require()
+    integrity.require_verified(mdir)
     d = folder_dialect(mdir, config, None)
     script = mdir.script()
     order = [s.revision for s in reversed(list(script.walk_revisions("base", "heads")))]
