@@ -57,6 +57,8 @@ class DialectSpelling:
     fk_inline: bool
     index_kwargs: Callable[[Index, DialectSpelling], dict[str, Any]]
     table_kwargs: Callable[[Table], dict[str, Any]] | None = None
+    qualified_names: bool = False
+    """A table name ``schema.name`` is a table in another schema (PostgreSQL namespaces), not a dotted name."""
 
 
 def qname(name: str) -> quoted_name:
@@ -164,7 +166,12 @@ def build_table(t: Table, md: sa.MetaData, sp: DialectSpelling, with_fks: bool) 
                         initially="DEFERRED" if ix.initially_deferred else None,
                     )
                 )
-    table = sa.Table(qname(t.name), md, *items, comment=t.comment, **(sp.table_kwargs(t) if sp.table_kwargs else {}))
+    # A table outside the default namespace is keyed "schema.name" in the model (PostgreSQL; model/objects.py);
+    # MetaData keys it the same way, so lookups by the model's name still work.
+    ns, dot, bare = t.name.partition(".")
+    name, schema = (qname(bare), qname(ns)) if dot and sp.qualified_names else (qname(t.name), None)
+    kwargs = sp.table_kwargs(t) if sp.table_kwargs else {}
+    table = sa.Table(name, md, *items, schema=schema, comment=t.comment, **kwargs)
     return table
 
 
@@ -174,7 +181,10 @@ def build_foreign_key(fk: ForeignKey, md: sa.MetaData, table: str) -> sa.Foreign
     src = md.tables[qname(table)]
     ref = md.tables.get(qname(fk.ref_table))
     if ref is None:
-        ref = sa.Table(qname(fk.ref_table), md, *[sa.Column(qname(c), sa.Integer) for c in fk.ref_columns])
+        ns, dot, bare = fk.ref_table.partition(".")
+        qualified = bool(dot) and (src.schema is not None or any(t.schema for t in md.tables.values()))
+        name, schema = (qname(bare), qname(ns)) if qualified else (qname(fk.ref_table), None)
+        ref = sa.Table(name, md, *[sa.Column(qname(c), sa.Integer) for c in fk.ref_columns], schema=schema)
     refcols = [ref.c[c] for c in fk.ref_columns]
     action = {"NO ACTION": None}
     fkc = sa.ForeignKeyConstraint(

@@ -55,7 +55,11 @@ class Phase(IntEnum):
 
     SESSION = 0  # SET lock_timeout
     CREATE_TYPES = 10  # enum types created, values added
+    CREATE_OBJECTS_EARLY = 12  # schemas, extensions, domains, free-standing sequences (migrate/object_ops.py)
     RENAME_COLUMNS = 20
+    DROP_OBJECTS = 24  # triggers, rules, policies... before the tables and columns they read
+    DROP_VIEWS = 25
+    DROP_ROUTINES = 26
     DROP_FOREIGN_KEYS = 30  # before the keys and tables they reference
     DROP_CHECKS = 31
     DROP_INDEXES = 32  # unique constraints and indexes, before their columns
@@ -72,7 +76,11 @@ class Phase(IntEnum):
     CREATE_INDEXES = 101
     ADD_CHECKS = 102
     ADD_FOREIGN_KEYS = 110  # after the keys they reference
+    CREATE_ROUTINES = 111  # functions, procedures, aggregates, after every table change
+    CREATE_VIEWS = 112  # after the functions they call
+    CREATE_OBJECTS = 113  # triggers, rules, policies, table properties, comments
     DROP_TYPES = 120
+    DROP_OBJECTS_LATE = 121  # domains, free-standing sequences, extensions, schemas
 
 
 # --- steps: what operations lower to ----------------------------------------------------------------------------
@@ -732,6 +740,14 @@ PLANNERS: dict[ChangeKind, Callable[[Change, PlanContext], list[Op]]] = {
 
 
 # --- dependencies ---------------------------------------------------------------------------------------------
+def _object_planners() -> dict[ChangeKind, Callable[[Change, PlanContext], list[Op]]]:
+    """The entries for views, functions, triggers... (migrate/object_ops.py, which subclasses :class:`Op`, so it
+    is imported on first use)."""
+    from schemaguard.migrate.object_ops import OBJECT_PLANNERS
+
+    return OBJECT_PLANNERS
+
+
 
 
 def _key_dependants(planned: list[Op], ctx: PlanContext) -> list[Op]:
@@ -865,7 +881,7 @@ def plan(changes: Sequence[Change], desired: Schema, actual: Schema, dialect: Di
     for ch in changes:
         if ch.table in rebuild:
             continue  # the rebuild makes every change of its table
-        planner = PLANNERS.get(ch.kind)
+        planner = PLANNERS.get(ch.kind) or _object_planners().get(ch.kind)
         if planner is None:
             raise UnsupportedChange(f"no plan for {ch.kind.value} changes on {dialect.name}", ch, dialect.name)
         planned += planner(ch, ctx)

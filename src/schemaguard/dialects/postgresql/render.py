@@ -159,6 +159,7 @@ SPELLING = DialectSpelling(
     literal=literal,
     fk_inline=False,
     index_kwargs=index_kwargs,
+    qualified_names=True,
 )
 """PostgreSQL spelling: expressions are already in PostgreSQL syntax."""
 

@@ -226,3 +226,121 @@ def _collations(schema: Schema, objects: list[DbObject]) -> list[str]:
                 f"ALTER TABLE {qualified(o.name)} ALTER COLUMN {quote_ident(column)} TYPE {ctype} COLLATE {coll}"
             )
     return out
+
+
+# --- single objects, for the planner (migrate/object_ops.py) ------------------------------------------------------
+
+_DROP = {
+    ObjectKind.SCHEMA: "SCHEMA",
+    ObjectKind.EXTENSION: "EXTENSION",
+    ObjectKind.DOMAIN: "DOMAIN",
+    ObjectKind.SEQUENCE: "SEQUENCE",
+    ObjectKind.VIEW: "VIEW",
+    ObjectKind.MATERIALIZED_VIEW: "MATERIALIZED VIEW",
+    ObjectKind.FUNCTION: "FUNCTION",
+    ObjectKind.PROCEDURE: "PROCEDURE",
+    ObjectKind.AGGREGATE: "AGGREGATE",
+    ObjectKind.PARTITION: "TABLE",
+}
+_DROP_ON_TABLE = {ObjectKind.TRIGGER: "TRIGGER", ObjectKind.RULE: "RULE", ObjectKind.POLICY: "POLICY"}
+
+
+def create_sql(o: DbObject, schema: Schema) -> list[str]:
+    """Statements creating ``o`` (or setting a table property) in a database that has ``schema``'s tables.
+
+    Returns [] for what cannot be created on its own (a partition key: only CREATE TABLE can set it)."""
+    from dataclasses import replace
+
+    before, after = render_objects(replace(schema, objects=(o,)))
+    return [s for s in before + after if s != "SET check_function_bodies = false"]
+
+
+def drop_sql(o: DbObject, schema: Schema) -> list[str]:
+    """Statements removing ``o`` (or resetting a table property); [] when it cannot be undone on its own."""
+    if o.kind in _DROP:
+        name = (
+            routine_name(o.name)
+            if o.kind in (ObjectKind.FUNCTION, ObjectKind.PROCEDURE, ObjectKind.AGGREGATE)
+            else qualified(o.name)
+        )
+        return [f"DROP {_DROP[o.kind]} {name}"]
+    if o.kind in _DROP_ON_TABLE and o.table:
+        return [f"DROP {_DROP_ON_TABLE[o.kind]} {quote_ident(o.name)} ON {qualified(o.table)}"]
+    table = qualified(o.name)
+    if o.kind is ObjectKind.EXCLUSION_CONSTRAINT and o.table:
+        return [f"ALTER TABLE {qualified(o.table)} DROP CONSTRAINT {quote_ident(o.name)}"]
+    if o.kind is ObjectKind.ROW_SECURITY:
+        return [f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY", f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY"]
+    if o.kind is ObjectKind.INHERITANCE:
+        parents = [p for p in (o.attribute("parents") or "").split(", ") if p]
+        return [f"ALTER TABLE {table} NO INHERIT {qualified(p)}" for p in parents]
+    if o.kind is ObjectKind.TABLE_OPTIONS:
+        out = []
+        keys = [k for k, _ in o.attributes if k != "unlogged"]
+        if keys:
+            out.append(f"ALTER TABLE {table} RESET ({', '.join(keys)})")
+        if o.attribute("unlogged") == "true":
+            out.append(f"ALTER TABLE {table} SET LOGGED")
+        return out
+    if o.kind is ObjectKind.COLLATION:
+        default = DbObject(o.kind, o.name, None, tuple((c, "default") for c, _ in o.attributes))
+        return _collations(schema, [default])
+    return []
+
+
+def comment_sql(o: DbObject) -> list[str]:
+    """``COMMENT ON`` for ``o``'s comment (``IS NULL`` when it has none)."""
+    from dataclasses import replace
+
+    stmts = list(_comments([replace(o, comment=o.comment or "\0")]))
+    return [s.replace(sql_string("\0"), "NULL") for s in stmts]
+
+
+def table_comment_sql(table: str | None, column: str | None, enum: str | None, text: str | None) -> list[str]:
+    """``COMMENT ON TABLE / COLUMN / TYPE`` setting ``text`` (``IS NULL`` for None)."""
+    value = sql_string(text) if text else "NULL"
+    if enum is not None:
+        return [f"COMMENT ON TYPE {qualified(enum)} IS {value}"]
+    if table is None:
+        return []
+    if column is None:
+        return [f"COMMENT ON TABLE {qualified(table)} IS {value}"]
+    return [f"COMMENT ON COLUMN {qualified(table)}.{quote_ident(column)} IS {value}"]
+
+
+def alter_sql(d: DbObject, a: DbObject) -> list[str] | None:
+    """Statements turning ``a`` into ``d`` in place, for objects that other objects use (a domain is used by
+    columns, an extension by everything it provides); None where dropping and creating again is the way."""
+    if d.kind is ObjectKind.EXTENSION:
+        if d.attribute("schema") != a.attribute("schema") and d.attribute("schema"):
+            return [f"ALTER EXTENSION {quote_ident(d.name)} SET SCHEMA {quote_ident(d.attribute('schema') or '')}"]
+        return []
+    if d.kind is not ObjectKind.DOMAIN or d.attribute("base_type") != a.attribute("base_type"):
+        return None
+    name = qualified(d.name)
+    out = []
+    if d.attribute("default") != a.attribute("default"):
+        default = d.attribute("default")
+        out.append(f"ALTER DOMAIN {name} " + (f"SET DEFAULT {default}" if default is not None else "DROP DEFAULT"))
+    if d.attribute("not_null") != a.attribute("not_null"):
+        out.append(f"ALTER DOMAIN {name} {'SET' if d.attribute('not_null') == 'true' else 'DROP'} NOT NULL")
+    checks_d = _domain_checks(d)
+    checks_a = _domain_checks(a)
+    for check, definition in checks_a.items():
+        if checks_d.get(check) != definition:
+            out.append(f"ALTER DOMAIN {name} DROP CONSTRAINT {quote_ident(check)}")
+    for check, definition in checks_d.items():
+        if checks_a.get(check) != definition:
+            out.append(f"ALTER DOMAIN {name} ADD CONSTRAINT {quote_ident(check)} {definition}")
+    if d.attribute("collation") != a.attribute("collation"):
+        return None
+    return out
+
+
+def _domain_checks(o: DbObject) -> dict[str, str]:
+    out = {}
+    for check in (o.attribute("checks") or "").split("; "):
+        name, sep, definition = check.partition(": ")
+        if sep:
+            out[name] = definition
+    return out

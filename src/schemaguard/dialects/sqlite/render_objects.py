@@ -10,7 +10,10 @@ https://www.sqlite.org/stricttables.html, https://www.sqlite.org/withoutrowid.ht
 
 from __future__ import annotations
 
-from schemaguard.model import ObjectKind, Schema
+from dataclasses import replace
+
+from schemaguard.dialects.sqla import quote_ident
+from schemaguard.model import DbObject, ObjectKind, Schema
 from schemaguard.model.objects import dependency_order
 
 
@@ -32,3 +35,32 @@ def render_objects(schema: Schema) -> list[str]:
     views = [o for o in schema.objects if o.kind is ObjectKind.VIEW and o.definition]
     triggers = [o for o in schema.objects if o.kind is ObjectKind.TRIGGER and o.definition]
     return [(o.definition or "").strip().rstrip(";") for o in dependency_order(views) + triggers]
+
+
+def create_sql(o: DbObject, schema: Schema) -> list[str]:
+    """``CREATE VIEW`` / ``CREATE TRIGGER`` for ``o`` (for the planner); [] for table options (a rebuild)."""
+    return render_objects(replace(schema, objects=(o,)))
+
+
+def drop_sql(o: DbObject, schema: Schema) -> list[str]:
+    """``DROP VIEW`` / ``DROP TRIGGER`` for ``o``; [] for table options (a rebuild)."""
+    if o.kind is ObjectKind.VIEW:
+        return [f"DROP VIEW {quote_ident(o.name)}"]
+    if o.kind is ObjectKind.TRIGGER:
+        return [f"DROP TRIGGER {quote_ident(o.name)}"]
+    return []
+
+
+def comment_sql(o: DbObject) -> list[str]:
+    """SQLite stores no comments."""
+    return []
+
+
+def table_comment_sql(table: str | None, column: str | None, enum: str | None, text: str | None) -> list[str]:
+    """SQLite stores no comments."""
+    return []
+
+
+def alter_sql(d: DbObject, a: DbObject) -> list[str] | None:
+    """SQLite alters no view or trigger in place: they are dropped and created again."""
+    return None
