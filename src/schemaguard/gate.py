@@ -293,25 +293,26 @@ def _check_rendered(ctx: _Context) -> GateCheck:
     return GateCheck("rendered", Status.PASS, f"{len(results)} rendered files up to date")
 
 
-def _migrations_dir(config: Config) -> Any:
+def _migrations_dir(config: Config, url: str | None = None) -> Any:
     from schemaguard.migrate.project import MigrationsDir
 
-    mdir = MigrationsDir.from_config(config)
+    mdir = MigrationsDir.from_config(config, url=url)  # the target's dialect's folder; DialectMismatch: none fits
     return mdir if mdir.exists and mdir.revision_files() else None
 
 
 def _check_migrations(ctx: _Context) -> GateCheck:
+    from schemaguard.db import dialect_name
     from schemaguard.migrate import runner
     from schemaguard.migrate.lint import lint_revisions
 
-    mdir = _migrations_dir(ctx.config)
+    url = ctx.resolved[0] if ctx.resolved else None
+    mdir = _migrations_dir(ctx.config, url)
     if mdir is None:
         return GateCheck("migrations", Status.SKIP, "no migrations folder with revisions")
-    result = runner.check(ctx.config)
+    result = runner.check(ctx.config, dialect=mdir.dialect_name or (dialect_name(url) if url else None))
     findings = [GateFinding("error", p, "migrate-check") for p in result.problems()]
     if result.integrity:  # lint would load the unverified files: the failed check is the verdict
         return GateCheck("migrations", Status.FAIL, f"migrate check failed: {result.problems()[0]}", findings=findings)
-    url = ctx.resolved[0] if ctx.resolved else None
     report = lint_revisions(ctx.config, [], url=url)
     for f in report.findings:
         if f.allowed:
@@ -342,7 +343,12 @@ def _check_drift(ctx: _Context) -> GateCheck:
     actual = api.load_source(url, ctx.config, ns)
     master = api.load_master(ctx.config)
     desired = api.Source(master, ctx.config.master, None, "postgresql")
-    mdir = _migrations_dir(ctx.config)
+    from schemaguard.migrate.project import DialectMismatch
+
+    try:
+        mdir = _migrations_dir(ctx.config, url)
+    except DialectMismatch:  # no revisions for this target's dialect: compared with the master alone
+        mdir = None
     pending: list[str] = []
     from schemaguard.migrate.integrity import verify
 
@@ -370,6 +376,8 @@ def _check_drift(ctx: _Context) -> GateCheck:
         for c in report.changes
     ]
     prefix = f"{len(pending)} pending revision(s), " if pending else ""
+    # What was and was not compared (issue 14): the reason always says it.
+    covered = f"; {report.coverage.summary_line()}" if report.coverage is not None else ""
     if report.drift:
         s = report.summary()
         return GateCheck(
@@ -380,8 +388,6 @@ def _check_drift(ctx: _Context) -> GateCheck:
             findings=findings,
         )
     return GateCheck("drift", Status.PASS, f"{prefix}no drift ({report.dialect}){covered}")
-    # What was and was not compared (issue 14): the reason always says it.
-    covered = f"; {report.coverage.summary_line()}" if report.coverage is not None else ""
 
 
 def _loc(change: Any, master: Any) -> SourceLocation | None:

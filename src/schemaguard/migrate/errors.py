@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemaguard.errors import CheckFailed, SchemaGuardError
+from schemaguard.errors import CheckFailed, ConfigError, SchemaGuardError
 
 
 class MigrationError(SchemaGuardError):
@@ -16,3 +16,8 @@ class MigrationCheckFailed(CheckFailed):
     def __init__(self, message: str, problems: list[str] | None = None):
         self.problems = problems or []
         super().__init__(message)
+
+
+class MigrationsConfigError(MigrationError, ConfigError):
+    """The project's configuration cannot serve the command (exit 2, and a gate check that could not run): no
+    migrations folder for the target's dialect, or PostgreSQL revisions to replay without a ``dev_url``."""

@@ -468,7 +468,7 @@ def lint_revisions(
     from schemaguard.migrate.runner import pending_revisions
     from schemaguard.migrate.writer import folder_dialect
 
-    mdir = MigrationsDir.from_config(config)
+    mdir = MigrationsDir.from_config(config, url=url)  # the folder of the target's dialect
     mdir.require()
     integrity.require_verified(mdir)
     d = folder_dialect(mdir, config, None)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from schemaguard.migrate.errors import MigrationError
+from schemaguard.migrate.errors import MigrationError, MigrationsConfigError
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -178,7 +178,7 @@ sqlalchemy.url =
 """
 
 
-class DialectMismatch(MigrationError):
+class DialectMismatch(MigrationsConfigError):
     """No migrations folder of the project serves the requested dialect (exit 2)."""
 
 

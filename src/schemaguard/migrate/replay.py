@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from schemaguard.migrate.errors import MigrationError
+from schemaguard.migrate.errors import MigrationError, MigrationsConfigError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -103,7 +103,7 @@ def require_scratch(dialect: Dialect, dev_url: str | None) -> None:
     """Raises:
     MigrationError: the dialect replays on a server (PostgreSQL) and no dev URL is given (exit 2)."""
     if dialect.scratch_url is None and dev_url is None:
-        raise MigrationError(
+        raise MigrationsConfigError(
             f"replaying {dialect.name} revisions needs a scratch server: pass --dev-url postgresql://user@host/db "
             "or set dev_url in schemaguard.toml (a database is created there and dropped afterwards)"
         )

@@ -96,18 +96,35 @@ def check(
     (every dialect's folder, or the one of --dialect)."""
     from rich.markup import escape
 
-    from schemaguard.migrate.runner import check, check_all
+    from schemaguard.migrate.errors import MigrationsConfigError
+    from schemaguard.migrate.project import MigrationsDir
+    from schemaguard.migrate.runner import check
 
     cfg = STATE.config()
-    results = check(cfg, dialect=dialect.value, dev_url=dev_url) if dialect else None
+    if dialect:
+        dialects: list[str | None] = [dialect.value]
+    else:
+        dialects = [m.dialect_name for m in MigrationsDir.all_for(cfg)]
     out = STATE.console()
     failed = False
-    for res in [results] if results else check_all(cfg, dev_url=dev_url):
+    unusable: list[str] = []
+    for name in dialects:
+        try:
+            res = check(cfg, dialect=name, dev_url=dev_url)
+        except MigrationsConfigError as exc:
+            if len(dialects) == 1:
+                raise
+            unusable.append(str(exc))  # the other folders are still checked
+            continue
         for line in res.problems():
             out.print(f"[red]✗[/] {escape(line)}", markup=True)
         if res.ok:
             out.print(f"ok: the revisions in {res.folder} replay to exactly the master ({res.dialect})", markup=False)
         failed |= not res.ok
+    for line in unusable:
+        STATE.err_console().print(f"error: {line}", markup=False)
+    if unusable:
+        return 2
     return 1 if failed else 0
 
 
