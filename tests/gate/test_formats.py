@@ -174,8 +174,9 @@ def test_markdown_has_the_checks_and_drift_tables(project: GateProject, capsys: 
     assert code == 1 and md.startswith("### schemaguard gate: **NO-GO**\n")
     drift = md.split("#### drift\n", 1)[1]
     assert drift.startswith("\n| severity | code | table | object | message |\n|---|---|---|---|---|\n")
-    assert "| error | `column_missing` | message | score | column message.score (integer) is missing |" in drift
-    assert "`column_extra` | account | nickname |" in drift
+    # names are code spans (issue 16.10: a name is never Markdown, HTML or a mention)
+    assert "| error | `column_missing` | `message` | `score` | column message.score (integer) is missing |" in drift
+    assert "`column_extra` | `account` | `nickname` |" in drift
     assert "#### rendered" in md and "#### migrations" in md
 
 

@@ -69,14 +69,22 @@ def render_gate_json(report: GateReport) -> str:
 
 
 def _md(text: object) -> str:
-    return str(text or "").replace("|", "\\|").replace("\n", " ")
+    from schemaguard.report.escape import md_text
+
+    return md_text(text)  # names and messages are data: never HTML, links or mentions (issue 16.10)
+
+
+def _code(text: object) -> str:
+    from schemaguard.report.escape import md_code
+
+    return md_code(text)
 
 
 def render_gate_markdown(report: GateReport) -> str:
     """A pull-request comment: verdict, the checks table, and the drift table when there is drift."""
     lines = [f"### schemaguard gate: **{_verdict(report)}**", ""]
     if report.target:
-        lines += [f"Target: `{report.target}`", ""]
+        lines += [f"Target: {_code(report.target)}", ""]
     lines += ["| | check | status | reason | time |", "|---|---|---|---|---|"]
     for c in report.checks:
         lines.append(f"| {_ICON[c.status]} | {c.name} | {c.status.value} | {_md(c.reason)} | {c.seconds:.2f}s |")
@@ -91,7 +99,7 @@ def render_gate_markdown(report: GateReport) -> str:
             ]
             for f in c.findings:
                 lines.append(
-                    f"| {f.severity} | `{_md(f.code)}` | {_md(f.table)} | {_md(f.object)} | {_md(f.message)} |"
+                    f"| {f.severity} | {_code(f.code)} | {_code(f.table)} | {_code(f.object)} | {_md(f.message)} |"
                 )
     return "\n".join(lines) + "\n"
 
@@ -141,7 +149,9 @@ def render_gate_junit(report: GateReport) -> str:
         suite.set(k, str(v))
         root.set(k, str(v))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    from schemaguard.report.escape import xml_safe
+
+    return xml_safe('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n")
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:

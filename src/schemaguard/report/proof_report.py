@@ -132,4 +132,6 @@ def render_proofs_junit(runs: list[ProofRun]) -> str:
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    from schemaguard.report.escape import xml_safe
+
+    return xml_safe('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n")
