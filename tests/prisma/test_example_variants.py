@@ -40,11 +40,17 @@ def test_prisma_master_differs_from_yaml_only_where_prisma_cannot_express_it() -
     lists = {(t.name, c.name) for t in yaml_master.tables for c in t.columns if c.type.is_array}
     checks = {(t.name, ck.name) for t in yaml_master.tables for ck in t.checks}
     partial = {(t.name, ix.name) for t in yaml_master.tables for ix in t.indexes if ix.where}
+    # Nor database comments: Prisma's /// documentation stays in the client, its engine writes no COMMENT ON.
+    comments = {(t.name, t.name) for t in yaml_master.tables if t.comment} | {
+        (t.name, c.name) for t in yaml_master.tables for c in t.columns if c.comment
+    }
+    comments |= {(None, e.name) for e in yaml_master.enums if e.comment}
     found = {(c.kind.value, c.table, c.object) for c in changes}
     expected = (
         {("column_nullable", t, c) for t, c in lists}
         | {("check_missing", t, n) for t, n in checks}
         | {("index_missing", t, n) for t, n in partial}
+        | {("comment_changed", t, n) for t, n in comments}
     )
     assert found == expected
     assert lists and checks and partial

@@ -16,7 +16,8 @@ def load_schema_file(
     """Load a schema file, choosing the loader by suffix.
 
     Args:
-        path: ``.yaml``/``.yml`` (YAML master), ``.prisma`` (Prisma schema), ``.json`` (the model's JSON form as
+        path: ``.yaml``/``.yml`` (YAML master), ``.prisma`` (Prisma schema) or a folder of them (Prisma's
+            multi-file schema), ``.json`` (the model's JSON form as
             written by ``inspect --format json``) or ``.sql`` (DDL, applied to an in-memory SQLite database and
             introspected).
         text: the content, if already read (``path`` then only selects the loader and labels errors).
@@ -30,6 +31,11 @@ def load_schema_file(
     p = Path(path)
     name = label or str(path)
     suffix = p.suffix.lower()
+    if text is None and p.is_dir():
+        # A folder is a Prisma multi-file schema (prismaSchemaFolder): every .prisma file under it, as Prisma reads it.
+        from schemaguard.prisma.loader import load_prisma
+
+        return load_prisma(p)
     if text is None:
         try:
             text = p.read_text(encoding="utf-8")

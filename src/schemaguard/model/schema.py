@@ -256,6 +256,9 @@ class Schema:
             with no autoincrement at all (checked against Prisma's schema engine 7), so Prisma masters set False.
         objects: views, functions, triggers, sequences... and table properties (:mod:`schemaguard.model.objects`),
             sorted by key.
+        implicit_m2m: names of Prisma implicit many-to-many tables (``_AToB``), which Prisma keys by provider:
+            ``PRIMARY KEY (A, B)`` on PostgreSQL, a unique index ``_AToB_AB_unique`` on SQLite; SQLite's adapt() gives a
+            PostgreSQL-provider master's tables that form (:func:`schemaguard.prisma.conventions.implicit_m2m_table`).
         not_compared: what the inspector or loader saw but left out of the model (for the coverage report);
             never compared.
     """
@@ -266,6 +269,7 @@ class Schema:
     enum_checks: bool = True
     wide_rowid: bool = True
     objects: tuple[DbObject, ...] = ()
+    implicit_m2m: tuple[str, ...] = ()
     not_compared: tuple[NotCompared, ...] = field(default=(), compare=False)
 
     def table(self, name: str) -> Table | None:

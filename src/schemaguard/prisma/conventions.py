@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from schemaguard.model import ColumnType, ReferentialAction, TypeKind
+from schemaguard.model import ColumnType, Index, IndexPart, ReferentialAction, Table, TypeKind
 
 PROVIDERS = ("postgresql", "sqlite")
 """Datasource providers schemaguard loads (``postgres`` is accepted as an alias of ``postgresql``)."""
@@ -231,6 +232,21 @@ def implicit_m2m_names(relation: str, provider: str) -> dict[str, str]:
         "a_fkey": f"{table}_A_fkey",
         "b_fkey": f"{table}_B_fkey",
     }
+
+
+def implicit_m2m_table(table: Table, provider: str) -> Table:
+    """``table`` (an implicit many-to-many table ``_{relation}``) keyed as Prisma keys it for ``provider``.
+
+    Prisma's schema engine renders the pair (A, B) as ``PRIMARY KEY`` named ``_{relation}_AB_pkey`` on PostgreSQL
+    and as ``UNIQUE INDEX _{relation}_AB_unique`` on SQLite (engine 7.10, tests/corpus/prisma-expected/), so a
+    PostgreSQL-provider master renders for SQLite with the unique index. Returns ``table`` unchanged for
+    PostgreSQL, or when it already has that form or is not shaped like such a table.
+    """
+    if provider != "sqlite" or table.primary_key is None or table.primary_key.columns != ("A", "B"):
+        return table
+    name = implicit_m2m_names(table.name[1:], provider)["unique"]
+    index = Index(name, (IndexPart(column="A"), IndexPart(column="B")), unique=True)
+    return replace(table, primary_key=None, indexes=(index, *table.indexes))
 
 
 def ops_name(ops: str) -> str:

@@ -209,7 +209,8 @@ class _Builder:
         for b in self.models.values():
             if b.kind == "model":
                 tables.append(self._table(b))
-        tables.extend(self._implicit_m2m_tables())
+        m2m_tables = list(self._implicit_m2m_tables())
+        tables.extend(m2m_tables)
         enums = tuple(Enum(e.db_name, tuple(v for _, v in e.values), loc=e.loc) for e in self.enum_infos.values())
         info = PrismaSchemaInfo(
             provider=self.provider,
@@ -222,7 +223,9 @@ class _Builder:
             paths=self.paths,
         )
         # Prisma emulates enums on SQLite as bare TEXT: no CHECK, so drift against a Prisma-made database is exact.
-        return PrismaLoad(Schema(tuple(tables), enums, source=self.source, enum_checks=False, wide_rowid=False), info)
+        m2m = tuple(t.name for t in m2m_tables)
+        schema = Schema(tuple(tables), enums, source=self.source, enum_checks=False, wide_rowid=False, implicit_m2m=m2m)
+        return PrismaLoad(schema, info)
 
     def _datasource(self) -> tuple[str, tuple[str, ...], tuple[tuple[str, tuple[tuple[str, str], ...]], ...]]:
         sources = [b for b in self.blocks if b.kind == "datasource"]

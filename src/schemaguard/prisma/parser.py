@@ -2,8 +2,8 @@
 
 Covers the language as real projects write it: ``datasource``/``generator`` blocks of ``key = value`` lines,
 ``model``/``view``/``type`` blocks of fields (``name Type?``, ``Type[]``, ``Unsupported("x")``) with field
-attributes ``@x(args)`` and block attributes ``@@x(args)``, ``enum`` blocks, ``///`` doc comments and ``//``
-comments, named and positional arguments, function calls (``now()``, ``cuid(2)``, ``dbgenerated("...")``,
+attributes ``@x(args)`` and block attributes ``@@x(args)``, ``enum`` blocks, ``///`` doc comments, ``//`` and
+``/* */`` comments, named and positional arguments, function calls (``now()``, ``cuid(2)``, ``dbgenerated("...")``,
 ``raw("...")``), arrays and string escapes. PSL is line-oriented: a field or property ends at the end of its
 line, but argument lists may span lines.
 
@@ -38,6 +38,10 @@ from schemaguard.prisma.ast import (
 BLOCK_KINDS = ("model", "view", "type", "enum", "datasource", "generator")
 """Top-level keywords of PSL."""
 
+MAX_NESTING = 64
+"""Deepest nesting of calls and arrays in one value (real schemas use 3 at most, e.g. ``@default(dbgenerated(
+"..."))``): deeper input is refused with its position instead of exhausting the interpreter's stack."""
+
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "/": "/", "b": "\b", "f": "\f", "'": "'"}
 
 _TOKEN_RE = re.compile(
@@ -46,6 +50,7 @@ _TOKEN_RE = re.compile(
   | (?P<WS>[ \t\f\v\ufeff]+)
   | (?P<DOC>///[^\n]*)
   | (?P<COMMENT>//[^\n]*)
+  | (?P<BLOCK>/\*)
   | (?P<NUMBER>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<IDENT>[A-Za-z_][A-Za-z0-9_\-]*)
   | (?P<STRING>")
@@ -67,7 +72,8 @@ class Token:
 
 
 def tokenize(text: str, path: str | None = None) -> list[Token]:
-    """Split PSL text into tokens (``//`` comments and blanks dropped; newlines and ``///`` docs kept).
+    """Split PSL text into tokens (``//`` and ``/* */`` comments and blanks dropped; newlines and ``///`` docs
+    kept).
 
     Args:
         text: the schema text.
@@ -92,6 +98,17 @@ def tokenize(text: str, path: str | None = None) -> list[Token]:
             value, end = _read_string(text, pos, path, line, col)
             tokens.append(Token("STRING", value, line, col))
             pos = end
+            continue
+        if kind == "BLOCK":
+            # A /* ... */ comment (Prisma's parser accepts it): skipped, its newlines still counted.
+            end = text.find("*/", pos + 2)
+            if end < 0:
+                raise SchemaError("unterminated /* comment", path, line, col)
+            inner = text[pos:end]
+            if (breaks := inner.count("\n")) > 0:
+                line += breaks
+                line_start = pos + inner.rfind("\n") + 1
+            pos = end + 2
             continue
         if kind == "NL":
             tokens.append(Token("NL", "\n", line, col))
@@ -136,6 +153,7 @@ class _Parser:
         self.toks = tokens
         self.i = 0
         self.path = path
+        self.depth = 0
 
     # --- token helpers -------------------------------------------------------------------------------
     @property
@@ -353,6 +371,15 @@ class _Parser:
 
     def parse_value(self) -> Value:
         t = self.tok
+        if self.depth >= MAX_NESTING:
+            raise self.error(f"value nested more than {MAX_NESTING} levels deep")
+        self.depth += 1
+        try:
+            return self._parse_value(t)
+        finally:
+            self.depth -= 1
+
+    def _parse_value(self, t: Token) -> Value:
         if t.kind == "STRING":
             self.advance()
             return Str(t.text, t.line, t.column)

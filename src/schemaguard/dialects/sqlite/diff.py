@@ -68,7 +68,8 @@ def _array_default(d: Default | None) -> Default | None:
     if isinstance(value, str):
         parsed = _pg_array_literal(value)
         value = parsed if parsed is not None else value
-    return Default.literal(json.dumps(value) if isinstance(value, list) else value)
+    # Compact JSON, as Prisma writes a list kept as JSON text (and as our Prisma variant's @default): one spelling.
+    return Default.literal(json.dumps(value, separators=(",", ":")) if isinstance(value, list) else value)
 
 
 _PORTABLE_EXPRESSIONS = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"}
@@ -115,6 +116,10 @@ def adapt(schema: Schema) -> Schema:
     tables = []
     rowid_type = ColumnType(TypeKind.INTEGER)
     for t in schema.tables:
+        if t.name in schema.implicit_m2m:
+            from schemaguard.prisma.conventions import implicit_m2m_table
+
+            t = implicit_m2m_table(t, "sqlite")  # Prisma's SQLite key for an implicit many-to-many table
         checks: list[Check] = list(t.checks)
         cols = [_adapt_column(t, c, schema, checks) for c in t.columns]
         pk = t.primary_key
