@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from schemaguard.config import Config, load_config
-from schemaguard.db import connect, dialect_name, is_url, mask_url
+from schemaguard.db import connect, database_url, dialect_name, is_database, mask_url
 from schemaguard.dialects import Dialect, get_dialect
 from schemaguard.diff.changes import DiffReport
 from schemaguard.errors import ConfigError
@@ -219,10 +219,10 @@ def load_source(spec: str, config: Config, namespace: str | None = None, *, loca
     Raises:
         SchemaError, ConnectionFailed, ConfigError: as the loader or connection raise.
     """
-    if is_url(spec):
+    if is_database(spec):
         from schemaguard.config import expand_env
 
-        url = expand_env(spec, "source URL")
+        url = expand_env(database_url(spec), "source URL")
         schema = inspect_url(url, namespace or config.namespace, **schema_selection(config))
         d = dialect_name(url)
         return Source(schema, mask_url(url), d, d)
@@ -352,7 +352,7 @@ def diff(
     namespace = None
     if actual is None:
         actual, namespace = config.resolve_url(target)
-    if is_url(actual) and not (desired and is_url(desired)) and fork_allowed():
+    if is_database(actual) and not (desired and is_database(desired)) and fork_allowed():
         d_src, a_src = _load_in_two_processes(desired, actual, config, namespace)
     else:
         from concurrent.futures import ThreadPoolExecutor

@@ -129,6 +129,30 @@ def _remember_url_password(url: str) -> None:
         register_secret(piece)
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file. Source: https://www.sqlite.org/fileformat.html#the_database_header"""
+
+
+def is_sqlite_file(path: str | Path) -> bool:
+    """True if ``path`` is a file that starts with the SQLite header (an existing SQLite database)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except (OSError, ValueError):
+        return False
+
+
+def is_database(spec: str) -> bool:
+    """The one rule every command uses to tell a database from a schema file: a URL (``scheme://``), or a file
+    that starts with the SQLite header. Anything else is a schema file."""
+    return is_url(spec) or is_sqlite_file(spec)
+
+
+def database_url(spec: str) -> str:
+    """``spec`` as a URL: a bare SQLite file path becomes ``sqlite:///path``; URLs are returned unchanged."""
+    return spec if is_url(spec) else "sqlite:///" + spec
+
+
 def is_url(text: str) -> bool:
     """True if ``text`` looks like a database URL (has a ``scheme://``)."""
     return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text))
@@ -143,6 +167,11 @@ def sqlalchemy_url(url: str) -> str:
     """
     _remember_url_password(url)
     if not is_url(url):
+        if Path(url).is_file() and Path(url).stat().st_size and not is_sqlite_file(url):
+            raise ConfigError(
+                f"{url} is not a database: it does not start with the SQLite header (a schema file goes to --from/--to"
+                " or --master)"
+            )
         return "sqlite:///" + url
     scheme = url.split("://", 1)[0]
     base = scheme.split("+", 1)[0]

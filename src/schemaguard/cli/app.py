@@ -81,6 +81,43 @@ def _register() -> None:
 _register()
 
 
+_GLOBAL_FLAGS = ("--no-color", "--quiet", "-q")
+_GLOBAL_VALUED = ("--config", "-c")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with the global options written after the command (``schemaguard diff --no-color``) moved in
+    front of it, where the option parser looks for them. Nothing after ``--`` moves.
+
+    Args:
+        args: the command line without the program name.
+
+    Returns:
+        A new list; the same tokens.
+    """
+    command = next(
+        (i for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] not in _GLOBAL_VALUED)), None
+    )
+    if command is None:
+        return list(args)
+    head, tail, moved = list(args[:command]), [], []
+    i = command
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            tail += args[i:]
+            break
+        if token in _GLOBAL_FLAGS or token.startswith("--config="):
+            moved.append(token)
+        elif token in _GLOBAL_VALUED and i + 1 < len(args):
+            moved += [token, args[i + 1]]
+            i += 1
+        else:
+            tail.append(token)
+        i += 1
+    return head + moved + tail
+
+
 def report_error(exc: BaseException) -> int:
     """Print ``exc`` as one masked, escaped line on stderr (``error: ...``) and return its exit code.
 
@@ -117,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         gc.disable()
     code: int
     try:
-        result = app(args=argv, standalone_mode=False, prog_name="schemaguard")
+        args = hoist_global_options(sys.argv[1:] if argv is None else argv)
+        result = app(args=args, standalone_mode=False, prog_name="schemaguard")
         code = result if isinstance(result, int) else EXIT_OK
     except typer.Exit as exc:
         code = exc.exit_code

@@ -45,7 +45,17 @@ def diff(
     """Report drift between the desired schema (default: the master) and the actual one (default: the target
     database). Exit 0 = no drift, 1 = drift, 2 = error."""
     from schemaguard import api
+    from schemaguard.errors import ConfigError
 
+    given = [n for n, v in (("--target", target), ("--url", url), ("--from", from_)) if v]
+    if len(given) > 1:
+        raise ConfigError(f"{' and '.join(given)} both name the actual side: give one")
+    if (targets_file or all_targets) and given:
+        raise ConfigError(
+            f"fleet mode ({'--targets-file' if targets_file else '--all-targets'}) and {given[0]} conflict"
+        )
+    if targets_file and all_targets:
+        raise ConfigError("--targets-file and --all-targets conflict: give one")
     cfg = STATE.config()
     if targets_file or all_targets:
         from schemaguard.cli.commands.report import emit_fleet
