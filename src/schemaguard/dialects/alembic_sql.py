@@ -7,6 +7,7 @@ it. :class:`StatementCollector` is that buffer, keeping one list entry per state
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from alembic.migration import MigrationContext
@@ -42,5 +43,8 @@ def offline_operations(dialect_name: str) -> tuple[Operations, StatementCollecto
     """
     collector = StatementCollector()
     opts: dict[str, Any] = {"as_sql": True, "output_buffer": collector, "literal_binds": True}
-    ctx = MigrationContext.configure(dialect_name=dialect_name, opts=opts)
+    # DDL has no bind parameters: the "named" paramstyle keeps SQLAlchemy from doubling every % (the drivers'
+    # format/pyformat styles would turn LIKE 'admin%' into 'admin%%' in the emitted text).
+    dialect = importlib.import_module(f"sqlalchemy.dialects.{dialect_name}").dialect(paramstyle="named")
+    ctx = MigrationContext.configure(dialect=dialect, opts=opts)
     return Operations(ctx), collector
