@@ -115,7 +115,19 @@ def load_master(config: Config, path: str | Path | None = None, *, locations: bo
 
     p = Path(path) if path is not None else config.master_path
     with paused_gc():
-        return load_schema_file(p, label=str(path) if path is not None else config.master, locations=locations)
+        return load_schema_file(
+            p,
+            label=str(path) if path is not None else config.master,
+            locations=locations,
+            dev_url=_sql_dev_url(config) if p.suffix.lower() == ".sql" else None,
+        )
+
+
+def _sql_dev_url(config: Config) -> str | None:
+    """``dev_url`` from the configuration: a ``.sql`` master of PostgreSQL DDL loads in a scratch database there."""
+    from schemaguard.migrate.writer import dev_url_for
+
+    return dev_url_for(config, None)
 
 
 def load_master_with_info(config: Config, path: str | Path | None = None) -> tuple[Schema, Any]:

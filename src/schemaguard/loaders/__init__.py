@@ -11,7 +11,12 @@ SCHEMA_SUFFIXES = (".yaml", ".yml", ".json", ".prisma", ".sql")
 
 
 def load_schema_file(
-    path: str | Path, text: str | None = None, *, label: str | None = None, locations: bool = True
+    path: str | Path,
+    text: str | None = None,
+    *,
+    label: str | None = None,
+    locations: bool = True,
+    dev_url: str | None = None,
 ) -> Schema:
     """Load a schema file, choosing the loader by suffix.
 
@@ -24,6 +29,8 @@ def load_schema_file(
         label: the name used in errors and reports (default: ``path``).
         locations: set source locations on the model objects. False lets a YAML master take the fast parser
             (:func:`~schemaguard.loaders.yaml_master.load_yaml_master`); errors are located either way.
+        dev_url: a PostgreSQL server for a ``.sql`` master holding PostgreSQL DDL
+            (:func:`~schemaguard.loaders.sql_file.load_sql_file`).
 
     Raises:
         SchemaError: unknown suffix, unreadable or invalid file (with file:line:col where known).
@@ -63,7 +70,7 @@ def load_schema_file(
     if suffix == ".sql":
         from schemaguard.loaders.sql_file import load_sql_file
 
-        return load_sql_file(name, text)
+        return load_sql_file(name, text, dev_url=dev_url)
     raise SchemaError(
         f"unknown schema file type {suffix or '(none)'!r}; expected one of {', '.join(SCHEMA_SUFFIXES)}", name
     )
