@@ -332,7 +332,7 @@ def test_online_plan_uses_lock_safe_forms(base: Schema, pg_factory: Callable[[],
     sql = planner.plan(diff_schemas(desired, before, d), desired, before, d, online=True).statements()
     text = "\n".join(sql)
     assert 'CREATE INDEX CONCURRENTLY "messages_body_idx"' in text
-    assert 'DROP INDEX CONCURRENTLY "messages_unread_idx"' in text
+    assert 'DROP INDEX CONCURRENTLY IF EXISTS "messages_unread_idx"' in text
     assert any(s.startswith('ALTER TABLE "odd; table ""name"""') and s.endswith("NOT VALID") for s in sql)
     assert 'VALIDATE CONSTRAINT "odd_select_fkey"' in text and 'VALIDATE CONSTRAINT "messages_body_nonempty"' in text
     # SET NOT NULL after a validated CHECK (col IS NOT NULL), which is dropped again.
@@ -384,3 +384,75 @@ def test_sqlite_revisions_keep_desc_indexes_and_foreign_key_actions(make_project
     assert p.run("diff", "--url", url) == 0
     assert p.run("migrate", "downgrade", "0001", "--url", url) == 0
     assert p.run("diff", "--url", url, "--to", str(ROOT / "examples" / "demo" / "master_v1.yaml")) == 0
+
+
+ONLINE_V1 = """version: 1
+enums:
+  Status: [ACTIVE, ARCHIVED]
+tables:
+  Account:
+    columns:
+      id:     {type: text, primary_key: true}
+      name:   {type: "varchar(100)"}
+      status: {type: Status, nullable: false, default: ACTIVE}
+  Message:
+    columns:
+      id:        {type: text, primary_key: true}
+      accountId: {type: text}
+      body:      {type: text}
+"""
+
+ONLINE_V2 = (
+    ONLINE_V1.replace("[ACTIVE, ARCHIVED]", "[ACTIVE, PAUSED, ARCHIVED]")
+    .replace('name:   {type: "varchar(100)"}', 'name:   {type: "varchar(100)", nullable: false}')
+    .replace("accountId: {type: text}", "accountId: {type: text, references: Account.id}")
+    .replace("body:      {type: text}", "body:      {type: text, unique: true}")
+    + """    indexes:
+      - columns: [accountId, body]
+    checks:
+      - {name: body_short, expression: "length(body) < 1000"}
+"""
+)
+
+
+def test_online_revision_passes_lint_and_round_trips(make_project, pg_factory) -> None:
+    """Issue 13.4: a generated PostgreSQL revision is lock-safe by default — CONCURRENTLY in an autocommit
+    block, NOT VALID + VALIDATE, SET NOT NULL through a validated check, lock_timeout — and `migrate lint` finds
+    nothing at error level in it; upgrade and downgrade converge."""
+    p = make_project("postgresql")
+    url = pg_factory()
+    p.master(ONLINE_V1)
+    assert p.run("migrate", "generate", "-m", "v1") == 0
+    assert p.run("migrate", "upgrade", "--url", url) == 0
+    from tests.conftest import run_sql
+
+    run_sql(
+        url,
+        [
+            "INSERT INTO \"Account\" VALUES ('a1', 'Acme', 'ACTIVE')",
+            "INSERT INTO \"Message\" VALUES ('m1', 'a1', 'hi')",
+        ],
+    )
+    p.master(ONLINE_V2)
+    assert p.run("migrate", "generate", "-m", "v2") == 0
+    text = p.revisions()[-1].read_text(encoding="utf-8")
+    upgrade = text.split("def upgrade():", 1)[1].split("def downgrade():", 1)[0]
+    assert "autocommit_block()" in upgrade and "lock_timeout" in upgrade
+    assert upgrade.count("postgresql_concurrently=True") == 2, upgrade  # the index and the unique constraint's
+    assert "NOT VALID" in upgrade and "VALIDATE CONSTRAINT" in upgrade, upgrade
+
+    from schemaguard.config import load_config
+    from schemaguard.migrate.lint import lint_revisions
+
+    report = lint_revisions(load_config(), ["0002"], url=url)
+    assert [f for f in report.findings if f.severity == "error"] == []
+    codes = {f.code for f in report.findings}
+    assert not codes & {"PG101", "adding-foreign-key-constraint", "constraint-missing-not-valid"}, codes
+    assert p.run("migrate", "upgrade", "--url", url) == 0
+    assert p.run("diff", "--url", url) == 0
+    assert p.run("migrate", "downgrade", "0001", "--url", url) == 0
+    from tests.migrate.conftest import Project
+
+    assert isinstance(p, Project)
+    (p.root / "v1.yaml").write_text(ONLINE_V1, encoding="utf-8")
+    assert p.run("diff", "--url", url, "--to", str(p.root / "v1.yaml")) == 0

@@ -187,7 +187,10 @@ _RE_DROP_TABLE = re.compile(rf"^DROP TABLE (?:IF EXISTS )?(?!temp\.){_ID}", re.I
 _RE_CREATE_TABLE = re.compile(rf"^CREATE TABLE (?:IF NOT EXISTS )?{_ID}", re.I)
 _RE_ALTER = re.compile(rf"^ALTER TABLE (?:ONLY )?{_ID}\s+(.*)$", re.I | re.S)
 _RE_DROP_COLUMN = re.compile(rf"DROP COLUMN (?:IF EXISTS )?{_ID}", re.I)
-_RE_ADD_COLUMN = re.compile(rf"ADD (?:COLUMN )?(?:IF NOT EXISTS )?{_ID}\s+(.*)$", re.I | re.S)
+_RE_ADD_COLUMN = re.compile(
+    rf"ADD (?:COLUMN )?(?:IF NOT EXISTS )?(?!(?:CONSTRAINT|CHECK|UNIQUE|PRIMARY|FOREIGN|EXCLUDE)\b){_ID}\s+(.*)$",
+    re.I | re.S,
+)
 _RE_SET_NOT_NULL = re.compile(rf"ALTER (?:COLUMN )?{_ID} SET NOT NULL", re.I)
 _RE_RENAME_COLUMN = re.compile(rf"RENAME (?:COLUMN )?{_ID} TO {_ID}", re.I)
 _RE_RENAME_TABLE = re.compile(rf"^RENAME TO {_ID}", re.I)

@@ -153,7 +153,7 @@ def rename_candidates(changes: Sequence[Change], dialect: Dialect) -> list[tuple
 
 
 def build_plan(
-    dialect: Dialect, desired: Schema, actual: Schema, renames: Sequence[Rename] = (), *, online: bool = False
+    dialect: Dialect, desired: Schema, actual: Schema, renames: Sequence[Rename] = (), *, online: bool = True
 ) -> OpsPlan:
     """The operations of one direction of a revision: renames first, then :func:`schemaguard.migrate.planner.plan`.
 

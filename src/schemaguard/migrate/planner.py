@@ -509,7 +509,8 @@ class DropIndex(Op):
         if ix.constraint and not ctx.sp.fk_inline:
             return [ops.DropConstraintOp(qname(ix.name), qname(self.table.name), type_="unique")]
         if ctx.online:
-            return [Autocommit((Sql(f"DROP INDEX CONCURRENTLY {quote_ident(ix.name)}"),))]
+            # IF EXISTS: online, the drop runs after the transactional body, which may have dropped its column.
+            return [Autocommit((Sql(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_ident(ix.name)}"),))]
         return [ops.DropIndexOp(qname(ix.name), table_name=qname(self.table.name))]
 
 
@@ -739,7 +740,6 @@ PLANNERS: dict[ChangeKind, Callable[[Change, PlanContext], list[Op]]] = {
 """Change kind → operations. One entry per kind: the only dispatch over change kinds in the package."""
 
 
-# --- dependencies ---------------------------------------------------------------------------------------------
 def _object_planners() -> dict[ChangeKind, Callable[[Change, PlanContext], list[Op]]]:
     """The entries for views, functions, triggers... (migrate/object_ops.py, which subclasses :class:`Op`, so it
     is imported on first use)."""
@@ -748,6 +748,7 @@ def _object_planners() -> dict[ChangeKind, Callable[[Change, PlanContext], list[
     return OBJECT_PLANNERS
 
 
+# --- dependencies ---------------------------------------------------------------------------------------------
 
 
 def _key_dependants(planned: list[Op], ctx: PlanContext) -> list[Op]:
@@ -797,8 +798,36 @@ class Plan:
     ctx: PlanContext
 
     def steps(self) -> list[Step]:
-        """Every operation lowered, in order."""
-        return [s for op in self.ops for s in op.lower(self.ctx)]
+        """Every operation lowered, in order.
+
+        Online, the steps are regrouped so that a revision holds one transaction: a head of statements that must
+        precede it outside a transaction (enum values the plan uses), the transactional body, and one autocommit
+        tail (concurrent index builds, validations, and what follows them in their operation; a foreign key
+        that references a unique constraint built in the tail goes there too). A failure in the body rolls the
+        whole revision back; the tail's statements each commit on their own.
+        """
+        if not self.ctx.online:
+            return [s for op in self.ops for s in op.lower(self.ctx)]
+        head: list[Step] = []
+        body: list[Step] = []
+        tail: list[Step] = []
+        late_keys = {
+            (op.table.name, frozenset(op.index.columns))
+            for op in self.ops
+            if isinstance(op, CreateIndex) and op.index.unique and not op.new_table
+        }
+        for op in self.ops:
+            lowered = op.lower(self.ctx)
+            if isinstance(op, AddForeignKey) and (op.fk.ref_table, frozenset(op.fk.ref_columns)) in late_keys:
+                tail += _flatten(lowered)
+                continue
+            first = next((i for i, s in enumerate(lowered) if isinstance(s, Autocommit)), len(lowered))
+            if isinstance(op, SetLockTimeout) or (first == 0 and op.phase <= Phase.CREATE_TYPES):
+                head += lowered
+                continue
+            body += lowered[:first]
+            tail += _flatten(lowered[first:])
+        return [*head, *body, *([Autocommit(tuple(tail))] if tail else [])]
 
     def reverse(self) -> Plan:
         """The plan that undoes this one: each operation reversed, re-ordered by phase (a drop of what this plan
@@ -837,6 +866,13 @@ class Plan:
         if rebuilt:
             return [*self.ctx.hooks.script_prologue, *out.statements, *self.ctx.hooks.script_epilogue]
         return out.statements
+
+
+def _flatten(steps: Sequence[Step]) -> list[Step]:
+    out: list[Step] = []
+    for s in steps:
+        out += _flatten(s.steps) if isinstance(s, Autocommit) else [s]
+    return out
 
 
 def ordered(planned: Sequence[Op]) -> list[Op]:

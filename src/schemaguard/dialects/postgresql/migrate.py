@@ -96,15 +96,20 @@ def enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, lis
     """
     if [v for v in after.values if v in before.values] == list(before.values):
         existing = list(before.values)
+        new = [v for v in after.values if v not in before.values]
+        # A value added in a transaction cannot be used before it commits ("unsafe use of new value"): when the
+        # plan uses one (a default, a check, an index predicate), the values are added outside the transaction.
+        outside = ctx.online and _uses_values(ctx, after.name, new)
         adds: list[Step] = []
         for i, v in enumerate(after.values):
             if v in existing:
                 continue
             prev = after.values[i - 1] if i > 0 else None
             pos = f" AFTER {sql_string(prev)}" if prev else (f" BEFORE {sql_string(existing[0])}" if existing else "")
-            adds.append(Sql(f"ALTER TYPE {quote_ident(after.name)} ADD VALUE {sql_string(v)}{pos}"))
+            guard = " IF NOT EXISTS" if outside else ""  # an interrupted revision can run again
+            adds.append(Sql(f"ALTER TYPE {quote_ident(after.name)} ADD VALUE{guard} {sql_string(v)}{pos}"))
             existing.insert(existing.index(prev) + 1 if prev else 0, v)
-        return Phase.CREATE_TYPES, [Autocommit(tuple(adds))] if ctx.online and adds else adds
+        return Phase.CREATE_TYPES, [Autocommit(tuple(adds))] if outside and adds else adds
     old = f"{after.name}__sg_old"
     drops: list[Step] = []
     steps: list[Step] = [
@@ -143,6 +148,26 @@ def enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, lis
                 steps.append(_set_default(t, c))
     steps.append(Sql(f"DROP TYPE {quote_ident(old)}"))
     return Phase.ALTER_COLUMNS, drops + steps + recreate
+
+
+def _uses_values(ctx: PlanContext, enum: str, values: list[str]) -> bool:
+    """Whether the desired schema uses any of ``values`` of ``enum``: a column default, or a check, index
+    predicate or expression that holds one as a literal."""
+    literals = [sql_string(v) for v in values]
+    for t in ctx.d.tables:
+        for c in t.columns:
+            uses_enum = c.type.kind is TypeKind.ENUM and c.type.enum_name == enum and c.default is not None
+            if (
+                uses_enum
+                and c.default is not None
+                and (c.default.value in values or any(lit in str(c.default.value) for lit in literals))
+            ):
+                return True
+        texts = [ck.expression for ck in t.checks]
+        texts += [ix.where or "" for ix in t.indexes] + [p.expression or "" for ix in t.indexes for p in ix.parts]
+        if any(lit in text for text in texts for lit in literals):
+            return True
+    return False
 
 
 def _mentions(sql: str, columns: list[str]) -> bool:
