@@ -70,7 +70,9 @@ def describe_change(ch: Change) -> str:
         ChangeKind.ENUM_EXTRA: lambda: f"enum {o}: drop",
         ChangeKind.ENUM_VALUES: lambda: _enum_values(o or "", d.values, a.values),
     }
-    return str(texts[k]())
+    text = texts.get(k)
+    # Kinds without a wording of their own here (views, functions, comments, ...): the differ's message.
+    return str(text()) if text is not None else ch.message
 
 
 def _enum_values(name: str, new: tuple[str, ...], old: tuple[str, ...]) -> str:

@@ -243,7 +243,7 @@ def _offline_start(mdir: MigrationsDir, url: str) -> str:
     from schemaguard.errors import SchemaGuardError
 
     try:
-        current = _current(url)
+        current = current_revisions(url)
     except SchemaGuardError:
         current = []
     if len(current) == 1:
@@ -273,7 +273,7 @@ def _back_from(mdir: MigrationsDir, start: str, steps: int) -> str:
     return chain[steps] if steps < len(chain) else "base"
 
 
-def _current(url: str) -> list[str]:
+def current_revisions(url: str) -> list[str]:
     """The database's applied revisions (none when the database or its alembic_version table does not exist).
 
     Raises:
@@ -297,10 +297,10 @@ def _apply(
     if sql:
         _run(mdir, command, revision, url, sql, output)
         return None
-    before = _current(url)
+    before = current_revisions(url)
     with _count_statements() as counter:
         _run(mdir, command, revision, url, sql, output)
-    after = _current(url)
+    after = current_revisions(url)
     if command == "upgrade":
         was = set(_closure(mdir, before))
         revisions = [r for r in _closure(mdir, after)[::-1] if r not in was]
@@ -466,7 +466,7 @@ def discard(config: Config, revision: str | None = None, *, url: str | None = No
         targets.append((mdir, Path(script.path)))
     if rev is None or not targets:
         raise MigrationError(f"no revision {rev or ''} to discard".replace("  ", " "))
-    if url is not None and rev in _closure(MigrationsDir.from_config(config, url=url), _current(url)):
+    if url is not None and rev in _closure(MigrationsDir.from_config(config, url=url), current_revisions(url)):
         from schemaguard.db import mask_url
 
         raise MigrationError(

@@ -527,3 +527,185 @@ def _problem_text(problem: object) -> str:
             "`schemaguard migrate hash` (next time `schemaguard migrate discard` removes a revision and its entry)"
         )
     return text
+
+
+@dataclass
+class BaselineResult:
+    """What ``baseline`` did.
+
+    Attributes:
+        revision: the revision id written (the first of its folder).
+        path: the revision file.
+        dialect: the database's dialect (the folder written).
+        source: what the revision was built from (the masked database URL, or the master's path).
+        tables: how many tables it creates.
+        stamped: the masked URL of the database stamped as being at ``revision`` (without running it).
+        created: files created for a new migrations folder.
+        changelog: the changelog entry written.
+    """
+
+    revision: str
+    path: Path
+    dialect: str
+    source: str
+    tables: int
+    stamped: str
+    created: list[Path] = field(default_factory=list)
+    changelog: Path | None = None
+
+
+def baseline(
+    config: Config,
+    url: str,
+    *,
+    from_master: bool = False,
+    message: str = "baseline",
+    dev_url: str | None = None,
+    author: str | None = None,
+) -> BaselineResult:
+    """Adopt a database that has no migration history (``prisma db push``, hand-written DDL): write the first
+    revision of its dialect's folder from what the database has (or from the master, ``from_master``), check
+    that replaying it on an empty scratch database gives exactly that schema, and stamp the database as being at
+    that revision without running it (``alembic stamp``; the changelog entry records it). The next ``generate``
+    then writes only the difference between the database and the master. The role of Prisma's baselining
+    (``migrate diff --from-empty`` + ``migrate resolve --applied``) and Alembic's ``stamp``.
+    Sources: https://www.prisma.io/docs/orm/prisma-migrate/workflows/baselining,
+    https://alembic.sqlalchemy.org/en/latest/cookbook.html#building-an-up-to-date-database-from-scratch
+
+    Args:
+        config: the configuration.
+        url: the database to adopt (read; then only its ``alembic_version`` is written).
+        from_master: build the revision from the master; refused when the database differs from it (the
+            differences would never be migrated).
+        message: the revision message.
+        dev_url: PostgreSQL scratch server (default: ``dev_url`` of the configuration).
+        author: the changelog author (default: from git).
+
+    Returns:
+        BaselineResult. Nothing is written (no file, no stamp) when it raises.
+
+    Raises:
+        MigrationError: the folder already has revisions, the database already has a revision, the revision
+            does not reproduce the database (a change kind the planner cannot express), or ``from_master`` and
+            the database differs from the master.
+        MigrationsConfigError: no folder for the database's dialect; PostgreSQL without a dev URL.
+        ConnectionFailed: the database cannot be reached.
+    """
+    import shutil
+    import tempfile
+
+    from schemaguard.api import filter_ignored, load_master, load_source
+    from schemaguard.db import dialect_name, mask_url
+    from schemaguard.dialects import get_dialect
+    from schemaguard.diff.differ import diff_schemas
+    from schemaguard.migrate import changelog, integrity
+    from schemaguard.migrate.project import ENV_PY
+    from schemaguard.migrate.replay import replay_state, require_scratch, run_alembic
+    from schemaguard.migrate.runner import current_revisions
+    from schemaguard.model import Schema
+
+    d = get_dialect(dialect_name(url))
+    mdir = MigrationsDir.from_config(config, url=url)
+    problems = integrity.verify(mdir)
+    if problems:
+        raise MigrationError("; ".join(_problem_text(p) for p in problems))
+    if mdir.revision_files():
+        raise MigrationError(
+            f"{mdir.path} already has revisions: a baseline is the first revision of a folder (to adopt another "
+            "database at the current revisions, `alembic stamp` it once its schema matches them)"
+        )
+    current = current_revisions(url)
+    if current:
+        raise MigrationError(f"{mask_url(url)} is already at revision {', '.join(current)}: it has a history")
+    scratch = dev_url_for(config, dev_url)
+    require_scratch(d, scratch)
+    live = load_source(url, config)
+    live_schema, _ = filter_ignored(live.schema, config)
+    if from_master:
+        master, _ = filter_ignored(load_master(config), config)
+        drift = diff_schemas(master, live_schema, d, actual_syntax=live.syntax)
+        if drift:
+            raise MigrationError(
+                f"{mask_url(url)} differs from the master in {len(drift)} way(s) (first: {drift[0].message}): "
+                "a baseline from the master would mark them migrated; baseline what the database has "
+                "(without --from-master), then `schemaguard migrate generate`"
+            )
+        schema, syntax, source = master, "postgresql", str(config.master)
+    else:
+        schema, syntax, source = live_schema, live.syntax, mask_url(url)
+    up = build_plan(d, schema, Schema(), online=False)
+    down = build_plan(d, Schema(), schema, online=False)
+    r_up, r_down = render_items(up.items, d.name), render_items(down.items, d.name)
+    rev_id = f"{max((n for m in MigrationsDir.all_for(config) for n in _revision_numbers(m)), default=0) + 1:04d}"
+    slug = _slug(message)
+    now = datetime.now(UTC)
+    stamped = mask_url(url)
+    summary = (
+        f"baseline: {len(schema.tables)} tables from {'the master ' if from_master else 'the database '}{source}, "
+        f"stamped as applied on {stamped} (not run there)",
+    )
+    text = RevisionText(
+        revision=rev_id,
+        down_revision=None,
+        message=message,
+        create_date=now.isoformat(timespec="seconds"),
+        dialect=d.name,
+        master=str(config.master),
+        summary=summary,
+        imports=tuple(sorted(r_up.imports | r_down.imports)),
+        helpers=NATIVE_HELPER if (r_up.needs_native or r_down.needs_native) else "",
+        upgrades=r_up.body,
+        downgrades=r_down.body,
+        note="Baseline: databases that already have this schema are stamped at this revision; an empty one is "
+        "built by it.",
+    ).source()
+    check_revision_source(text)
+
+    # The revision must rebuild exactly what it describes, or the next generate would be wrong: replay it first.
+    tmp = Path(tempfile.mkdtemp(prefix="sg-baseline-"))
+    try:
+        probe = MigrationsDir(tmp, tmp / "migrations")
+        probe.versions.mkdir(parents=True)
+        (probe.path / "env.py").write_text(ENV_PY, encoding="utf-8")
+        (probe.versions / f"{rev_id}_{slug}.py").write_text(text, encoding="utf-8")
+        state = replay_state(probe, d, config, scratch)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    missed = diff_schemas(schema, state, d, desired_syntax=syntax)
+    if missed:
+        raise MigrationError(
+            f"the baseline revision does not rebuild the database exactly ({len(missed)} difference(s), first: "
+            f"{missed[0].message}): nothing was written"
+        )
+
+    written: list[Path] = []
+    try:
+        fresh = not mdir.exists
+        if fresh:
+            written += mdir.init()
+        path = mdir.versions / f"{rev_id}_{slug}.py"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+        written += MigrationsDir.write_alembic_ini(MigrationsDir.all_for(config))
+        integrity.write_sum(mdir)
+        run_alembic(mdir, "stamp", rev_id, url=url)
+    except BaseException:
+        for f in reversed(written):  # a failed command writes nothing
+            f.unlink(missing_ok=True)
+        if fresh:
+            shutil.rmtree(mdir.path, ignore_errors=True)
+        else:
+            integrity.write_sum(mdir)
+        raise
+    entry = changelog.Entry(
+        rev_id,
+        None,
+        now.isoformat(timespec="seconds"),
+        author if author is not None else changelog.git_author(mdir.root),
+        message,
+        d.name,
+        summary,
+    )
+    log = changelog.write_entry(changelog.changelog_dir(config), entry, slug)
+    created = [f for f in written if f != path]
+    return BaselineResult(rev_id, path, d.name, source, len(schema.tables), stamped, created, log)

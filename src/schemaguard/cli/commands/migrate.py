@@ -85,6 +85,32 @@ def generate(
     return 0
 
 
+@migrate_app.command("baseline")
+def baseline(
+    target: TargetOpt = None,
+    url: UrlOpt = None,
+    from_master: Annotated[
+        bool,
+        typer.Option("--from-master", help="Build the revision from the master (refused if the database differs)."),
+    ] = False,
+    message: Annotated[str, typer.Option("--message", "-m", help="The revision message.")] = "baseline",
+    dev_url: DevUrlOpt = None,
+) -> int:
+    """Adopt a database without migration history: write the first revision from what it has and stamp it as
+    applied there (not run); the next `generate` writes only what differs from the master."""
+    from schemaguard.migrate.writer import baseline as run
+
+    res = run(STATE.config(), _url(target, url), from_master=from_master, message=message, dev_url=dev_url)
+    out = STATE.console()
+    for f in res.created:
+        out.print(f"created {f}", markup=False)
+    out.print(f"revision {res.revision} ({res.dialect}): {res.path}", markup=False)
+    out.print(f"  baseline of {res.tables} tables from {res.source}", markup=False)
+    out.print(f"  stamped {res.stamped} at {res.revision} (recorded in alembic_version; nothing was run)", markup=False)
+    out.print('next: schemaguard migrate generate -m "..." writes what the master has and the database lacks')
+    return 0
+
+
 @migrate_app.command("check")
 def check(
     dialect: Annotated[
