@@ -316,14 +316,17 @@ def diff_sources(
 
     The dialect is the live database's (either side), else ``dialect``, else the configured one.
 
+    A SQLite and a PostgreSQL database are compared through the logical model (dev/prod parity,
+    :mod:`schemaguard.diff.parity`): the report's dialect is ``sqlite (parity)`` and it holds no SQL.
+
     Raises:
-        ConfigError: the two sides are live databases of different dialects.
+        ConfigError: ``with_sql`` for a SQLite/PostgreSQL pair.
     """
     from schemaguard.diff.differ import diff_schemas
 
     dialects = {s.dialect for s in (desired, actual) if s.dialect}
     if len(dialects) > 1:
-        raise ConfigError("cannot compare a SQLite database with a PostgreSQL database; compare each with the master")
+        return _diff_parity(desired, actual, config, with_sql=with_sql)
     name = dialects.pop() if dialects else (dialect or config.dialect)
     d = get_dialect(name)
     ds, ignored1 = filter_ignored(desired.schema, config)
@@ -335,6 +338,31 @@ def diff_sources(
     coverage = diff_coverage(d.supported(ds), d.supported(as_))
     ignored = tuple(sorted(set(ignored1 + ignored2)))
     return DiffReport(desired.label, actual.label, d.name, tuple(changes), sql, ignored, coverage)
+
+
+def _diff_parity(desired: Source, actual: Source, config: Config, *, with_sql: bool) -> DiffReport:
+    """Dev/prod parity (a SQLite and a PostgreSQL database): compared through the logical model
+    (:mod:`schemaguard.diff.parity`). No plan: one script cannot serve both dialects.
+
+    Raises:
+        ConfigError: ``with_sql`` was asked for.
+    """
+    from schemaguard.diff.coverage import diff_coverage
+    from schemaguard.diff.parity import parity_changes
+
+    if with_sql:
+        raise ConfigError(
+            "--sql cannot turn a SQLite database into a PostgreSQL one (or back); compare each with the master "
+            "to plan its changes"
+        )
+    ds, ignored1 = filter_ignored(desired.schema, config)
+    as_, ignored2 = filter_ignored(actual.schema, config)
+    changes, d_cmp, a_cmp, d = parity_changes(
+        ds, as_, get_dialect(desired.dialect or ""), get_dialect(actual.dialect or "")
+    )
+    ignored = tuple(sorted(set(ignored1 + ignored2)))
+    coverage = diff_coverage(d_cmp, a_cmp)
+    return DiffReport(desired.label, actual.label, f"{d.name} (parity)", tuple(changes), None, ignored, coverage)
 
 
 def diff(
