@@ -62,11 +62,14 @@ def test_failing_proof_fails_the_gate(
         "proofs": "fail",
     }
     proofs = checks(doc)["proofs"]
-    assert proofs["reason"] == "2 proof check(s) failed: phase-1-4: Front Desk Numbers Per Org"
+    # 15.6: the reason names every failed check, and a finding does not repeat its own title.
+    assert proofs["reason"] == (
+        "2 proof check(s) failed: phase-1-4: Front Desk Numbers Per Org; phase-1-4: Threads Missing messageNumberId"
+    )
     messages = [f["message"] for f in proofs["findings"]]
     assert messages == [
         "Front Desk Numbers Per Org: Org org_0004: 0 (expected: 1)",
-        "Threads Missing messageNumberId: Threads Missing messageNumberId: 10 (expected: 0)",
+        "Threads Missing messageNumberId: 10 (expected: 0)",
     ]
     assert {f["code"] for f in proofs["findings"]} == {"phase-1-4"}
 

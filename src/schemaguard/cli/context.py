@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,7 +36,10 @@ class State:
         from rich.console import Console
 
         return Console(
-            no_color=self.no_color or "NO_COLOR" in os.environ, highlight=False, soft_wrap=False, width=_width()
+            no_color=self.no_color or "NO_COLOR" in os.environ,
+            highlight=False,
+            soft_wrap=False,
+            width=_width(sys.stdout),
         )
 
     def err_console(self) -> Console:
@@ -48,14 +51,14 @@ class State:
             stderr=True,
             no_color=self.no_color or "NO_COLOR" in os.environ,
             highlight=False,
-            width=_width(),
+            width=_width(sys.stderr),
             soft_wrap=True,
         )
 
 
-def _width() -> int | None:
-    # Piped output has no terminal width; use a wide one so tables are not squeezed.
-    return None if sys.stdout.isatty() else 160
+def _width(stream: TextIO) -> int | None:
+    # A terminal (or COLUMNS) gives the width; piped output has none: use a wide one so tables are not squeezed.
+    return None if "COLUMNS" in os.environ or stream.isatty() else 160
 
 
 STATE = State()

@@ -22,8 +22,9 @@ def _verdict(report: GateReport) -> str:
     return "GO" if report.passed else "NO-GO"
 
 
-def print_gate(report: GateReport, console: Console, *, quiet: bool = False) -> None:
-    """One row per check (status, name, reason, seconds), the failing findings, and a verdict line."""
+def print_gate(report: GateReport, console: Console, *, quiet: bool = False, verbose: bool = False) -> None:
+    """One row per check (status, name, reason, seconds), the error and warning findings of the checks that
+    failed or warned (info findings counted; ``verbose`` lists every finding), and a verdict line."""
     table = Table(header_style="bold")
     table.add_column("")
     table.add_column("check")
@@ -40,20 +41,23 @@ def print_gate(report: GateReport, console: Console, *, quiet: bool = False) -> 
     if table.row_count:
         console.print(table)
     for c in report.checks:
-        if c.status is Status.FAIL or (c.status is Status.WARN and not quiet):
-            for f in c.findings[:50]:
-                # Quiet keeps what made a check fail: a drift check fails on warning-level differences too.
-                if quiet and f.severity == "info":
-                    continue
-                where = f" ({f.location})" if f.location else ""
-                colour = "red" if f.severity == "error" else "yellow"
-                # Reasons and messages quote config keys like [[render.outputs]]: never parse them as markup.
-                console.print(
-                    f"  {c.name}: [{colour}]{f.severity}[/] {escape(f.message + where)}",
-                    highlight=False,
-                )
-            if len(c.findings) > 50:
-                console.print(f"  {c.name}: ... and {len(c.findings) - 50} more", highlight=False)
+        if not (c.status is Status.FAIL or (c.status is Status.WARN and not quiet)):
+            continue
+        # Errors and warnings are listed (with --quiet too: a drift check fails on warnings, so they
+        # stay); info findings are counted unless --verbose.
+        levels = {"error", "warning", "info"} if verbose else {"error", "warning"}
+        listed = [f for f in c.findings if f.severity in levels]
+        limit = len(listed) if verbose else 50
+        for f in listed[:limit]:
+            where = f" ({f.location})" if f.location else ""
+            colour = {"error": "red", "warning": "yellow"}.get(f.severity, "cyan")
+            # Reasons and messages quote config keys like [[render.outputs]]: never parse them as markup.
+            console.print(f"  {c.name}: [{colour}]{f.severity}[/] {escape(f.message + where)}", highlight=False)
+        if len(listed) > limit:
+            console.print(f"  {c.name}: ... and {len(listed) - limit} more (--verbose lists all)", highlight=False)
+        hidden = len(c.findings) - len(listed)
+        if hidden:
+            console.print(f"  {c.name}: {hidden} info finding(s) not shown (--verbose lists them)", highlight=False)
     s = report.to_dict()["summary"]
     colour = "green" if report.passed else "red"
     console.print(

@@ -19,7 +19,12 @@ def diff(
     ] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
     sql: Annotated[
-        bool, typer.Option("--sql", help="Also print the SQL that turns the actual side into the desired one.")
+        bool,
+        typer.Option(
+            "--sql",
+            help="Print the SQL that turns the actual side into the desired one: alone on stdout (the report goes"
+            " to stderr) in table format, inside the report in json/markdown.",
+        ),
     ] = False,
     dialect: Annotated[
         DialectName | None, typer.Option("--dialect", "-d", help="Dialect when no database is involved.")
@@ -77,6 +82,15 @@ def diff(
         from schemaguard.report.markdown import render_diff_markdown
 
         typer.echo(render_diff_markdown(report), nl=False)
+    elif sql:
+        from schemaguard.report.text import print_diff, render_sql_script
+
+        # As migra and `prisma migrate diff --script`: the SQL alone on stdout (`diff --sql | psql` works),
+        # the report on stderr.
+        print_diff(report, STATE.err_console(), quiet=STATE.quiet, sql=False)
+        if not report.sql:
+            STATE.err_console().print("-- no statements needed", style="dim", highlight=False, markup=False)
+        typer.echo(render_sql_script(report.sql or ()), nl=False)
     else:
         from schemaguard.report.text import print_diff
 

@@ -24,6 +24,9 @@ def gate(
     url: UrlOpt = None,
     fmt: Annotated[GateFormat, typer.Option("--format", "-f", help="Report format.")] = GateFormat.table,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the gate too.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Table format: list every finding, info ones included.")
+    ] = False,
     out: Annotated[
         str | None,
         typer.Option("--out", "-o", callback=check_out_path, help="Also write the report to this file."),
@@ -38,7 +41,7 @@ def gate(
 
     report = run_gate(STATE.config(), target=target, url=url, strict=strict)
     if fmt is GateFormat.table:
-        r.print_gate(report, STATE.console(), quiet=STATE.quiet)
+        r.print_gate(report, STATE.console(), quiet=STATE.quiet, verbose=verbose)
         text = None
     else:
         render = {
