@@ -875,6 +875,13 @@ def _flatten(steps: Sequence[Step]) -> list[Step]:
     return out
 
 
+def _table_of(ch: Change) -> str | None:
+    """The table a change is on: its ``table``, or for a table property (``table_options_changed``) its key."""
+    if ch.table is None and ch.kind is ChangeKind.TABLE_OPTIONS_CHANGED:
+        return ch.object
+    return ch.table
+
+
 def ordered(planned: Sequence[Op]) -> list[Op]:
     """``planned`` sorted by phase; stable, so operations of one phase keep the order their changes came in."""
     return sorted(planned, key=lambda op: op.phase)  # stable: the changes' order within a phase
@@ -903,10 +910,11 @@ def plan(changes: Sequence[Change], desired: Schema, actual: Schema, dialect: Di
     ctx = PlanContext(dialect, desired, actual, online)
     rebuild: dict[str, None] = {}
     for ch in changes:
-        if ch.table is None or ch.table in rebuild:
+        name = _table_of(ch)
+        if name is None or name in rebuild:
             continue
-        if ctx.hooks.needs_rebuild(ch, ctx.d.table(ch.table), ctx.a.table(ch.table)):
-            rebuild[ch.table] = None
+        if ctx.hooks.needs_rebuild(ch, ctx.d.table(name), ctx.a.table(name)):
+            rebuild[name] = None
     planned: list[Op] = []
     if ctx.online and ctx.hooks.lock_timeout and changes:
         planned.append(SetLockTimeout(ctx.hooks.lock_timeout))
@@ -915,8 +923,8 @@ def plan(changes: Sequence[Change], desired: Schema, actual: Schema, dialect: Di
         assert at is not None and dt is not None
         planned.append(RebuildTable(at, dt))
     for ch in changes:
-        if ch.table in rebuild:
-            continue  # the rebuild makes every change of its table
+        if _table_of(ch) in rebuild:
+            continue  # the rebuild makes every change of its table (its triggers and options included)
         planner = PLANNERS.get(ch.kind) or _object_planners().get(ch.kind)
         if planner is None:
             raise UnsupportedChange(f"no plan for {ch.kind.value} changes on {dialect.name}", ch, dialect.name)

@@ -23,7 +23,7 @@ from schemaguard.dialects.sqla import quote_ident
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.planner import MigrateHooks, Phase, PlanContext, Rebuild, Step
-from schemaguard.model import Column, DefaultKind, Enum, Schema, Table
+from schemaguard.model import Column, DefaultKind, Enum, ObjectKind, Schema, Table
 
 REBUILD_PREFIX = "_sg_new_"
 """Temporary name prefix of a table being rebuilt (``migrate lint`` recognises it: SG101)."""
@@ -91,6 +91,8 @@ def needs_rebuild(ch: Change, desired: Table | None, actual: Table | None) -> bo
         return not _can_add_column(ch.desired, desired)
     if ch.kind is ChangeKind.COLUMN_EXTRA:
         return not _can_drop_column(ch.actual.name, actual)
+    if ch.kind is ChangeKind.TABLE_OPTIONS_CHANGED:
+        return True  # STRICT / WITHOUT ROWID are part of CREATE TABLE
     # An inline UNIQUE constraint can only go with a rebuild.
     return ch.kind in (ChangeKind.INDEX_EXTRA, ChangeKind.INDEX_CHANGED) and bool(ch.actual and ch.actual.constraint)
 
@@ -105,7 +107,7 @@ def rebuild(ctx: PlanContext, before: Table, after: Table) -> Rebuild:
     Source: https://www.sqlite.org/pragma.html#pragma_legacy_alter_table
     """
     tmp = REBUILD_PREFIX + after.name
-    new_table = [s for s in _render(ctx, replace(after, name=tmp, indexes=())) if s.startswith("CREATE TABLE")]
+    new_table = [s for s in _render(ctx, after, tmp) if s.startswith("CREATE TABLE")]
     others = [s for s in _render(ctx, after) if not s.startswith("CREATE TABLE")]
     old_cols = {c.name for c in before.columns if not c.generated}
     shared = ", ".join(quote_ident(c.name) for c in after.columns if c.name in old_cols and not c.generated)
@@ -126,8 +128,19 @@ def rebuild(ctx: PlanContext, before: Table, after: Table) -> Rebuild:
     return Rebuild(after.name, tuple(statements))
 
 
-def _render(ctx: PlanContext, t: Table) -> list[str]:
-    return ctx.dialect.render(Schema(tables=(t,), enum_checks=ctx.d.enum_checks))
+def _render(ctx: PlanContext, t: Table, name: str | None = None) -> list[str]:
+    """The master's DDL for table ``t`` alone: CREATE TABLE (with its options: STRICT, WITHOUT ROWID), its
+    indexes and its triggers; under ``name`` (then without indexes and triggers) for the new table of step 4."""
+    objects = tuple(
+        o
+        for o in ctx.d.objects
+        if (o.kind is ObjectKind.TABLE_OPTIONS and o.name == t.name)
+        or (o.kind is ObjectKind.TRIGGER and o.table == t.name and name is None)
+    )
+    if name is not None:
+        t = replace(t, name=name, indexes=())
+        objects = tuple(replace(o, name=name) for o in objects)
+    return ctx.dialect.render(Schema(tables=(t,), objects=objects, enum_checks=ctx.d.enum_checks))
 
 
 def _unsupported(what: str) -> UnsupportedChange:
