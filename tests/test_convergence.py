@@ -84,6 +84,8 @@ PG_SAME = {"postgresql": False}
 TS = "ts: {type: timestamptz}"
 BASE = _yaml(_t(TS))
 
+_FK = _yaml(_t("v: {type: text}", name="parent") + _t("pid: {type: integer, references: parent.id}", name="child"))
+
 # --- pairs written for the bug classes of issue 12 ----------------------------------------------------------
 CLASS_PAIRS = [
     Pair(
@@ -204,8 +206,28 @@ CLASS_PAIRS = [
             _yaml(_t("pos: {type: integer, unique: true}")),
             lambda s: _map_indexes(s, lambda i: replace(i, deferrable=True, initially_deferred=True)),
         ),
-        PG_ONLY,
+        {"sqlite": False, "postgresql": True},
         {"postgresql": "the planner (H7a) does not yet recreate a unique constraint whose deferrability changed"},
+    ),
+    Pair(
+        "foreign-key-made-deferrable",
+        _FK,
+        _edit(
+            _FK,
+            lambda s: replace(
+                s,
+                tables=tuple(
+                    replace(
+                        t,
+                        foreign_keys=tuple(
+                            replace(f, deferrable=True, initially_deferred=True) for f in t.foreign_keys
+                        ),
+                    )
+                    for t in s.tables
+                ),
+            ),
+        ),
+        BOTH,
     ),
     Pair(
         "check-renamed",

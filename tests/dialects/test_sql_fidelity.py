@@ -15,7 +15,7 @@ import pytest
 
 from schemaguard import api
 from schemaguard.config import Config
-from schemaguard.model import Column, ColumnType, PrimaryKey, Schema, Table, TypeKind
+from schemaguard.model import Column, ColumnType, ForeignKey, PrimaryKey, Schema, Table, TypeKind
 from schemaguard.normalize import canonical_expression, parse_default
 from tests.helpers import apply_statements, sqlite_file
 
@@ -287,3 +287,30 @@ def test_sqlite_autoincrement_differs_from_plain_rowid_alias(sqlite_factory: Cal
 def test_sqlite_autoincrement_is_not_drift_on_postgresql(pg_url: str) -> None:
     apply_statements(pg_url, api.render(_pk_table(True), "postgresql"))
     assert _kinds(_diff(_pk_table(True), pg_url)) == []
+
+
+# --- deferrable foreign keys (both dialects; SQLite's pragma does not report it) -----------------------------
+
+
+def _fk_schema(deferred: bool) -> Schema:
+    parent = Table("parent", (Column("id", ColumnType(TypeKind.INTEGER), False),), PrimaryKey(("id",), "parent_pkey"))
+    fk = ForeignKey("child_pid_fkey", ("pid",), "parent", ("id",), deferrable=deferred, initially_deferred=deferred)
+    child = Table(
+        "child",
+        (Column("id", ColumnType(TypeKind.INTEGER), False), Column("pid", ColumnType(TypeKind.INTEGER))),
+        PrimaryKey(("id",), "child_pkey"),
+        foreign_keys=(fk,),
+    )
+    return Schema((parent, child))
+
+
+def test_deferrable_foreign_keys_are_read_and_compared(db_factory: Callable[[], str]) -> None:
+    url = db_factory()
+    dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+    statements = api.render(_fk_schema(True), dialect)
+    assert any("DEFERRABLE INITIALLY DEFERRED" in s for s in statements), statements
+    apply_statements(url, statements)
+    (fk,) = next(t for t in api.inspect_url(url).tables if t.name == "child").foreign_keys
+    assert fk.deferrable and fk.initially_deferred
+    assert _kinds(_diff(_fk_schema(True), url)) == []
+    assert _kinds(_diff(_fk_schema(False), url)) == ["foreign_key_changed:child_pid_fkey"]

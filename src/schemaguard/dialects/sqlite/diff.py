@@ -106,6 +106,8 @@ def adapt(schema: Schema) -> Schema:
     - arrays become TEXT holding JSON (array defaults become JSON text);
     - PostgreSQL-only defaults (function calls other than CURRENT_TIMESTAMP/DATE/TIME) are dropped;
     - index access methods and operator classes (GIN, GiST, ``gin_trgm_ops``) are dropped: a plain index stays;
+      so is ``DEFERRABLE`` on a unique constraint (SQLite checks uniqueness per statement; only foreign keys
+      can be deferred there);
     - an autoincrement single-column integer primary key becomes ``INTEGER`` (the rowid alias), and every
       ``INTEGER`` single-column primary key is autoincrement, as SQLite makes it; ``strict_autoincrement``
       (the ``AUTOINCREMENT`` keyword) stays only on such a column that asked for autoincrement. With
@@ -148,8 +150,10 @@ def adapt(schema: Schema) -> Schema:
                 ix,
                 method=None,
                 parts=tuple(replace(p, opclass=None) for p in ix.parts),
+                deferrable=False,
+                initially_deferred=False,
             )
-            if (ix.method or any(p.opclass for p in ix.parts))
+            if (ix.method or ix.deferrable or any(p.opclass for p in ix.parts))
             else ix
             for ix in t.indexes
         ]

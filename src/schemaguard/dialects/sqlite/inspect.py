@@ -210,6 +210,9 @@ class TableDDL:
             rowid aliases (Source: https://www.sqlite.org/lang_createtable.html#rowid).
         autoincrement: columns declared ``PRIMARY KEY AUTOINCREMENT`` (rowids never reused,
             Source: https://www.sqlite.org/autoinc.html).
+        fk_deferral: lowercased foreign-key columns → (``DEFERRABLE``, ``INITIALLY DEFERRED``) for the foreign
+            keys declared deferrable (``PRAGMA foreign_key_list`` does not report it).
+            Source: https://www.sqlite.org/foreignkeys.html#fk_deferred
     """
 
     checks: list[Check] = field(default_factory=list)
@@ -217,6 +220,7 @@ class TableDDL:
     without_rowid: bool = False
     pk_desc: set[str] = field(default_factory=set)
     autoincrement: set[str] = field(default_factory=set)
+    fk_deferral: dict[tuple[str, ...], tuple[bool, bool]] = field(default_factory=dict)
 
 
 @dataclass
@@ -336,6 +340,7 @@ def scan_create_table(sql: str, table: str = "?") -> TableDDL:
     out.without_rowid = any(_kw(a, "WITHOUT") and _kw(b, "ROWID") for a, b in pairwise(tail))
     for item in items:
         column = None if _kw(item[0], *_CONSTRAINT_STARTS) else item[0].text
+        _scan_deferral(item, column, out, what)
         pending_name: str | None = None
         k = 0 if column is None else 1
         n = len(item)
@@ -369,6 +374,30 @@ def scan_create_table(sql: str, table: str = "?") -> TableDDL:
                 pending_name = None
             k += 1
     return out
+
+
+def _scan_deferral(item: list[Token], column: str | None, out: TableDDL, what: str) -> None:
+    """Record ``[NOT] DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE]`` of the foreign key declared in ``item``."""
+    ref = next((i for i, tok in enumerate(item) if _kw(tok, "REFERENCES")), None)
+    if ref is None:
+        return
+    if column is not None:
+        columns: tuple[str, ...] = (column,)
+    else:
+        start = next((i for i, tok in enumerate(item) if _kw(tok, "FOREIGN KEY")), None)
+        if start is None or start + 1 >= len(item) or item[start + 1].token_type is not TokenType.L_PAREN:
+            return
+        sub, _ = _split_list(item, start + 1, what)
+        columns = tuple(part[0].text for part in sub if part)
+    words = [None if tok.token_type in _NOT_KEYWORDS else _keyword_text(tok.text) for tok in item[ref:]]
+    deferrable = initially = False
+    for k, word in enumerate(words):
+        if word == "DEFERRABLE" and not (k > 0 and words[k - 1] == "NOT"):
+            deferrable = True
+        elif word == "INITIALLY" and k + 1 < len(words) and words[k + 1] == "DEFERRED":
+            initially = True
+    if deferrable:
+        out.fk_deferral[tuple(c.lower() for c in columns)] = (True, initially)
 
 
 def _element_text(sql: str, item: list[Token], what: str) -> str:
@@ -431,6 +460,7 @@ def _needs_scan(sql: str, rows: list[Any]) -> bool:
         or "WITHOUT" in upper
         or "DESC" in upper
         or "AUTOINCREMENT" in upper
+        or "DEFERRABLE" in upper
         or any(r.hidden in (2, 3) for r in rows)
     )
 
@@ -512,7 +542,11 @@ def _build_indexes(table: str, rows: list[Any], index_sql: dict[str, str]) -> tu
 
 
 def _build_foreign_keys(
-    table: str, rows: list[Any], primary_keys: dict[str, PrimaryKey | None], names: dict[str, str]
+    table: str,
+    rows: list[Any],
+    primary_keys: dict[str, PrimaryKey | None],
+    names: dict[str, str],
+    deferral: dict[tuple[str, ...], tuple[bool, bool]] | None = None,
 ) -> tuple[ForeignKey, ...]:
     groups: dict[int, list[Any]] = defaultdict(list)
     for r in rows:
@@ -527,14 +561,18 @@ def _build_foreign_keys(
             # "REFERENCES parent" without columns means the parent's primary key.
             parent_pk = primary_keys.get(ref_table)
             ref_columns = parent_pk.columns if parent_pk is not None else ()
+        columns = tuple(p.column_name for p in parts)
+        deferrable, initially = (deferral or {}).get(tuple(c.lower() for c in columns), (False, False))
         fks.append(
             ForeignKey(
                 name=None,
-                columns=tuple(p.column_name for p in parts),
+                columns=columns,
                 ref_table=ref_table,
                 ref_columns=ref_columns,
                 on_delete=_action(first.on_delete, table),
                 on_update=_action(first.on_update, table),
+                deferrable=deferrable,
+                initially_deferred=initially,
             )
         )
     return tuple(fks)
@@ -602,7 +640,7 @@ def inspect_schema(conn: sa.Connection, namespace: str = "main") -> Schema:
             columns=cols,
             primary_key=pk,
             indexes=_build_indexes(name, indexes[name], index_sql),
-            foreign_keys=_build_foreign_keys(name, foreign_keys[name], primary_keys, by_lower),
+            foreign_keys=_build_foreign_keys(name, foreign_keys[name], primary_keys, by_lower, ddl.fk_deferral),
             checks=tuple(ddl.checks),
         )
         for name, (cols, pk, ddl) in built.items()
