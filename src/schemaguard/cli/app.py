@@ -56,7 +56,7 @@ def root(
     forget_secrets()  # and masks only its own secrets
 
 
-_PLUGGED_COMMANDS = ("validate", "backfill", "migrate", "gate", "demo", "report")
+_PLUGGED_COMMANDS = ("validate", "backfill", "migrate", "gate", "demo", "report", "init")
 """Command modules that add themselves with ``register(app)`` (each owns its sub-commands)."""
 
 
