@@ -61,7 +61,7 @@ def inspect(
         err.print("warning: no tables in the inspected schemas; the objects above live elsewhere (use --schema)")
     if out:
         Path(out).write_text(text, encoding="utf-8")
-        STATE.err_console().print(f"wrote {len(schema.tables)} tables to {out}")
+        STATE.err_console().print(f"wrote {len(schema.tables)} tables to {out}", markup=False, highlight=False)
     else:
         typer.echo(text, nl=False)
     return 0

@@ -38,6 +38,8 @@ def render(
 
     cfg = STATE.config()
     if check or write_all:
+        from rich.markup import escape
+
         results = api.check_rendered(cfg, write=write_all)
         console = STATE.console()
         bad = [r for r in results if r.status != "ok"]
@@ -45,7 +47,7 @@ def render(
             if STATE.quiet and r.status == "ok":
                 continue
             mark = "[green]✓[/]" if r.status == "ok" else ("[yellow]↻ rewritten[/]" if write_all else "[red]✗[/]")
-            console.print(f"{mark} {r.path} ({r.dialect}, {r.format}): {r.status}", highlight=False)
+            console.print(f"{mark} {escape(str(r.path))} ({r.dialect}, {r.format}): {r.status}", highlight=False)
         if check and bad and not write_all:
             console.print(
                 f"[red]{len(bad)} rendered file(s) out of date:[/] run `schemaguard render --all`", highlight=False
@@ -59,7 +61,7 @@ def render(
     text = api.render_text(schema, name, fmt.value, info=info, label=master or cfg.master)
     if out:
         Path(out).write_text(text, encoding="utf-8")
-        STATE.err_console().print(f"wrote {out}")
+        STATE.err_console().print(f"wrote {out}", markup=False, highlight=False)
     else:
         typer.echo(text, nl=False)
     return 0
