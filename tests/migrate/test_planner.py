@@ -369,12 +369,14 @@ def test_every_change_kind_has_a_planner_entry() -> None:
     assert set(ChangeKind) <= entries, set(ChangeKind) - entries
 
 
-def test_sqlite_revisions_keep_desc_indexes_and_foreign_key_actions(make_project, sqlite_factory) -> None:
-    """Issue 13.3's reproducer: a fresh SQLite project, ``migrate generate`` from examples/demo/master_v1.yaml,
-    then from schemas/master.yaml, ``upgrade``: ``migrate check`` and ``diff`` show no drift (a batch rebuild
-    used to drop ``DESC`` and turn ``ON DELETE SET NULL / ON UPDATE CASCADE`` into ``NO ACTION``)."""
-    p = make_project("sqlite")
-    url = sqlite_factory()
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_revisions_from_master_v1_to_master_converge(make_project, sqlite_factory, pg_factory, dialect: str) -> None:
+    """Issue 13.3's reproducer: a fresh project, ``migrate generate`` from examples/demo/master_v1.yaml, then
+    from schemas/master.yaml, ``upgrade``: ``migrate check`` and ``diff`` show no drift (on SQLite a batch rebuild
+    used to drop ``DESC`` and turn ``ON DELETE SET NULL / ON UPDATE CASCADE`` into ``NO ACTION``); on PostgreSQL
+    the same through lock-safe revisions; ``downgrade`` returns to master_v1."""
+    p = make_project(dialect)
+    url = (sqlite_factory if dialect == "sqlite" else pg_factory)()
     p.master(ROOT / "examples" / "demo" / "master_v1.yaml")
     assert p.run("migrate", "generate", "-m", "v1") == 0
     assert p.run("migrate", "upgrade", "--url", url) == 0

@@ -144,7 +144,7 @@ class MigrateHooks:
         alter_column: ``(ctx, table, before, after, change) -> steps``: a column type, default, identity or
             nullability change.
         enum_values: ``(ctx, before, after) -> (phase, steps)``: values of an enum changed.
-        create_enum / drop_enum: ``(enum) -> SQL``.
+        create_enum / drop_enum: ``(enum) -> statements`` (its comment included).
         rebuild: ``(ctx, before, after) -> Rebuild``.
         script_prologue / script_epilogue: statements around a SQL script that rebuilds tables.
         online: lock-safe DDL exists (``CONCURRENTLY``, ``NOT VALID`` + ``VALIDATE``): used by revisions unless
@@ -156,8 +156,8 @@ class MigrateHooks:
     needs_rebuild: Callable[[Change, Table | None, Table | None], bool]
     alter_column: Callable[[PlanContext, Table, Column, Column, Change], list[Step]]
     enum_values: Callable[[PlanContext, Enum, Enum], tuple[Phase, list[Step]]]
-    create_enum: Callable[[Enum], str]
-    drop_enum: Callable[[Enum], str]
+    create_enum: Callable[[Enum], list[str]]
+    drop_enum: Callable[[Enum], list[str]]
     rebuild: Callable[[PlanContext, Table, Table], Rebuild]
     script_prologue: tuple[str, ...] = ()
     script_epilogue: tuple[str, ...] = ()
@@ -271,7 +271,7 @@ class CreateEnum(Op):
         return DropEnum(self.enum)
 
     def lower(self, ctx: PlanContext) -> list[Step]:
-        return [Sql(ctx.hooks.create_enum(self.enum))]
+        return [Sql(s) for s in ctx.hooks.create_enum(self.enum)]
 
 
 @dataclass(frozen=True)
@@ -283,7 +283,7 @@ class DropEnum(Op):
         return CreateEnum(self.enum)
 
     def lower(self, ctx: PlanContext) -> list[Step]:
-        return [Sql(ctx.hooks.drop_enum(self.enum))]
+        return [Sql(s) for s in ctx.hooks.drop_enum(self.enum)]
 
 
 @dataclass(frozen=True)
@@ -360,7 +360,14 @@ class AddColumn(Op):
 
     def lower(self, ctx: PlanContext) -> list[Step]:
         col = ctx.sa_table(self.table).c[self.column.name]._copy()
-        return [ops.AddColumnOp.from_column_and_tablename(None, self.table.name, col)]
+        steps: list[Step] = [ops.AddColumnOp.from_column_and_tablename(None, self.table.name, col)]
+        if self.column.comment and ctx.dialect.sa_dialect().supports_comments:
+            # Alembic's add_column leaves the comment out (create_table does not).
+            text = self.column.comment.replace("'", "''")
+            steps.append(
+                Sql(f"COMMENT ON COLUMN {quote_ident(self.table.name)}.{quote_ident(self.column.name)} IS '{text}'")
+            )
+        return steps
 
 
 @dataclass(frozen=True)

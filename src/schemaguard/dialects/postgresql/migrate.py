@@ -115,6 +115,7 @@ def enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, lis
     steps: list[Step] = [
         Sql(f"ALTER TYPE {quote_ident(after.name)} RENAME TO {quote_ident(old)}"),
         Sql(render_enum(after.name, after.values)),
+        *(Sql(c) for c in _enum_comment(after)),
     ]
     recreate: list[Step] = []
     dialect = ctx.dialect.sa_dialect()
@@ -170,6 +171,10 @@ def _uses_values(ctx: PlanContext, enum: str, values: list[str]) -> bool:
     return False
 
 
+def _enum_comment(e: Enum) -> list[str]:
+    return [f"COMMENT ON TYPE {quote_ident(e.name)} IS {sql_string(e.comment)}"] if e.comment else []
+
+
 def _mentions(sql: str, columns: list[str]) -> bool:
     """Whether an SQL fragment names any of ``columns`` (quoted or bare)."""
     return any(f'"{c}"' in sql or (c.islower() and c in sql) for c in columns)
@@ -187,8 +192,8 @@ HOOKS = MigrateHooks(
     needs_rebuild=_never_rebuild,
     alter_column=alter_column,
     enum_values=enum_values,
-    create_enum=lambda e: render_enum(e.name, e.values),
-    drop_enum=lambda e: f"DROP TYPE {quote_ident(e.name)}",
+    create_enum=lambda e: [render_enum(e.name, e.values), *_enum_comment(e)],
+    drop_enum=lambda e: [f"DROP TYPE {quote_ident(e.name)}"],
     rebuild=_no_rebuild,
     online=True,
     lock_timeout=LOCK_TIMEOUT,

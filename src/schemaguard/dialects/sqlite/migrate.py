@@ -155,7 +155,7 @@ def _enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, li
     raise _unsupported("an enum type")  # pragma: no cover - adaptation turns enums into TEXT + CHECK
 
 
-def _enum_ddl(e: Enum) -> str:
+def _enum_ddl(e: Enum) -> list[str]:
     raise _unsupported("an enum type")  # pragma: no cover - adaptation turns enums into TEXT + CHECK
 
 
