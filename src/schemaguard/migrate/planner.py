@@ -17,11 +17,15 @@ changes need a table rebuild, how a column type or default is altered, how enum 
 
 Adding a change kind (views, functions, triggers, sequences...): write a frozen ``Op`` subclass with a ``phase``
 (a :class:`Phase` member; add one if none fits the dependency order), ``reverse()`` and ``lower(ctx)`` returning
-steps (``Sql`` is enough for most catalog objects), then add **one entry** to :data:`PLANNERS` mapping the new
-``ChangeKind`` to a function ``(change, ctx) -> list[Op]``. :func:`plan` raises ``UnsupportedChange`` for a kind
-without an entry, so a new kind is never dropped silently. If the object depends on tables or columns (a view),
-give it a phase before ``DROP_FOREIGN_KEYS`` for drops and after ``ADD_FOREIGN_KEYS`` for creates, and have
-:class:`RebuildTable` recreate it (``dependents``) when SQLite rebuilds a table it reads.
+steps (``Sql`` is enough for most catalog objects), then add **one entry** mapping the new ``ChangeKind`` to a
+function ``(change, ctx) -> list[Op]``: in :data:`PLANNERS` for tables and their parts, in
+``migrate/object_ops.py: OBJECT_PLANNERS`` for the other objects (imported on first use). :func:`plan` raises
+``UnsupportedChange`` for a kind without an entry, so a new kind is never dropped silently
+(``tests/migrate/test_planner.py`` checks every ``ChangeKind`` has one). Objects that read tables are dropped in
+a phase before ``DROP_FOREIGN_KEYS`` and created after ``ADD_FOREIGN_KEYS``. A change whose ``table`` SQLite
+rebuilds is skipped by the dispatch: the rebuild recreates the table's indexes, triggers and options from the
+desired model. Online plans are regrouped by :meth:`Plan.steps`: an ``Autocommit`` step and whatever follows it
+in its operation's lowering move to the revision's autocommit tail.
 """
 
 from __future__ import annotations
