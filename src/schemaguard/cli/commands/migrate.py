@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,6 +22,22 @@ migrate_app = typer.Typer(
 DevUrlOpt = Annotated[
     str | None,
     typer.Option("--dev-url", help="PostgreSQL server for the scratch database (default: dev_url in the config)."),
+]
+
+
+class MigrationFormat(StrEnum):
+    """Where revisions go: an Alembic script directory, or Prisma Migrate folders."""
+
+    alembic = "alembic"
+    prisma = "prisma"
+
+
+FormatOpt = Annotated[
+    MigrationFormat,
+    typer.Option(
+        "--format",
+        help="alembic: revisions in migrations/; prisma: prisma/migrations/<timestamp>_<name>/migration.sql.",
+    ),
 ]
 SqlOpt = Annotated[
     bool, typer.Option("--sql", help="Print the SQL script (Alembic offline mode) instead of running it.")
@@ -49,11 +66,14 @@ def generate(
             "--no-online: plain DDL, one transaction per revision.",
         ),
     ] = True,
+    fmt: FormatOpt = MigrationFormat.alembic,
 ) -> int:
     """Write the next revision: what the master has and the existing revisions do not build."""
     from schemaguard.migrate.writer import comment_line
     from schemaguard.migrate.writer import generate as run
 
+    if fmt is MigrationFormat.prisma:
+        return _generate_prisma(message, dialect.value if dialect else None, dev_url, rename or [])
     res = run(
         STATE.config(),
         message,
@@ -85,6 +105,27 @@ def generate(
     return 0
 
 
+def _generate_prisma(message: str, dialect: str | None, dev_url: str | None, renames: list[str]) -> int:
+    from schemaguard.errors import ConfigError
+    from schemaguard.migrate import prisma_folder
+    from schemaguard.migrate.writer import comment_line
+
+    if renames or dialect:
+        raise ConfigError("--rename and --dialect apply to Alembic revisions, not to --format prisma")
+    res = prisma_folder.generate(STATE.config(), message, dev_url=dev_url)
+    out = STATE.console()
+    for f in res.created:
+        out.print(f"created {f}", markup=False)
+    if res.name is None:
+        out.print("no changes: the Prisma migrations already build the master")
+        return 0
+    for name, path in res.paths.items():
+        out.print(f"migration {res.name} ({name}): {path}", markup=False)
+    for line in res.summary:
+        out.print(comment_line(line, "  - "), markup=False)
+    return 0
+
+
 @migrate_app.command("baseline")
 def baseline(
     target: TargetOpt = None,
@@ -95,11 +136,23 @@ def baseline(
     ] = False,
     message: Annotated[str, typer.Option("--message", "-m", help="The revision message.")] = "baseline",
     dev_url: DevUrlOpt = None,
+    fmt: FormatOpt = MigrationFormat.alembic,
 ) -> int:
     """Adopt a database without migration history: write the first revision from what it has and stamp it as
-    applied there (not run); the next `generate` writes only what differs from the master."""
+    applied there (not run); the next `generate` writes only what differs from the master. With --format prisma:
+    0_init/migration.sql, recorded in _prisma_migrations as `prisma migrate resolve --applied 0_init` does."""
     from schemaguard.migrate.writer import baseline as run
 
+    if fmt is MigrationFormat.prisma:
+        from schemaguard.migrate import prisma_folder
+
+        pb = prisma_folder.baseline(STATE.config(), _url(target, url), from_master=from_master, dev_url=dev_url)
+        out = STATE.console()
+        for f in pb.created:
+            out.print(f"created {f}", markup=False)
+        out.print(f"migration {pb.name}: {pb.path} ({pb.tables} tables, checksum {pb.checksum})", markup=False)
+        out.print(f"  recorded as applied in _prisma_migrations of {pb.recorded} (nothing was run)", markup=False)
+        return 0
     res = run(STATE.config(), _url(target, url), from_master=from_master, message=message, dev_url=dev_url)
     out = STATE.console()
     for f in res.created:
@@ -156,16 +209,40 @@ def check(
 
 @migrate_app.command("status")
 def status(target: TargetOpt = None, url: UrlOpt = None) -> int:
-    """Show the database's revision and the revisions not applied yet."""
+    """Show the database's revision and the revisions not applied yet (Alembic, and Prisma's _prisma_migrations)."""
+    from schemaguard.migrate.project import MigrationsDir
     from schemaguard.migrate.runner import status as run
 
-    st = run(STATE.config(), _url(target, url))
+    cfg = STATE.config()
+    db = _url(target, url)
+    # Prisma's history (_prisma_migrations, prisma/migrations) and Alembic's: each shown when the project has it.
+    if _prisma_status(db) and not any(m.exists for m in MigrationsDir.all_for(cfg)):
+        return 0
+    st = run(cfg, db)
     out = STATE.console()
     out.print(f"folder:  {st.folder}", markup=False)
     out.print(f"current: {', '.join(st.current) or '(none)'}")
     out.print(f"head:    {', '.join(st.heads) or '(none)'}")
     out.print(f"pending: {', '.join(st.pending) or '(none)'}")
     return 0
+
+
+def _prisma_status(db: str) -> bool:
+    """Print the Prisma history of ``db`` when there is one (``_prisma_migrations`` or a Prisma folder); returns
+    whether it was printed."""
+    from schemaguard.migrate import prisma_folder
+
+    ps = prisma_folder.status(STATE.config(), db)
+    if ps is None:
+        return False
+    out = STATE.console()
+    out.print(f"prisma folder: {ps.folder}", markup=False)
+    out.print(f"  applied: {', '.join(ps.applied) or '(none)'}", markup=False)
+    out.print(f"  pending: {', '.join(ps.pending) or '(none)'}", markup=False)
+    for label, names in (("modified", ps.modified), ("failed", ps.failed), ("unknown", ps.unknown)):
+        if names:
+            out.print(f"  {label}: {', '.join(names)}", markup=False)
+    return True
 
 
 @migrate_app.command("upgrade")
