@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.planner import Op, Phase, PlanContext, Sql, Step
 from schemaguard.model import DbObject, ObjectKind, Schema
+from schemaguard.model.objects import referenced_names
 
 _EARLY = frozenset((ObjectKind.SCHEMA, ObjectKind.EXTENSION, ObjectKind.DOMAIN))
 _ROUTINES = frozenset((ObjectKind.FUNCTION, ObjectKind.PROCEDURE, ObjectKind.AGGREGATE))
@@ -59,14 +60,19 @@ class ObjectStatements(Op):
     undo: tuple[str, ...]
     at: Phase
     undo_at: Phase
+    depth: int = 0
+    """How many levels of views this object reads through (0: none): within their phase, creates run in
+    increasing depth and drops in decreasing depth."""
     PHASE: ClassVar[Phase] = Phase.CREATE_OBJECTS
 
     @property
     def phase(self) -> Phase:
-        return self.at
+        # A fraction of a phase orders dependent views (the planner sorts by this value only).
+        step = 0.001 * min(self.depth, 999)
+        return cast(Phase, self.at + step if self.at > Phase.ADD_FOREIGN_KEYS else self.at - step)
 
     def reverse(self) -> Op:
-        return ObjectStatements(f"undo {self.what}", self.undo, self.statements, self.undo_at, self.at)
+        return ObjectStatements(f"undo {self.what}", self.undo, self.statements, self.undo_at, self.at, self.depth)
 
     def lower(self, ctx: PlanContext) -> list[Step]:
         return [Sql(s) for s in self.statements]
@@ -85,9 +91,8 @@ def _create(o: DbObject, ctx: PlanContext, schema: Schema) -> ObjectStatements:
     stmts = tuple(sql.create_sql(o, schema))
     if not stmts:
         raise UnsupportedChange(f"{o.label} cannot be created on its own on {ctx.dialect.name}", None, ctx.dialect.name)
-    return ObjectStatements(
-        f"create {o.label}", stmts, tuple(sql.drop_sql(o, schema)), _create_phase(o), _drop_phase(o)
-    )
+    undo = tuple(sql.drop_sql(o, schema))
+    return ObjectStatements(f"create {o.label}", stmts, undo, _create_phase(o), _drop_phase(o), _depth(o, schema))
 
 
 def _drop(o: DbObject, ctx: PlanContext, schema: Schema) -> ObjectStatements:
@@ -95,9 +100,65 @@ def _drop(o: DbObject, ctx: PlanContext, schema: Schema) -> ObjectStatements:
     stmts = tuple(sql.drop_sql(o, schema))
     if not stmts:
         raise UnsupportedChange(f"{o.label} cannot be removed on its own on {ctx.dialect.name}", None, ctx.dialect.name)
-    return ObjectStatements(
-        f"drop {o.label}", stmts, tuple(sql.create_sql(o, schema)), _drop_phase(o), _create_phase(o)
-    )
+    undo = tuple(sql.create_sql(o, schema))
+    return ObjectStatements(f"drop {o.label}", stmts, undo, _drop_phase(o), _create_phase(o), _depth(o, schema))
+
+
+_READERS = _VIEWS | _ROUTINES
+
+
+def _names_of(o: DbObject) -> set[str]:
+    """The names another definition would use for ``o``: ``sales.v`` and ``v``; ``f`` for ``f(integer)``."""
+    name = o.name.partition("(")[0].lower()
+    return {name, name.rpartition(".")[2]}
+
+
+def _depth(o: DbObject, schema: Schema, seen: frozenset[str] = frozenset()) -> int:
+    """0 for an object that names no view of ``schema``, else 1 + the depth of the deepest view it names."""
+    if o.kind not in _READERS or o.name in seen:
+        return 0
+    used = referenced_names(o.definition)
+    deps = [r for r in schema.objects if r.kind in _VIEWS and r is not o and _names_of(r) & used]
+    return max((1 + _depth(r, schema, seen | {o.name}) for r in deps), default=0)
+
+
+def _dependents(o: DbObject, schema: Schema) -> list[DbObject]:
+    """Every view and routine of ``schema`` that reads ``o``, directly or through another one (each once)."""
+    out: dict[tuple[str, str, str], DbObject] = {}
+    todo = [o]
+    while todo:
+        names = _names_of(todo.pop())
+        for r in schema.objects:
+            if r.kind in _READERS and r.key != o.key and r.key not in out and names & referenced_names(r.definition):
+                out[r.key] = r
+                todo.append(r)
+    return list(out.values())
+
+
+def _done(ctx: PlanContext) -> set[tuple[str, str, str]]:
+    # Objects already planned (as a change or as the dependent of one): each is dropped and created once.
+    done: set[tuple[str, str, str]] = ctx.__dict__.setdefault("_objects_planned", set())
+    return done
+
+
+def _with_dependents(a: DbObject, ctx: PlanContext) -> list[Op]:
+    """Drop and create again the views and routines that read ``a``: PostgreSQL refuses to drop a view another
+    view uses (migra's classic "views dropped out of order"). Their desired versions are created; dependents
+    only the actual side has are dropped."""
+    if a.kind not in _READERS:
+        return []
+    done = _done(ctx)
+    desired = {o.key: o for o in ctx.desired.objects}
+    ops: list[Op] = []
+    for dep in _dependents(a, ctx.actual):
+        if dep.key in done:
+            continue
+        done.add(dep.key)
+        ops.append(_drop(dep, ctx, ctx.actual))
+        want = desired.get(dep.key)
+        if want is not None:
+            ops.append(_create(want, ctx, ctx.desired))
+    return ops
 
 
 def _plan_object(ch: Change, ctx: PlanContext) -> list[Op]:
@@ -111,12 +172,15 @@ def _plan_object(ch: Change, ctx: PlanContext) -> list[Op]:
             ch,
             ctx.dialect.name,
         )
-    if o.kind is ObjectKind.PARTITIONING and (d is None) != (a is None or d != a):
+    if o.kind is ObjectKind.PARTITIONING:
         raise UnsupportedChange(f"{o.label}: a partition key is set only by CREATE TABLE", ch, ctx.dialect.name)
+    if o.key in _done(ctx):
+        return []  # planned already, as the dependent of another change
+    _done(ctx).add(o.key)
     if d is not None and a is None:
         return [_create(d, ctx, ctx.desired)]
     if a is not None and d is None:
-        return [_drop(a, ctx, ctx.actual)]
+        return [*_with_dependents(a, ctx), _drop(a, ctx, ctx.actual)]
     assert d is not None and a is not None
     if o.kind is ObjectKind.SEQUENCE:
         # ALTER SEQUENCE takes every parameter: the desired values are set in place.
@@ -126,7 +190,7 @@ def _plan_object(ch: Change, ctx: PlanContext) -> list[Op]:
         # Objects other objects use (a domain, an extension) are altered, not dropped.
         forward, backward = tuple(in_place), tuple(_sql(ctx).alter_sql(a, d) or ())
         return [ObjectStatements(f"alter {d.label}", forward, backward, _create_phase(d), _create_phase(d))]
-    return [_drop(a, ctx, ctx.actual), _create(d, ctx, ctx.desired)]
+    return [*_with_dependents(a, ctx), _drop(a, ctx, ctx.actual), _create(d, ctx, ctx.desired)]
 
 
 def _replace_sequence(d: DbObject, a: DbObject, ctx: PlanContext) -> ObjectStatements:

@@ -122,6 +122,17 @@ LEFT JOIN pg_catalog.pg_attribute oa ON oa.attrelid = own.refobjid AND oa.attnum
 WHERE c.relnamespace = ANY({_NS}) AND {_not_extension_owned("pg_class", "c.oid")}
 """
 
+# Sequences that a column default draws from (nextval) without owning them: pagila's pg_dump script creates them
+# so. The inspector reads such a column as serial, so a sequence with default parameters is implied by it too.
+USED_SEQUENCES_SQL = f"""
+SELECT DISTINCT dd.refobjid AS seq_oid, n.nspname, c.relname
+FROM pg_catalog.pg_depend dd
+JOIN pg_catalog.pg_class c ON c.oid = dd.refobjid AND c.relkind = 'S'
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE dd.classid = 'pg_catalog.pg_attrdef'::regclass AND dd.refclassid = 'pg_catalog.pg_class'::regclass
+  AND c.relnamespace = ANY({_NS})
+"""
+
 # Domains: base type, NOT NULL, default, collation when not the base type's, named checks.
 DOMAINS_SQL = f"""
 SELECT n.nspname, t.typname, pg_catalog.format_type(t.typbasetype, t.typtypmod) AS base_type, t.typnotnull,
@@ -384,6 +395,7 @@ def inspect_objects(
                 comment=r.comment,
             )
         )
+    used = {(r.nspname, r.relname) for r in run(USED_SEQUENCES_SQL, bind)}
     for r in run(SEQUENCES_SQL, bind):
         params = {
             "data_type": r.data_type,
@@ -395,7 +407,8 @@ def inspect_objects(
             "cycle": "true" if r.seqcycle else "false",
         }
         owned = r.owner_deptype is not None
-        if owned and params == sequence_defaults(r.data_type) and r.comment is None:
+        implied = owned or (r.nspname, r.relname) in used
+        if implied and params == sequence_defaults(r.data_type) and r.comment is None:
             continue  # implied by the serial / identity column
         attrs = dict(params)
         if owned:

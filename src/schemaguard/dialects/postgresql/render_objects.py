@@ -315,6 +315,12 @@ def alter_sql(d: DbObject, a: DbObject) -> list[str] | None:
         if d.attribute("schema") != a.attribute("schema") and d.attribute("schema"):
             return [f"ALTER EXTENSION {quote_ident(d.name)} SET SCHEMA {quote_ident(d.attribute('schema') or '')}"]
         return []
+    if d.kind in (ObjectKind.FUNCTION, ObjectKind.PROCEDURE) and d.definition:
+        # CREATE OR REPLACE keeps the triggers and views that use it, when the result type stays.
+        same_result = d.attribute("returns") == a.attribute("returns")
+        if same_result and d.definition.lstrip().upper().startswith("CREATE OR REPLACE"):
+            return [d.definition, *comment_sql(d)] if d.comment != a.comment else [d.definition]
+        return None
     if d.kind is not ObjectKind.DOMAIN or d.attribute("base_type") != a.attribute("base_type"):
         return None
     name = qualified(d.name)
