@@ -298,7 +298,21 @@ def test_change_kind_plans_reverses_and_converges(
     assert _drift(base, url, dialect) == [], back.statements()
 
 
-ONLINE = [name for name, (_, dialects) in MUTATIONS.items() if "postgresql" in dialects]
+ONLINE = [
+    "table_missing",
+    "column_nullable_set",
+    "column_extra_indexed",
+    "index_missing",
+    "index_missing_unique",
+    "index_extra",
+    "index_changed",
+    "foreign_key_missing",
+    "foreign_key_changed",
+    "check_missing",
+    "primary_key_and_foreign_key",
+    "enum_values_added",
+]
+"""The kinds whose online form differs from the plain one (the others lower identically)."""
 
 
 @pytest.mark.parametrize("kind", ONLINE)
