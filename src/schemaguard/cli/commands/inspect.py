@@ -57,7 +57,8 @@ def inspect(
         highlight=False,
         markup=False,
     )
-    if not schema.tables and not schema.objects and coverage.not_compared_total:
+    own = [o for o in schema.objects if o.kind.value != "extension"]  # extensions are database-wide
+    if not schema.tables and not own and coverage.not_compared_total:
         err.print("warning: no tables in the inspected schemas; the objects above live elsewhere (use --schema)")
     if out:
         Path(out).write_text(text, encoding="utf-8")
