@@ -630,7 +630,12 @@ class RebuildTable(Op):
         return RebuildTable(self.after, self.before)
 
     def lower(self, ctx: PlanContext) -> list[Step]:
-        return [ctx.hooks.rebuild(ctx, self.before, self.after)]
+        lost = [c.name for c in self.before.columns if self.after.column(c.name) is None]
+        notes: list[Step] = [
+            Comment(f"destructive: column {self.after.name}.{c} is dropped with its data (not in the master)")
+            for c in lost
+        ]
+        return [*notes, ctx.hooks.rebuild(ctx, self.before, self.after)]
 
 
 def _literal(value: str) -> str:
