@@ -306,11 +306,17 @@ def _check_migrations(ctx: _Context) -> GateCheck:
     from schemaguard.migrate.lint import lint_revisions
 
     url = ctx.resolved[0] if ctx.resolved else None
+    from schemaguard.migrate.prisma_folder import gate_check
+
+    prisma = gate_check(ctx.config, url) if url else None  # the target's _prisma_migrations vs prisma/migrations
+    pfindings = [GateFinding(sev, msg, "prisma-migrate") for sev, msg in prisma.findings] if prisma else []
     mdir = _migrations_dir(ctx.config, url)
     if mdir is None:
+        if prisma is not None:
+            return GateCheck("migrations", Status(prisma.status), prisma.reason, findings=pfindings)
         return GateCheck("migrations", Status.SKIP, "no migrations folder with revisions")
     result = runner.check(ctx.config, dialect=mdir.dialect_name or (dialect_name(url) if url else None))
-    findings = [GateFinding("error", p, "migrate-check") for p in result.problems()]
+    findings = [GateFinding("error", p, "migrate-check") for p in result.problems()] + pfindings
     if result.integrity:  # lint would load the unverified files: the failed check is the verdict
         return GateCheck("migrations", Status.FAIL, f"migrate check failed: {result.problems()[0]}", findings=findings)
     report = lint_revisions(ctx.config, [], url=url)
@@ -370,6 +376,14 @@ def _check_drift(ctx: _Context) -> GateCheck:
                     else Schema()
                 )
                 desired = api.Source(state, f"revisions at {current or 'base'}", None, folder.name)
+    if mdir is None:  # Prisma migrations pending: compare with what the applied ones build
+        from schemaguard.migrate.prisma_folder import applied_state
+        from schemaguard.migrate.writer import dev_url_for as _dev_url
+
+        prisma_state = applied_state(ctx.config, url, _dev_url(ctx.config, None))
+        if prisma_state is not None:
+            pending, state = prisma_state
+            desired = api.Source(state, "applied Prisma migrations", None, dialect_name(url))
     report = api.diff_sources(desired, actual, ctx.config)
     findings = [
         GateFinding(c.severity.value, c.message, c.kind.value, c.table, c.object, _loc(c, master))

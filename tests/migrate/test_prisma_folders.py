@@ -204,3 +204,32 @@ def test_prisma_baseline_writes_nothing_when_it_fails(prisma_project, capsys) ->
     )
     assert code == 2 and "hunter2" not in err
     assert not (root / "prisma").exists()
+
+
+def test_gate_reads_prismas_history(prisma_project, dialect_db, capsys) -> None:
+    dialect, new_db = dialect_db
+    url = new_db()
+    root = prisma_project
+    shutil.copytree(ORACLE / "deploy" / dialect, root / "prisma" / dialect)
+    scripts = _scripts("deploy", dialect)
+    first, second = sorted(scripts)
+    _run_script(url, scripts[first])
+    prisma_folder.mark_applied(url, first, scripts[first])
+
+    def gate() -> dict[str, dict]:
+        code, out, err = run_cli(["gate", "--url", url, "--format", "json"], capsys)
+        assert code in (0, 1), err
+        return {c["name"]: c for c in json.loads(out)["checks"]}
+
+    checks = gate()  # the second migration is pending: not drift, the deploy applies it
+    assert checks["migrations"]["status"] == "pass" and "1 applied, 1 pending" in checks["migrations"]["reason"]
+    assert checks["drift"]["status"] == "pass" and checks["drift"]["reason"].startswith("1 pending")
+    _run_script(url, scripts[second])
+    prisma_folder.mark_applied(url, second, scripts[second])
+    checks = gate()
+    assert checks["migrations"]["status"] == "pass" and checks["drift"]["status"] == "pass"
+    applied = root / "prisma" / dialect / "migrations" / first / "migration.sql"
+    applied.write_text(applied.read_text() + "\n-- edited after it was applied\n")
+    checks = gate()
+    assert checks["migrations"]["status"] == "fail"
+    assert any(first in f["message"] and "edited" in f["message"] for f in checks["migrations"]["findings"])

@@ -521,3 +521,81 @@ def status(config: Config, url: str) -> PrismaStatus | None:
         failed,
         [n for n in applied if n not in names],
     )
+
+
+@dataclass
+class PrismaGate:
+    """The gate's view of a target's Prisma history (``_prisma_migrations`` against the folder).
+
+    Attributes:
+        status: ``pass``, ``warn`` or ``fail`` (edited or failed migrations fail; migrations the folder lacks warn).
+        reason: one line.
+        findings: ``(severity, message)`` pairs.
+        pending: migrations not applied yet (not a failure: the deploy applies them).
+    """
+
+    status: str
+    reason: str
+    findings: list[tuple[str, str]]
+    pending: list[str]
+
+
+def gate_check(config: Config, url: str) -> PrismaGate | None:
+    """The Prisma part of the gate's ``migrations`` check, read-only; None when the target has no Prisma history
+    and the project no Prisma folder for its dialect.
+
+    Raises:
+        ConnectionFailed: the database cannot be reached.
+    """
+    st = status(config, url)
+    if st is None:
+        return None
+    findings = [
+        ("error", f"Prisma migration {n} was edited after it was applied (checksum differs)") for n in st.modified
+    ]
+    findings += [
+        ("error", f"Prisma migration {n} failed and is not rolled back (prisma migrate resolve)") for n in st.failed
+    ]
+    findings += [("warning", f"Prisma migration {n} is applied but not in {st.folder}") for n in st.unknown]
+    findings += [("info", f"Prisma migration {n} is pending") for n in st.pending]
+    errors = sum(1 for s, _ in findings if s == "error")
+    warnings = sum(1 for s, _ in findings if s == "warning")
+    summary = f"Prisma: {len(st.applied)} applied, {len(st.pending)} pending"
+    if errors:
+        return PrismaGate("fail", f"{summary}, {errors} edited or failed", findings, st.pending)
+    if warnings:
+        return PrismaGate("warn", f"{summary}, {warnings} not in the folder", findings, st.pending)
+    return PrismaGate("pass", summary, findings, st.pending)
+
+
+def applied_state(config: Config, url: str, dev_url: str | None) -> tuple[list[str], Schema] | None:
+    """What the target should have while Prisma migrations are pending: (pending names, the schema the applied
+    migrations of the folder build). None when nothing is pending or the project has no Prisma folder for it.
+
+    Raises:
+        MigrationError: a script does not apply; MigrationsConfigError: PostgreSQL without a dev URL.
+    """
+    from schemaguard.db import dialect_name
+    from schemaguard.dialects import get_dialect
+    from schemaguard.migrate.replay import require_scratch
+
+    st = status(config, url)
+    if st is None or not st.pending or st.folder == Path():
+        return None
+    d = get_dialect(dialect_name(url))
+    folder = PrismaFolder.for_dialect(config, d.name)
+    applied = [n for n in folder.migrations() if n in st.applied]
+    if applied:
+        require_scratch(d, dev_url)
+    subset = _Subset(folder.root, folder.path, folder.dialect, tuple(applied))
+    return st.pending, _replay(subset, d, config, dev_url)
+
+
+@dataclass(frozen=True)
+class _Subset(PrismaFolder):
+    """A folder seen with only some of its migrations (the applied ones)."""
+
+    names: tuple[str, ...] = ()
+
+    def migrations(self) -> list[str]:
+        return list(self.names)
