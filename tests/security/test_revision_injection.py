@@ -240,3 +240,43 @@ def test_the_guard_refuses_code_it_did_not_write() -> None:
     ):
         with pytest.raises(MigrationError):
             check_revision_source(bad)
+
+
+def _one_table(root: Path) -> None:
+    (root / "master.yaml").write_text(
+        yaml.safe_dump({"version": 1, "tables": {"t": {"columns": {"id": {"type": "integer", "primary_key": True}}}}}),
+        encoding="utf-8",
+    )
+
+
+def test_prisma_migration_keeps_the_message_in_comments(project: Callable[[str], Path]) -> None:
+    """A ``-m`` message in a Prisma migration.sql is ``--`` comment lines only: it cannot add a statement."""
+    import sqlite3
+
+    root = project("sqlite")
+    _one_table(root)
+    message = 'x\nDROP TABLE "t";\r\nCREATE TABLE pwned (id int);\u2028-- end */ /*'
+    assert _run("migrate", "generate", "-m", message, "--format", "prisma") == 0
+    (script,) = (root / "prisma" / "migrations").glob("*/migration.sql")
+    text = script.read_text(encoding="utf-8")
+    header = text.split("\n\n", 1)[0].split("\n")
+    assert all(line.startswith("-- ") for line in header) and len(header) == 2
+    db = root / "x.db"
+    con = sqlite3.connect(db)
+    con.executescript(text)
+    names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    con.close()
+    assert names == {"t"}
+
+
+def test_changelog_markdown_keeps_messages_as_text(project: Callable[[str], Path], capsys) -> None:
+    root = project("sqlite")
+    _one_table(root)
+    message = "fix\n# injected heading\n<img src=x> @org/team [click](https://evil.example)"
+    assert _run("migrate", "generate", "-m", message) == 0
+    capsys.readouterr()
+    assert _run("changelog") == 0
+    md = capsys.readouterr().out
+    assert not any(line.startswith("# injected") for line in md.splitlines())
+    assert "<img" not in md and "@org" not in md and "[click](" not in md
+    assert "&lt;img src=x&gt;" in md

@@ -209,17 +209,22 @@ def _chain_order(entries: list[Entry]) -> list[Entry]:
 
 
 def render_markdown(entries: list[Entry]) -> str:
-    """The history as Markdown, newest first: one section per revision with its change lines."""
+    """The history as Markdown, newest first: one section per revision with its change lines. Messages, authors
+    and change lines are data (a message is whatever `-m` was given): escaped, one line each
+    (:mod:`schemaguard.report.escape`), so none becomes a heading, a link, HTML or a mention."""
+    from schemaguard.report.escape import md_text
+
     lines = ["# Schema changelog", ""]
     if not entries:
         lines += ['No revisions yet: `schemaguard migrate generate -m "..."` adds the first.', ""]
     for e in reversed(entries):
-        day = e.date[:10]
-        by = f", {e.author}" if e.author else ""
-        lines.append(f"## {e.revision} — {e.message or '(no message)'}")
+        day = md_text(e.date[:10])
+        by = f", {md_text(e.author)}" if e.author else ""
+        lines.append(f"## {md_text(e.revision)} — {md_text(e.message) if e.message else '(no message)'}")
         lines.append("")
-        lines.append(f"_{day}{by}; {e.dialect}; revises {e.down_revision or 'nothing (first revision)'}_")
+        revises = md_text(e.down_revision) if e.down_revision else "nothing (first revision)"
+        lines.append(f"_{day}{by}; {md_text(e.dialect)}; revises {revises}_")
         lines.append("")
-        lines += [f"- {c}" for c in e.changes] or ["- (no schema changes)"]
+        lines += [f"- {md_text(c)}" for c in e.changes] or ["- (no schema changes)"]
         lines.append("")
     return "\n".join(lines)
