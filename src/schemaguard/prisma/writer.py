@@ -31,7 +31,66 @@ from schemaguard.prisma.ast import quote
 from schemaguard.prisma.info import FieldInfo, ModelInfo, PrismaSchemaInfo
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_RESERVED = {"model", "enum", "type", "view", "datasource", "generator", "true", "false", "null"}
+
+RESERVED_MODEL_NAMES = frozenset(
+    [
+        "PrismaClient",
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "enum",
+        "export",
+        "extends",
+        "false",
+        "finally",
+        "for",
+        "function",
+        "if",
+        "implements",
+        "import",
+        "in",
+        "instanceof",
+        "interface",
+        "let",
+        "new",
+        "null",
+        "package",
+        "private",
+        "protected",
+        "public",
+        "return",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "true",
+        "try",
+        "typeof",
+        "var",
+        "void",
+        "while",
+        "with",
+        "yield",
+    ]
+)
+"""Names a model cannot have (they clash in the generated client): ``prisma db pull`` calls such a table's model
+``Renamed<table>``. Source: prisma-engines ``psl/parser-database/src/names/reserved_model_names.rs``."""
+
+
+def introspected_name(name: str) -> str:
+    """The Prisma name ``prisma db pull`` gives a table or column: unchanged when it is a PSL identifier, else
+    leading non-letters dropped and every other character outside ``[A-Za-z0-9_]`` replaced by ``_`` (the original
+    goes in ``@map``/``@@map``). Source: prisma-engines ``introspection/sanitize_datamodel_names.rs``."""
+    return re.sub(r"[^_a-zA-Z0-9]", "_", re.sub(r"^[^a-zA-Z]+", "", name))
+
 
 _NATIVE_STRING = {"inet": "Inet", "citext": "Citext", "xml": "Xml", "bit": "Bit", "varbit": "VarBit"}
 
@@ -105,7 +164,10 @@ class _Writer:
         minfo = self.info.model_for_table(table.name) if self.info else None
         if minfo is not None:
             return minfo.name, minfo
-        name = table.name if _IDENT.match(table.name) and table.name not in _RESERVED else _pascal(table.name)
+        if table.name in RESERVED_MODEL_NAMES:
+            name = f"Renamed{table.name}"
+        else:
+            name = introspected_name(table.name) or _pascal(table.name)
         base, i = name, 2
         while name in used:
             name, i = f"{base}{i}", i + 1
@@ -115,9 +177,7 @@ class _Writer:
         finfo = model.info.field_for_column(column) if model.info else None
         if finfo is not None:
             return finfo.name, finfo
-        if _IDENT.match(column) and column not in _RESERVED:
-            return column, None
-        return _camel_ident(column), None
+        return introspected_name(column) or _camel_ident(column), None
 
     # --- top level ---------------------------------------------------------------------------------------
     def render(
@@ -366,35 +426,77 @@ class _Writer:
         return a, b
 
     def _relations(self, m2m: list[tuple[Table, ForeignKey, ForeignKey]]) -> None:
-        pair_count: dict[frozenset[str], int] = {}
-        for m in self.models.values():
-            for fk in m.table.foreign_keys:
-                key = frozenset((m.table.name, fk.ref_table))
-                pair_count[key] = pair_count.get(key, 0) + 1
-        for _, a, b in m2m:
-            key = frozenset((a.ref_table, b.ref_table))
-            pair_count[key] = pair_count.get(key, 0) + 1
+        """Relation fields for every foreign key and implicit many-to-many table.
+
+        Names not taken from the Prisma information follow ``prisma db pull`` exactly (prisma-engines,
+        ``sql-schema-connector/src/introspection/introspection_map/relation_names.rs``): see
+        :meth:`_ambiguous_pairs`, :meth:`_fk_relation` and :meth:`_m2m_relation`.
+        """
+        ambiguous = self._ambiguous_pairs(m2m)
         for m in list(self.models.values()):
+            seen: set[tuple[tuple[str, ...], str, tuple[str, ...]]] = set()
             for fk in m.table.foreign_keys:
+                key = (fk.columns, fk.ref_table, fk.ref_columns)
+                if key in seen:
+                    continue  # a duplicate of an earlier foreign key: Prisma makes no second relation
+                seen.add(key)
                 target = self.models.get(fk.ref_table)
                 if target is None:
                     m.notes.append(f"foreign key {fk.name} references {fk.ref_table}, which is not a model here")
                     continue
-                self._fk_relation(m, target, fk, pair_count[frozenset((m.table.name, fk.ref_table))] > 1)
+                self._fk_relation(m, target, fk, frozenset((m.table.name, fk.ref_table)) in ambiguous)
         for t, a, b in m2m:
             ma, mb = self.models.get(a.ref_table), self.models.get(b.ref_table)
-            if ma is None or mb is None:
-                continue
-            relation = t.name[1:]
-            default_name = "To".join(sorted([ma.name, mb.name]))
-            named = relation != default_name or pair_count[frozenset((a.ref_table, b.ref_table))] > 1 or ma is mb
-            rel_attr = f"@relation({quote(relation)})" if named else ""
-            fa = self._info_relation_field(ma, mb.name, relation if named else None, is_list=True)
-            fb = self._info_relation_field(mb, ma.name, relation if named else None, is_list=True, skip=fa)
-            ma_field = fa or self._fresh(ma, _lower_first(mb.name) + ("s" if ma is not mb else "A"))
-            mb_field = fb or self._fresh(mb, _lower_first(ma.name) + ("s" if ma is not mb else "B"))
-            ma.fields.append(_Field(ma_field, f"{mb.name}[]", [rel_attr] if rel_attr else []))
-            mb.fields.append(_Field(mb_field, f"{ma.name}[]", [rel_attr] if rel_attr else []))
+            if ma is not None and mb is not None:
+                self._m2m_relation(t, ma, mb, frozenset((a.ref_table, b.ref_table)) in ambiguous)
+
+    def _ambiguous_pairs(self, m2m: list[tuple[Table, ForeignKey, ForeignKey]]) -> set[frozenset[str]]:
+        """Pairs of tables whose relations ``prisma db pull`` names with the relation name in the field names.
+
+        A relation is ambiguous when another relation joins the same two tables (a second foreign key with other
+        columns, either way round, or an implicit many-to-many table), or when the field it would get (the
+        referenced model's name) is also the name of one of its foreign-key fields.
+        """
+        fks = {
+            name: [fk for fk in m.table.foreign_keys if fk.ref_table in self.models] for name, m in self.models.items()
+        }
+        out: set[frozenset[str]] = set()
+        for name, m in self.models.items():
+            for fk in fks[name]:
+                pair = frozenset((name, fk.ref_table))
+                others = [(name, o) for o in fks[name] if o.columns != fk.columns]
+                if fk.ref_table != name:
+                    others += [(fk.ref_table, o) for o in fks[fk.ref_table]]
+                if any(frozenset((owner, o.ref_table)) == pair for owner, o in others):
+                    out.add(pair)
+                target = self.models[fk.ref_table].name
+                if any(self._field_name(m, c)[0] == target for c in fk.columns):
+                    out.add(pair)
+        pairs = [frozenset((a.ref_table, b.ref_table)) for _, a, b in m2m]
+        for i, pair in enumerate(pairs):
+            if pairs.count(pair) > 1 or any(
+                frozenset((owner, fk.ref_table)) == pair for owner in pair if owner in fks for fk in fks[owner]
+            ):
+                out.add(pair)
+            del i
+        return out
+
+    def _m2m_relation(self, t: Table, ma: _Model, mb: _Model, ambiguous: bool) -> None:
+        """An implicit many-to-many relation: each model gets a list field named after the other model (with
+        ``_A``/``_B`` in a self-relation, and the table name appended when ambiguous); the relation is named
+        (the table name without ``_``) unless that is the default ``{A}To{B}``."""
+        relation = t.name[1:]
+        first, second = sorted([ma, mb], key=lambda m: m.table.name)
+        self_rel = ma is mb
+        named = ambiguous or self_rel or relation != f"{first.name}To{second.name}"
+        rel_attr = [f"@relation({quote(relation)})"] if named else []
+        suffix = t.name if ambiguous else ""
+        fa = self._info_relation_field(first, second.name, relation if named else None, is_list=True)
+        fb = self._info_relation_field(second, first.name, relation if named else None, is_list=True, skip=fa)
+        first_field = fa or self._fresh(first, f"{second.name}{suffix}{'_A' if self_rel else ''}")
+        first.fields.append(_Field(first_field, f"{second.name}[]", list(rel_attr)))
+        second_field = fb or self._fresh(second, f"{first.name}{suffix}{'_B' if self_rel else ''}")
+        second.fields.append(_Field(second_field, f"{first.name}[]", list(rel_attr)))
 
     def _info_relation_field(
         self, m: _Model, target: str, relation: str | None, *, is_list: bool, fk_fields: tuple[str, ...] | None = None,
@@ -435,8 +537,10 @@ class _Writer:
             )
         if info_field is not None and info_field.relation is not None:
             rel_name = info_field.relation.name
-        elif ambiguous or self_rel:
+        elif ambiguous:
             rel_name = f"{m.name}_{'_'.join(fk_fields)}To{target.name}"
+        elif self_rel:
+            rel_name = f"{m.name}To{target.name}"
         optional = any((c := t.column(col)) is not None and c.nullable for col in fk.columns)
         args = []
         if rel_name:
@@ -449,7 +553,12 @@ class _Writer:
             args.append(f"onUpdate: {_action_name(fk.on_update)}")
         if fk.name and not self.sqlite and fk.name != cv.foreign_key_name(t.name, fk.columns, self.provider):
             args.append(f"map: {quote(fk.name)}")
-        fname = info_field.name if info_field is not None else self._fresh(m, _lower_first(target.name))
+        # prisma db pull: the forward field is the referenced model's name, the back field the referencing
+        # model's ("other_" first in a self-relation); an ambiguous relation appends its relation name to both.
+        forward, back_name = target.name, ("other_" if self_rel else "") + m.name
+        if ambiguous and rel_name:
+            forward, back_name = f"{forward}_{rel_name}", f"{back_name}_{rel_name}"
+        fname = info_field.name if info_field is not None else self._fresh(m, forward)
         m.fields.append(_Field(fname, target.name + ("?" if optional else ""), [f"@relation({', '.join(args)})"]))
         # The back side: a list, or an optional single field when the foreign key columns are unique (1:1).
         one_to_one = any(
@@ -459,7 +568,7 @@ class _Writer:
             target, m.name, rel_name, is_list=not one_to_one, skip=fname if self_rel else None
         )
         if back is None:
-            back = self._fresh(target, _lower_first(m.name) + ("" if one_to_one else "s"))
+            back = self._fresh(target, back_name)
         back_attr = [f"@relation({quote(rel_name)})"] if rel_name else []
         target.fields.append(_Field(back, m.name + ("?" if one_to_one else "[]"), back_attr))
 
