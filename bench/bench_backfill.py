@@ -1,10 +1,12 @@
-"""Benchmark (not a test): the phase-1-4 backfill on N threads on PostgreSQL, batched run vs one hand-written
-set-based UPDATE per table doing the same work, in the same run, on two identical copies of one database.
+"""Benchmark (not a test): the phase-1-4 backfill on N threads on PostgreSQL, batched run (with its undo record,
+and again without) vs one hand-written set-based UPDATE per table doing the same work, in the same run, on
+identical copies of one database.
 
     python bench/bench_backfill.py [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
-                                   [--threads 1000000] [--orgs 1000] [--batch-size 10000]
+                                   [--threads 1000000] [--orgs 1000] [--batch-size 10000] [--no-undo-run]
 
-Prints rows/s of each and checks that both end in the same state. See bench/README-backfill.md.
+Prints rows/s of each, the undo record's size, and checks that all end in the same state. See
+bench/README-backfill.md.
 """
 
 from __future__ import annotations
@@ -90,14 +92,17 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1_000_000)
     ap.add_argument("--orgs", type=int, default=1000)
     ap.add_argument("--batch-size", type=int, default=10_000)
-    ap.add_argument("--keep", action="store_true", help="Keep the two databases.")
+    ap.add_argument("--keep", action="store_true", help="Keep the databases.")
+    ap.add_argument("--no-undo-run", action="store_true", help="Also time a batched run without the undo record.")
     args = ap.parse_args()
 
     tag = uuid.uuid4().hex[:8]
-    names = [f"bench_backfill_{tag}_batched", f"bench_backfill_{tag}_hand"]
+    names = [f"bench_backfill_{tag}_batched", f"bench_backfill_{tag}_hand", f"bench_backfill_{tag}_noundo"]
+    if not args.no_undo_run:
+        names.pop()
     with psycopg.connect(args.pg_url, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(names[0])))
-    batched_url, hand_url = (_db_url(args.pg_url, n) for n in names)
+    batched_url, hand_url = (_db_url(args.pg_url, n) for n in names[:2])
     try:
         t0 = time.perf_counter()
         master = api.load_master(api.load_config(), "schemas/master.yaml")
@@ -107,14 +112,33 @@ def main() -> None:
             conn.execute(THREADS_SQL, {"threads": args.threads - 10 * args.orgs})  # type: ignore[arg-type]
             conn.execute("VACUUM ANALYZE")
         with psycopg.connect(args.pg_url, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(names[1]), sql.Identifier(names[0]))
-            )
+            for copy in names[1:]:
+                admin.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(copy), sql.Identifier(names[0]))
+                )
         print(f"setup: {args.threads:,} threads, {args.orgs:,} orgs in {time.perf_counter() - t0:.1f}s")
 
         t0 = time.perf_counter()
         result = run_backfill(BACKFILL, batched_url, RunOptions(batch_size=args.batch_size, statement_timeout=3600))
         batched_s = time.perf_counter() - t0
+
+        with psycopg.connect(batched_url) as conn:
+            undo_bytes = sum(
+                conn.execute("SELECT pg_total_relation_size(%s::regclass)", (f'"{t}"',)).fetchone()[0]  # type: ignore[index]
+                for t in ("schemaguard_undo_MessageThread", "schemaguard_undo_MessageNumber")
+            )
+            undo_rows = conn.execute('SELECT count(*) FROM "schemaguard_undo_MessageThread"').fetchone()[0]  # type: ignore[index]
+
+        noundo_s = None
+        if args.no_undo_run:
+            t0 = time.perf_counter()
+            plain = run_backfill(
+                BACKFILL,
+                _db_url(args.pg_url, names[2]),
+                RunOptions(batch_size=args.batch_size, statement_timeout=3600, undo=False),
+            )
+            noundo_s = time.perf_counter() - t0
+            assert plain.counts == result.counts
 
         t0 = time.perf_counter()
         hand_rows = 0
@@ -124,23 +148,28 @@ def main() -> None:
         hand_s = time.perf_counter() - t0
 
         states = []
-        for url in (batched_url, hand_url):
+        for url in [_db_url(args.pg_url, n) for n in names]:
             with psycopg.connect(url) as conn:
                 states.append(hashlib.sha256(repr(conn.execute(STATE_SQL).fetchall()).encode()).hexdigest()[:16])
 
-        # The batched run writes the thread table twice (step 2 and step 3), the hand-written one once.
         print(
             f"batched run (batch {args.batch_size:,}): {result.total:,} row updates in {batched_s:.1f}s = "
             f"{result.total / batched_s:,.0f} rows/s, {args.threads / batched_s:,.0f} threads/s"
         )
         for key, rows in result.counts.items():
             print(f"    {key}: {rows:,}")
+        print(f"    undo record: {undo_rows:,} thread rows, {undo_bytes / 2**20:,.1f} MiB (tables and indexes)")
+        if noundo_s is not None:
+            print(
+                f"batched run without undo (--no-undo): {noundo_s:.1f}s; the undo record costs "
+                f"{batched_s - noundo_s:+.1f}s ({(batched_s - noundo_s) / noundo_s:+.0%})"
+            )
         print(
             f"hand-written set-based UPDATEs: {hand_rows:,} rows in {hand_s:.1f}s = {hand_rows / hand_s:,.0f} rows/s, "
             f"{args.threads / hand_s:,.0f} threads/s"
         )
         print(f"ratio: batched takes {batched_s / hand_s:.2f}x the time of the hand-written UPDATEs")
-        print(f"end states identical: {states[0] == states[1]} ({states[0]} / {states[1]})")
+        print(f"end states identical: {len(set(states)) == 1} ({' / '.join(states)})")
     finally:
         if not args.keep:
             with psycopg.connect(args.pg_url, autocommit=True) as admin:

@@ -210,13 +210,33 @@ def _evaluate_flag(conn: sa.Connection, step: Step, flag: Flag, tables: Tables) 
     return [FlagResult(step.name, flag.severity, flag.message.format(count=count), flag.guidance, count, samples)]
 
 
+def _joins(updates: list[Update], tables: Tables) -> list[tuple[Any, sa.ColumnElement[bool]]]:
+    """The distinct ``(derived table, on clause)`` joins of ``updates``."""
+    out: list[tuple[Any, sa.ColumnElement[bool]]] = []
+    for u in updates:
+        if u.join is not None:
+            j, on = u.join(tables)
+            if all(j is not other for other, _ in out):
+                out.append((j, on))
+    return out
+
+
+def _source(table: sa.Table, updates: list[Update], tables: Tables) -> sa.FromClause:
+    """``table`` joined with the updates' lookups (each matches every row once, so no row is lost)."""
+    src: sa.FromClause = table
+    for j, on in _joins(updates, tables):
+        src = src.join(j, on)
+    return src
+
+
 def preview_update(conn: sa.Connection, key: str, step: Step, update: Update, tables: Tables) -> UpdateResult:
     """Dry run of one update: the rows its predicate selects and, for a sample, current and new values."""
     table = tables[update.table]
     pk = next(iter(table.primary_key.columns))
     where = update.where(tables)
     values: dict[str, Any] = update.values(tables)
-    rows = int(conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar_one())
+    src = _source(table, [update], tables)
+    rows = int(conn.execute(sa.select(sa.func.count()).select_from(src).where(where)).scalar_one())
     result = UpdateResult(key, step.name, update.table, update.description, rows)
     cols: list[sa.ColumnElement[Any]] = [
         pk,
@@ -225,7 +245,7 @@ def preview_update(conn: sa.Connection, key: str, step: Step, update: Update, ta
     for name, expr in values.items():
         cols.append(table.c[name])
         cols.append((expr if isinstance(expr, sa.ColumnElement) else sa.literal(expr)).label(f"{name} -> "))
-    for r in conn.execute(sa.select(*cols).where(where).order_by(pk).limit(SAMPLE_ROWS)):
+    for r in conn.execute(sa.select(*cols).select_from(src).where(where).order_by(pk).limit(SAMPLE_ROWS)):
         result.samples.append(dict(r._mapping))
     return result
 
@@ -391,7 +411,9 @@ def fusable(backfill: Backfill, tables: Tables) -> list[list[tuple[str, Step, Up
 
 
 def _exprs(update: Update, tables: Tables) -> list[Any]:
-    return [update.where(tables), *(v for v in update.values(tables).values() if isinstance(v, sa.ClauseElement))]
+    joins = [part for pair in _joins([update], tables) for part in pair]
+    values = [v for v in update.values(tables).values() if isinstance(v, sa.ClauseElement)]
+    return [update.where(tables), *values, *joins]
 
 
 def _reads(tables: Tables, name: str, exprs: list[Any]) -> set[str]:
@@ -444,14 +466,15 @@ def _run_group(conn: sa.Connection, group: list[tuple[str, Step, Update]], table
     resume = next((m["after"] for m in marks if isinstance(m, dict) and m.get("after") is not None), None)
     table = tables[group[0][2].table]
     pk = next(iter(table.primary_key.columns))
-    undo_table = state.undo_tables.get(table.name)
     last: Any = resume
     with conn.begin():
         _set_timeouts(conn, opts)
         pending_where = sa.or_(*(u.where(tables) for _, _, u in group))
         if last is not None:
             pending_where = sa.and_(pk > last, pending_where)
-        pending = conn.execute(sa.select(sa.exists().where(pending_where))).scalar()
+        src = _source(table, [u for _, _, u in group], tables)
+        exists = sa.select(sa.literal(1)).select_from(src).where(pending_where).exists()
+        pending = conn.execute(sa.select(exists)).scalar()
         total = 0
         if pending:
             count = sa.select(sa.func.count()).select_from(table)
@@ -464,23 +487,7 @@ def _run_group(conn: sa.Connection, group: list[tuple[str, Step, Update]], table
     scanned = 0
     while pending:
         held = time.monotonic()
-        with conn.begin():
-            _set_timeouts(conn, opts)
-            boundary = sa.select(pk).order_by(pk).offset(opts.batch_size - 1).limit(1)
-            if last is not None:
-                boundary = boundary.where(pk > last)
-            if undo_table is not None:
-                top = sa.select(sa.func.coalesce(sa.func.max(undo_table.c._sg_id), 0)).scalar_subquery()
-                hi, undo_from = conn.execute(sa.select(boundary.scalar_subquery(), top)).one()
-            else:
-                hi, undo_from = conn.execute(boundary).scalar(), 0
-            rng = [pk > last] if last is not None else []
-            if hi is not None:
-                rng.append(pk <= hi)
-            changed = _batch(conn, group, upds, tables, table, rng, undo_table, undo_from, result.run_id or 0)
-            for key in keys:
-                state.cursor[key] = "done" if hi is None else {"after": _json_key(hi)}
-            ledger.record_progress(conn, result.run_id or 0, result.counts, state.cursor)
+        hi, changed = _committed_batch(conn, group, upds, tables, table, last, state)
         step_scanned = opts.batch_size if hi is not None else max(total - scanned, 0)
         scanned += step_scanned
         for upd in upds:
@@ -499,6 +506,53 @@ def _run_group(conn: sa.Connection, group: list[tuple[str, Step, Update]], table
     obs.update_finished(shown)
 
 
+SERIALIZATION_RETRIES = 5
+"""Times a batch is retried after a serialization failure or deadlock (SQLSTATE 40001 / 40P01)."""
+
+
+def _committed_batch(
+    conn: sa.Connection,
+    group: list[tuple[str, Step, Update]],
+    upds: list[UpdateResult],
+    tables: Tables,
+    table: sa.Table,
+    last: Any,
+    state: _RunState,
+) -> tuple[Any, int]:
+    """Run and commit the batch after key ``last`` with the ledger's progress; returns (its last key or None
+    for the final batch, rows changed). A batch that lost a race with a concurrent writer (its snapshot is
+    stale, see :func:`_set_timeouts`) is rolled back and retried."""
+    pk = next(iter(table.primary_key.columns))
+    keys = [key for key, _, _ in group]
+    for attempt in range(SERIALIZATION_RETRIES + 1):
+        rows_before = [u.rows for u in upds]
+        try:
+            with conn.begin():
+                _set_timeouts(conn, state.opts, snapshot=True)
+                boundary = sa.select(pk).order_by(pk).offset(state.opts.batch_size - 1).limit(1)
+                if last is not None:
+                    boundary = boundary.where(pk > last)
+                hi = conn.execute(boundary).scalar()
+                rng = [pk > last] if last is not None else []
+                if hi is not None:
+                    rng.append(pk <= hi)
+                undo_table = state.undo_tables.get(table.name)
+                changed = _batch(conn, group, upds, tables, table, rng, undo_table, state.result.run_id or 0)
+                cursor = dict(state.cursor)
+                for key in keys:
+                    cursor[key] = "done" if hi is None else {"after": _json_key(hi)}
+                ledger.record_progress(conn, state.result.run_id or 0, state.result.counts, cursor)
+            state.cursor = cursor
+            return hi, changed
+        except sa.exc.DBAPIError as exc:
+            for upd, rows in zip(upds, rows_before, strict=True):
+                upd.rows = rows
+            if getattr(exc.orig, "sqlstate", None) not in ("40001", "40P01") or attempt == SERIALIZATION_RETRIES:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _batch(
     conn: sa.Connection,
     group: list[tuple[str, Step, Update]],
@@ -507,56 +561,48 @@ def _batch(
     table: sa.Table,
     rng: list[sa.ColumnElement[bool]],
     undo_table: sa.Table | None,
-    undo_from: int,
     run_id: int,
 ) -> int:
     """One batch of a group, inside the caller's transaction; returns the rows changed.
 
-    With an undo table: per update, ``INSERT INTO undo SELECT <key, prior values> FROM table WHERE <range> AND
-    <still needs it> FOR UPDATE`` (the rows are locked, so what is recorded is what gets changed), then one
-    UPDATE of exactly the recorded keys, setting each update's columns where that update recorded the row.
-    Without: one ``UPDATE ... WHERE <range> AND <still needs it>`` (a group then has one update).
+    With an undo table, first per update ``INSERT INTO undo SELECT <key, prior values> FROM table [JOIN lookup]
+    WHERE <range> AND <still needs it> FOR UPDATE`` (its row count is the update's count). Then one ``UPDATE ...
+    [FROM lookup] WHERE <range> AND <still needs it>``; a fused group sets each update's columns under ``CASE WHEN
+    <that update's predicate>``. Both statements read one snapshot (REPEATABLE READ on PostgreSQL, the write
+    lock on SQLite), so the UPDATE changes exactly the rows recorded.
     """
     pk = next(iter(table.primary_key.columns))
-    if undo_table is None:
-        (_, _, update), upd = group[0], upds[0]
-        changed = max(
-            conn.execute(sa.update(table).where(*rng, update.where(tables)).values(update.values(tables))).rowcount, 0
-        )
-        upd.rows += changed
-        return changed
-    u = undo_table
-    recorded: list[tuple[str, Update, int]] = []
-    for (key, _, update), upd in zip(group, upds, strict=True):
-        cols = [c for c in update.values(tables) if c != pk.name]
-        prior = sa.select(
-            sa.literal(run_id), sa.literal(key), sa.literal("update"), pk, *(table.c[c] for c in cols)
-        ).where(*rng, update.where(tables))
-        insert = sa.insert(u).from_select(
-            ["_sg_run", "_sg_key", "_sg_op", pk.name, *cols], prior.with_for_update(of=table)
-        ).execution_options(preserve_rowcount=True)  # SQLAlchemy keeps an INSERT's rowcount only on request
-        n = max(conn.execute(insert).rowcount, 0)
-        upd.rows += n
-        if n:
-            recorded.append((key, update, n))
-    if not recorded:
-        return 0
-    fresh = u.c._sg_id > undo_from
-
-    def keys_of(key: str) -> sa.Select[Any]:
-        return sa.select(u.c[pk.name]).where(fresh, u.c._sg_key == key)
-
-    if len(recorded) == 1:
-        key, update, _ = recorded[0]
-        stmt = sa.update(table).where(pk.in_(keys_of(key))).values(update.values(tables))
+    if undo_table is not None:
+        for (key, _, update), upd in zip(group, upds, strict=True):
+            cols = [c for c in update.values(tables) if c != pk.name]
+            prior = (
+                sa.select(sa.literal(run_id), sa.literal(key), sa.literal("update"), pk, *(table.c[c] for c in cols))
+                .select_from(_source(table, [update], tables))
+                .where(*rng, update.where(tables))
+            )
+            insert = (
+                sa.insert(undo_table)
+                .from_select(["_sg_run", "_sg_key", "_sg_op", pk.name, *cols], prior.with_for_update(of=table))
+                .execution_options(preserve_rowcount=True)  # SQLAlchemy keeps an INSERT's rowcount on request only
+            )
+            upd.rows += max(conn.execute(insert).rowcount, 0)
+    ons = [on for _, on in _joins([u for _, _, u in group], tables)]
+    if len(group) == 1:
+        update = group[0][2]
+        stmt = sa.update(table).where(*ons, *rng, update.where(tables)).values(update.values(tables))
     else:
         values: dict[str, Any] = {}
-        for key, update, _ in recorded:
+        wheres = []
+        for _, _, update in group:
+            where = update.where(tables)
+            wheres.append(where)
             for col, value in update.values(tables).items():
-                values[col] = sa.case((pk.in_(keys_of(key)), value), else_=table.c[col])
-        stmt = sa.update(table).where(pk.in_(sa.select(u.c[pk.name]).where(fresh))).values(values)
-    conn.execute(stmt)
-    return sum(n for _, _, n in recorded)
+                values[col] = sa.case((where, value), else_=table.c[col])
+        stmt = sa.update(table).where(*ons, *rng, sa.or_(*wheres)).values(values)
+    changed = max(conn.execute(stmt).rowcount, 0)
+    if undo_table is None:
+        upds[0].rows += changed
+    return changed
 
 
 def _json_key(value: Any) -> Any:
@@ -584,15 +630,28 @@ def _yield_write_lock(conn: sa.Connection, held: float) -> None:
         time.sleep(min(held, SQLITE_YIELD_MAX))
 
 
-def _set_timeouts(conn: sa.Connection, opts: RunOptions) -> None:
-    """PostgreSQL: ``SET LOCAL`` lock and statement timeouts for the current transaction (bound values).
+def _set_timeouts(conn: sa.Connection, opts: RunOptions, snapshot: bool = False) -> None:
+    """PostgreSQL, first thing in a transaction: ``SET LOCAL`` lock and statement timeouts (bound values) and
+    ``jit = off``: a batch is a short statement whose JIT compilation (triggered by the estimated cost of its
+    per-row subqueries) took 3 to 4 s per 10,000-row batch here, 20 times the statement itself. With
+    ``snapshot``, the transaction is REPEATABLE READ: a batch's undo INSERT and its UPDATE then see the same rows
+    (a row a concurrent writer changed after the snapshot fails the batch, which is retried). SQLite needs none
+    of it: a batch holds the database write lock (``BEGIN IMMEDIATE``).
 
-    Source: https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT
+    Source: https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT,
+    https://www.postgresql.org/docs/current/jit-decision.html,
+    https://www.postgresql.org/docs/current/transaction-iso.html#XACT-REPEATABLE-READ
     """
     if not _dialect_of(conn).session_timeouts:
         return
-    for setting, seconds in (("lock_timeout", opts.lock_timeout), ("statement_timeout", opts.statement_timeout)):
-        conn.execute(sa.select(sa.func.set_config(setting, f"{int(seconds * 1000)}ms", True)))
+    if snapshot:
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    settings = {
+        "lock_timeout": f"{int(opts.lock_timeout * 1000)}ms",
+        "statement_timeout": f"{int(opts.statement_timeout * 1000)}ms",
+        "jit": "off",
+    }
+    conn.execute(sa.select(*(sa.func.set_config(name, value, True) for name, value in settings.items())))
 
 
 def _write_engine(url: str, opts: RunOptions) -> sa.Engine:

@@ -56,6 +56,14 @@ class Tables(Mapping[str, "sa.Table"]):
 
     def __init__(self, tables: Mapping[str, sa.Table]):
         self._tables = dict(tables)
+        self._derived: dict[str, Any] = {}
+
+    def derived(self, name: str, build: Callable[[], Any]) -> Any:
+        """``build()`` once per Tables, then the same object: a derived table (subquery) that an update's
+        ``join``, ``where`` and ``values`` all refer to must be one object, or SQL would name it twice."""
+        if name not in self._derived:
+            self._derived[name] = build()
+        return self._derived[name]
 
     def __getitem__(self, name: str) -> sa.Table:
         try:
@@ -90,6 +98,11 @@ class Update:
             correlated subqueries on other tables (they are evaluated per row, in the database).
         description: one line for logs and the dry-run report.
         sample_columns: extra columns shown next to the key in dry-run samples.
+        join: ``Tables -> (from clause, on clause)``, optional: a derived table joined to ``table`` whose columns
+            ``where`` and ``values`` may use: a lookup computed once per batch (set-based) instead of a
+            correlated subquery per row. It must match every row of ``table`` exactly once (join on a NOT NULL
+            foreign key to a table with one row per key), because the runner may share the pass with another
+            update of the table. Build it with :meth:`Tables.derived` so every use is the same object.
     """
 
     table: str
@@ -97,6 +110,7 @@ class Update:
     values: TableExpr
     description: str = ""
     sample_columns: tuple[str, ...] = ()
+    join: TableExpr | None = None
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,14 @@ Dry runs count with the very predicates of the real run, so they must see step 1
 the helpers below describe the *effective* state (``_front_desk``: the existing front-desk number or the one
 step 1 will pick; ``_effective_class``: a number's class after step 1). After step 1 has run they reduce to the
 stored values, which is also what makes every update idempotent.
+
+Step 2 reads each org's front desk from ``_org_front_desk``, a derived table of one row per organization
+(window functions over MessageNumber) joined to the threads: computed once per batch, not once per thread.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,7 +98,8 @@ def _effective_class(t: Tables, number_id: sa.ColumnElement[Any]) -> sa.ScalarSe
         ),
         else_=n.c.numberClass,
     )
-    return sa.select(klass).where(n.c.id == number_id).scalar_subquery()
+    # correlate_except: the number may come from the enclosing statement's thread or its org's lookup row.
+    return sa.select(klass).where(n.c.id == number_id).correlate_except(n).scalar_subquery()
 
 
 def _active_pool_count(t: Tables, org_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
@@ -176,15 +181,48 @@ def _orgs_without_pool(t: Tables) -> sa.Select[Any]:
 # -- step 2 -------------------------------------------------------------------------------------------------
 
 
+def _ranked(t: Tables, name: str, *where: Callable[[Any], sa.ColumnElement[bool]]) -> sa.Subquery:
+    """The org's numbers matching ``where``, ranked 1.. by (createdAt, id) within each org."""
+    mn = t.MessageNumber.alias(f"{name}_mn")
+    rank = sa.func.row_number().over(partition_by=mn.c.orgId, order_by=(mn.c.createdAt, mn.c.id))
+    return sa.select(mn.c.orgId, mn.c.id, rank.label("rank")).where(*(w(mn) for w in where)).subquery(name)
+
+
+def _org_front_desk(t: Tables) -> sa.Subquery:
+    """One row per organization: ``orgId`` and ``frontDesk``, its effective front-desk number (the existing one,
+    else the one step 1 picks; NULL when it has none): :func:`_front_desk` for every org at once."""
+
+    def build() -> sa.Subquery:
+        o = t.Organization
+        active = lambda n: n.c.isActive == sa.true()  # noqa: E731
+        existing = _ranked(t, "fd_existing", active, lambda n: n.c.numberClass == _cls(t, FRONT_DESK))
+        candidate = _ranked(
+            t, "fd_candidate", active, lambda n: n.c.numberClass == _cls(t, POOL), lambda n: ~_held_by_sitter(t, n.c.id)
+        )
+        joined = o.outerjoin(existing, sa.and_(existing.c.orgId == o.c.id, existing.c.rank == 1)).outerjoin(
+            candidate, sa.and_(candidate.c.orgId == o.c.id, candidate.c.rank == 1)
+        )
+        front_desk = sa.func.coalesce(existing.c.id, candidate.c.id).label("frontDesk")
+        return sa.select(o.c.id.label("orgId"), front_desk).select_from(joined).subquery("org_front_desk")
+
+    return t.derived("org_front_desk", build)
+
+
+def _thread_join(t: Tables) -> tuple[sa.Subquery, sa.ColumnElement[bool]]:
+    # MessageThread.orgId is NOT NULL and references Organization: every thread matches exactly one row.
+    ofd = _org_front_desk(t)
+    return ofd, ofd.c.orgId == t.MessageThread.c.orgId
+
+
 def _thread_number(t: Tables) -> sa.ColumnElement[Any]:
     mt = t.MessageThread
-    return sa.func.coalesce(mt.c.messageNumberId, _front_desk(t, mt.c.orgId))
+    return sa.func.coalesce(mt.c.messageNumberId, _org_front_desk(t).c.frontDesk)
 
 
 def _thread_where(t: Tables) -> sa.ColumnElement[bool]:
-    mt = t.MessageThread
+    mt, front_desk = t.MessageThread, _org_front_desk(t).c.frontDesk
     return sa.or_(
-        sa.and_(mt.c.messageNumberId.is_(None), _front_desk(t, mt.c.orgId).is_not(None)),
+        sa.and_(mt.c.messageNumberId.is_(None), front_desk.is_not(None)),
         sa.and_(mt.c.messageNumberId.is_not(None), mt.c.numberClass.is_(None)),
     )
 
@@ -197,22 +235,23 @@ def _thread_values(t: Tables) -> dict[str, Any]:
     }
 
 
-def _threads_defaulted(t: Tables) -> sa.Select[Any]:
-    mt = t.MessageThread
+def _threads_by_front_desk(t: Tables, has_one: bool) -> sa.Select[Any]:
+    mt, ofd = t.MessageThread, _org_front_desk(t)
+    front_desk = ofd.c.frontDesk.is_not(None) if has_one else ofd.c.frontDesk.is_(None)
     return (
         sa.select(mt.c.id, mt.c.orgId)
-        .where(mt.c.messageNumberId.is_(None), _front_desk(t, mt.c.orgId).is_not(None))
+        .select_from(mt.join(ofd, ofd.c.orgId == mt.c.orgId))
+        .where(mt.c.messageNumberId.is_(None), front_desk)
         .order_by(mt.c.id)
     )
+
+
+def _threads_defaulted(t: Tables) -> sa.Select[Any]:
+    return _threads_by_front_desk(t, True)
 
 
 def _threads_unassignable(t: Tables) -> sa.Select[Any]:
-    mt = t.MessageThread
-    return (
-        sa.select(mt.c.id, mt.c.orgId)
-        .where(mt.c.messageNumberId.is_(None), _front_desk(t, mt.c.orgId).is_(None))
-        .order_by(mt.c.id)
-    )
+    return _threads_by_front_desk(t, False)
 
 
 # -- step 3 -------------------------------------------------------------------------------------------------
@@ -334,6 +373,7 @@ BACKFILL = Backfill(
                     _thread_values,
                     "threads without number or class -> their number (default: the org's front desk) and its class",
                     ("orgId", "messageNumberId", "numberClass"),
+                    join=_thread_join,
                 ),
             ),
             flags=(
