@@ -631,3 +631,31 @@ def test_sqlite_rebuild_refuses_to_run_with_foreign_keys_on(base: Schema, sqlite
         assert con.execute("SELECT count(*) FROM messages").fetchone() == (1,)
     finally:
         con.close()
+
+
+def test_column_type_change_under_views_converges(pg_factory: Callable[[], str]) -> None:
+    """Issue 14.4: the type of a column read by a view that another view and a function read changes; PostgreSQL
+    refuses ``ALTER COLUMN ... TYPE`` while a view uses the column, so the plan drops the views first (deepest
+    first) and creates them again after; it applies in one transaction and converges, and so does its reverse."""
+    url = pg_factory()
+    apply_statements(
+        url,
+        [
+            "CREATE TABLE t (id integer PRIMARY KEY, amount integer NOT NULL)",
+            "CREATE VIEW v1 AS SELECT id, amount FROM t",
+            "CREATE VIEW v2 AS SELECT id, amount FROM v1 WHERE amount > 0",
+            "CREATE FUNCTION total() RETURNS bigint LANGUAGE sql AS 'SELECT sum(amount) FROM v2'",
+            "INSERT INTO t VALUES (1, 5)",
+        ],
+    )
+    d = get_dialect("postgresql")
+    before = _inspect(url, "postgresql")
+    assert {o.name for o in before.objects if o.kind.value == "view"} == {"v1", "v2"}
+    desired = _edit("t", lambda t: _col(t, "amount", type=ColumnType(TypeKind.BIGINT)))(before)
+    plan = planner.plan(diff_schemas(desired, before, d), desired, before, d)
+    sql = plan.statements()
+    assert [s.split(" AS ")[0] for s in sql if s.startswith(("DROP VIEW", "CREATE VIEW", "CREATE OR REPLACE VIEW"))]
+    apply_statements(url, sql)
+    assert _drift(desired, url, "postgresql") == [], sql
+    apply_statements(url, plan.reverse().statements())
+    assert _drift(before, url, "postgresql") == []

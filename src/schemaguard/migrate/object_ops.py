@@ -147,6 +147,12 @@ def _with_dependents(a: DbObject, ctx: PlanContext) -> list[Op]:
     only the actual side has are dropped."""
     if a.kind not in _READERS:
         return []
+    return readers_of(a, ctx)
+
+
+def readers_of(a: DbObject, ctx: PlanContext) -> list[Op]:
+    """The drops (and creates again) of every view and routine that reads ``a`` by name, not planned yet. The
+    planner calls it for tables whose drop or column change PostgreSQL refuses under a view (H7a)."""
     done = _done(ctx)
     desired = {o.key: o for o in ctx.desired.objects}
     ops: list[Op] = []

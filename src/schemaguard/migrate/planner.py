@@ -798,6 +798,33 @@ def _key_dependants(planned: list[Op], ctx: PlanContext) -> list[Op]:
     return out
 
 
+def _table_readers(planned: list[Op], ctx: PlanContext) -> list[Op]:
+    """Views and routines that read a table being dropped, a column being dropped or changing type, or a column
+    of an enum being rebuilt, and that no change plans already: PostgreSQL refuses the table change while they
+    exist ("view q depends on table data"), so they are dropped before and created again after (their desired
+    version, when the master keeps them). Found by name in their definitions (``object_ops``)."""
+    if not ctx.a.objects:
+        return []
+    tables: dict[str, None] = {}
+    for op in planned:
+        retyped = isinstance(op, AlterColumn) and op.change.kind is ChangeKind.COLUMN_TYPE
+        if isinstance(op, DropTable | DropColumn | AlterColumn) and (retyped or not isinstance(op, AlterColumn)):
+            tables[op.table.name] = None
+        elif isinstance(op, AlterEnum) and op.phase is not Phase.CREATE_TYPES:  # rebuilt, not only added to
+            for t in ctx.a.tables:
+                if any(c.type.enum_name == op.after.name for c in t.columns):
+                    tables[t.name] = None
+    if not tables:
+        return []
+    from schemaguard.migrate import object_ops
+    from schemaguard.model import DbObject, ObjectKind
+
+    out: list[Op] = []
+    for name in tables:
+        out += object_ops.readers_of(DbObject(ObjectKind.TABLE_OPTIONS, name), ctx)
+    return out
+
+
 # --- the plan ---------------------------------------------------------------------------------------------------
 
 
@@ -946,6 +973,7 @@ def plan(changes: Sequence[Change], desired: Schema, actual: Schema, dialect: Di
             raise UnsupportedChange(f"no plan for {ch.kind.value} changes on {dialect.name}", ch, dialect.name)
         planned += planner(ch, ctx)
     planned += _key_dependants(planned, ctx)
+    planned += _table_readers(planned, ctx)
     return Plan(ordered(planned), ctx)
 
 
