@@ -14,6 +14,7 @@ error still names its line and column and both paths give equal schemas (``tests
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -155,6 +156,7 @@ class MasterFile(BaseModel):
     schemas: Any = None
     extensions: Any = None
     domains: Any = None
+    composite_types: Any = None
     sequences: Any = None
     views: Any = None
     materialized_views: Any = None
@@ -578,6 +580,47 @@ def _ref(text: str, pos: _Positions, *at: str | int) -> tuple[str, tuple[str, ..
     return m.group("table"), columns
 
 
+@functools.lru_cache(maxsize=8192)
+def _sql_problem(text: str) -> str | None:
+    """Why ``text`` is not one PostgreSQL expression (sqlglot, postgres dialect), or None when it is one.
+
+    Parsed as ``SELECT <text>``: exactly one statement with exactly one output expression and nothing else, so a
+    fragment cannot carry a second statement, a FROM or a trailing clause. Memoised: masters repeat fragments.
+    """
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, TokenError
+
+    try:
+        statements = sqlglot.parse("SELECT " + text, read="postgres")
+    except ParseError as exc:
+        first = exc.errors[0] if exc.errors else {}
+        return str(first.get("description") or str(exc).splitlines()[0])
+    except TokenError as exc:
+        return " ".join(str(exc).split())[:200]
+    if len(statements) != 1 or not isinstance(statements[0], exp.Select):
+        return "expected one SQL expression, found more than one statement"
+    select = statements[0]
+    extra = sorted(k for k, v in select.args.items() if k != "expressions" and v not in (None, [], False))
+    if len(select.expressions) != 1 or extra:
+        return "expected one SQL expression" + (f" (found {', '.join(extra)})" if extra else "")
+    return None
+
+
+def _sql(text: str, what: str, pos: _Positions, *at: str | int) -> str:
+    """``text`` when it parses as one PostgreSQL expression (see :func:`_sql_problem`).
+
+    Raises:
+        SchemaError: ``path:line:col`` of the fragment's value, and sqlglot's reason (issue 15.3: malformed SQL
+            would otherwise be rendered into DDL that fails only when it is applied).
+    """
+    problem = _sql_problem(text)
+    if problem is None:
+        return text
+    line, col = pos.find(at)
+    raise SchemaError(f"invalid SQL in {what} {text!r}: {problem}", pos.path, line, col)
+
+
 def _default(value: Any, pos: _Positions, *at: str | int) -> Default | None:
     if value is None:
         return None
@@ -585,7 +628,7 @@ def _default(value: Any, pos: _Positions, *at: str | int) -> Default | None:
         if set(value) != {"sql"} or not isinstance(value["sql"], str):
             line, col = pos.find(at)
             raise SchemaError("a default is a literal value or {sql: <expression>}", pos.path, line, col)
-        return parse_default(value["sql"], "postgresql")
+        return parse_default(_sql(value["sql"], "default", pos, *at, "sql"), "postgresql")
     if isinstance(value, list | str | int | float | bool):
         return Default.literal(value)
     line, col = pos.find(at)
@@ -648,7 +691,7 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                     nullable=cs.nullable and not cs.primary_key and cname not in (table_pk or []),
                     default=_default(cs.default, pos, *at, "default"),
                     autoincrement=cs.autoincrement,
-                    generated=cs.generated,
+                    generated=_sql(cs.generated, "generated column", pos, *at, "generated") if cs.generated else None,
                     comment=cs.comment,
                     loc=pos.loc(*at),
                 )
@@ -684,7 +727,7 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
             )
         for i, ix in enumerate(ts.indexes):
             parts = []
-            for el in ix.columns:
+            for j, el in enumerate(ix.columns):
                 if isinstance(el, str):
                     parts.append(IndexPart(column=el))
                 else:
@@ -693,7 +736,11 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                         raise SchemaError(
                             "an index element has exactly one of 'column' or 'expression'", pos.path, line, col
                         )
+                    if el.expression is not None:
+                        _sql(el.expression, "index expression", pos, "tables", tname, "indexes", i, "columns", j)
                     parts.append(IndexPart(el.column, el.expression, el.order == "desc", el.opclass))
+            if ix.where is not None:
+                _sql(ix.where, "index condition (where)", pos, "tables", tname, "indexes", i, "where")
             label_cols = [p.column if p.column else "expr" for p in parts]
             indexes.append(
                 Index(
@@ -723,7 +770,11 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                 )
             )
         checks = [
-            Check(ck.name or check_name(tname, [f"{i + 1}"]), ck.expression, pos.loc("tables", tname, "checks", i))
+            Check(
+                ck.name or check_name(tname, [f"{i + 1}"]),
+                _sql(ck.expression, "check", pos, "tables", tname, "checks", i, "expression"),
+                pos.loc("tables", tname, "checks", i),
+            )
             for i, ck in enumerate(ts.checks)
         ]
         tables.append(

@@ -24,7 +24,7 @@ from schemaguard.migrate.planner import Op, Phase, PlanContext, Sql, Step
 from schemaguard.model import DbObject, ObjectKind, Schema
 from schemaguard.model.objects import referenced_names
 
-_EARLY = frozenset((ObjectKind.SCHEMA, ObjectKind.EXTENSION, ObjectKind.DOMAIN))
+_EARLY = frozenset((ObjectKind.SCHEMA, ObjectKind.EXTENSION, ObjectKind.DOMAIN, ObjectKind.COMPOSITE_TYPE))
 _ROUTINES = frozenset((ObjectKind.FUNCTION, ObjectKind.PROCEDURE, ObjectKind.AGGREGATE))
 _VIEWS = frozenset((ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW))
 

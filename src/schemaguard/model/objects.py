@@ -37,6 +37,7 @@ class ObjectKind(StrEnum):
     SCHEMA = "schema"
     EXTENSION = "extension"
     DOMAIN = "domain"
+    COMPOSITE_TYPE = "composite_type"
     SEQUENCE = "sequence"
     VIEW = "view"
     MATERIALIZED_VIEW = "materialized_view"

@@ -150,6 +150,24 @@ LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation
 WHERE t.typnamespace = ANY({_NS}) AND t.typtype = 'd' AND {_not_extension_owned("pg_type", "t.oid")}
 """
 
+# Composite types (CREATE TYPE ... AS (...)): their attributes in order, as CREATE TYPE would list them.
+COMPOSITE_TYPES_SQL = f"""
+SELECT n.nspname, t.typname,
+       '(' || COALESCE((SELECT string_agg(pg_catalog.quote_ident(a.attname) || ' '
+                                 || pg_catalog.format_type(a.atttypid, a.atttypmod)
+                                 || CASE WHEN a.attcollation <> at.typcollation
+                                         THEN ' COLLATE ' || a.attcollation::regcollation::text ELSE '' END,
+                                 ', ' ORDER BY a.attnum)
+               FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+               WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '') || ')' AS definition,
+       d.description AS comment
+FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
+{_comment("pg_type", "t.oid")}
+WHERE t.typnamespace = ANY({_NS}) AND t.typtype = 'c' AND {_not_extension_owned("pg_type", "t.oid")}
+"""
+
 # Extensions are database-wide. plpgsql is in every database (template1), so it is no difference.
 EXTENSIONS_SQL = """
 SELECT e.extname, n.nspname, e.extversion
@@ -248,7 +266,8 @@ SELECT n.nspname, c.relname::text AS name,
             ELSE 'composite type' END AS what, {_SELECTED} AS selected
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND NOT c.relispartition AND {_USER_NS}
-  AND (NOT {_SELECTED} OR c.relkind IN ('f', 'c')) AND {_not_extension_owned("pg_class", "c.oid")}
+  AND (NOT {_SELECTED} OR c.relkind = 'f') AND {_not_extension_owned("pg_class", "c.oid")}
+  AND {_not_extension_owned("pg_type", "c.reltype")}
 UNION ALL
 SELECT n.nspname, p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
        CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE 'function' END, {_SELECTED}
@@ -424,6 +443,9 @@ def inspect_objects(
             "checks": "; ".join(r.checks) if r.checks else None,
         }
         out.append(make_object(ObjectKind.DOMAIN, qualify(r.nspname, r.typname), None, attrs, comment=r.comment))
+    for r in run(COMPOSITE_TYPES_SQL, bind):
+        name = qualify(r.nspname, r.typname)
+        out.append(make_object(ObjectKind.COMPOSITE_TYPE, name, r.definition, (), comment=r.comment))
     for r in run(EXTENSIONS_SQL, {}):
         # The version is informational (it differs after a routine package upgrade), so it is not compared.
         out.append(make_object(ObjectKind.EXTENSION, r.extname, None, {"schema": r.nspname}))

@@ -195,9 +195,9 @@ def render_schema(schema: Schema) -> list[str]:
     dialect = pg.dialect()
     md = sa.MetaData()
     # Objects beyond tables and enums (views, functions, triggers...): render_objects.py, around the tables.
-    objects_before, objects_after = render_objects(schema)
+    objects_before, objects_after = render_objects(schema, [_enum_ddl(e) for e in schema.enums])
     partitioned = partition_by(schema)
-    out = objects_before + [_enum_ddl(e) for e in schema.enums]
+    out = objects_before
     tables = {t.name: build_table(t, md, SPELLING, with_fks=False) for t in schema.tables}
     out += [
         compile_ddl(sa.schema.CreateTable(tables[t.name]), dialect)

@@ -13,7 +13,7 @@ Source: https://www.postgresql.org/docs/15/app-pgdump.html (object order), the C
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from schemaguard.dialects.sqla import quote_ident, sql_string
 from schemaguard.model import DbObject, ObjectKind, Schema
@@ -22,6 +22,7 @@ from schemaguard.model.objects import dependency_order
 _COMMENT_TARGET = {
     ObjectKind.SCHEMA: "SCHEMA",
     ObjectKind.DOMAIN: "DOMAIN",
+    ObjectKind.COMPOSITE_TYPE: "TYPE",
     ObjectKind.SEQUENCE: "SEQUENCE",
     ObjectKind.VIEW: "VIEW",
     ObjectKind.MATERIALIZED_VIEW: "MATERIALIZED VIEW",
@@ -63,8 +64,11 @@ def partition_by(schema: Schema) -> dict[str, str]:
     }
 
 
-def render_objects(schema: Schema) -> tuple[list[str], list[str]]:
-    """DDL for ``schema.objects``: ``(before the tables, after the tables)``, statements without ``;``."""
+def render_objects(schema: Schema, enums: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """DDL for ``schema.objects``: ``(before the tables, after the tables)``, statements without ``;``.
+
+    ``enums`` (the enum types' DDL) go after the schemas and extensions and before the domains and composite
+    types that may use them."""
     by_kind: dict[ObjectKind, list[DbObject]] = {}
     for o in schema.objects:
         by_kind.setdefault(o.kind, []).append(o)
@@ -77,7 +81,9 @@ def render_objects(schema: Schema) -> tuple[list[str], list[str]]:
     for o in of(ObjectKind.EXTENSION):
         schema_clause = f" SCHEMA {quote_ident(o.attribute('schema') or '')}" if o.attribute("schema") else ""
         before.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(o.name)}{schema_clause}")
+    before += enums
     before += [_domain(o) for o in of(ObjectKind.DOMAIN)]
+    before += [f"CREATE TYPE {qualified(o.name)} AS {o.definition}" for o in of(ObjectKind.COMPOSITE_TYPE)]
     before += [_sequence(o, create=True) for o in of(ObjectKind.SEQUENCE) if not o.attribute("owned_by")]
 
     # Collations first: a column cannot change type once a view or trigger uses it.
@@ -234,6 +240,8 @@ _DROP = {
     ObjectKind.SCHEMA: "SCHEMA",
     ObjectKind.EXTENSION: "EXTENSION",
     ObjectKind.DOMAIN: "DOMAIN",
+    ObjectKind.COMPOSITE_TYPE: "TYPE",
+    ObjectKind.COMPOSITE_TYPE: "TYPE",
     ObjectKind.SEQUENCE: "SEQUENCE",
     ObjectKind.VIEW: "VIEW",
     ObjectKind.MATERIALIZED_VIEW: "MATERIALIZED VIEW",
