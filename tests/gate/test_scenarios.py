@@ -26,7 +26,11 @@ def test_all_green(project: GateProject, capsys: pytest.CaptureFixture[str]) -> 
     assert by_name["master"]["reason"] == "master loads (2 tables) and passes the house rules"
     assert by_name["rendered"]["reason"] == "3 rendered files up to date"
     assert by_name["migrations"]["reason"] == "complete and intact; 0 unapplied revision(s) linted, clean"
-    assert by_name["drift"]["reason"] == f"no drift ({project.dialect})"
+    # The reason also says what was compared (issue 14: coverage in every report).
+    reason = by_name["drift"]["reason"]
+    assert (
+        reason.startswith(f"no drift ({project.dialect}); compared: 2 tables, ") and "nothing left uncompared" in reason
+    )
     assert doc["summary"] == {"pass": 4, "warn": 0, "fail": 0, "skip": 1}
     assert doc["target"].startswith(project.dialect)
     assert all(c["findings"] == [] for c in doc["checks"])
@@ -76,7 +80,8 @@ def test_after_upgrade_the_pending_revision_is_gone(project: GateProject, capsys
     project.generate("read receipts")
     project.upgrade()
     code, doc = project.report(capsys)
-    assert code == 0 and checks(doc)["drift"]["reason"] == f"no drift ({project.dialect})"
+    reason = checks(doc)["drift"]["reason"]
+    assert code == 0 and reason.startswith(f"no drift ({project.dialect}); compared: ")
 
 
 @pytest.mark.parametrize("damage", ["edited", "deleted"])
