@@ -88,7 +88,9 @@ def diff(
         # As migra and `prisma migrate diff --script`: the SQL alone on stdout (`diff --sql | psql` works),
         # the report on stderr.
         print_diff(report, STATE.err_console(), quiet=STATE.quiet, sql=False)
-        if not report.sql:
+        if report.sql is None:  # e.g. a SQLite database compared with a PostgreSQL one: nothing to apply
+            STATE.err_console().print("-- no SQL for this comparison", style="dim", highlight=False, markup=False)
+        elif not report.sql:
             STATE.err_console().print("-- no statements needed", style="dim", highlight=False, markup=False)
         typer.echo(render_sql_script(report.sql or ()), nl=False)
     else:
