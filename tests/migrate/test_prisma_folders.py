@@ -158,6 +158,12 @@ def test_generate_writes_both_providers_and_converges(prisma_project, dialect_db
     assert names["sqlite"][0].endswith("_init") and re.match(r"^\d{14}_read_receipts$", names["sqlite"][1])
     for d, f in folders.items():
         assert (f / "migration_lock.toml").read_text() == prisma_folder.LOCK_TEXT.format(provider=d)
+    code, out, _ = run_cli(["migrate", "check", "--format", "prisma"], capsys)
+    assert code == 0 and out.count("build exactly the master") == 2
+    shutil.copy(FIXTURES / "v1.yaml", root / "master.yaml")  # the folders now go further than the master
+    code, out, _ = run_cli(["migrate", "check", "--format", "prisma"], capsys)
+    assert code == 1 and "ungenerated change (sqlite)" in out and "ungenerated change (postgresql)" in out
+    shutil.copy(FIXTURES / "v2.yaml", root / "master.yaml")
     url = new_db()
     for name in names[dialect]:  # prisma migrate deploy: each script, in name order
         text = (folders[dialect] / name / "migration.sql").read_text(encoding="utf-8")

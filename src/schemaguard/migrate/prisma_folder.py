@@ -599,3 +599,48 @@ class _Subset(PrismaFolder):
 
     def migrations(self) -> list[str]:
         return list(self.names)
+
+
+@dataclass
+class PrismaCheck:
+    """``migrate check --format prisma`` for one folder: the changes its scripts leave between an empty database
+    and the master (``ungenerated``), or why they do not apply (``error``)."""
+
+    folder: Path
+    dialect: str
+    ungenerated: list[str]
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.ungenerated and self.error is None
+
+
+def check(config: Config, *, dev_url: str | None = None) -> list[PrismaCheck]:
+    """Replay every Prisma folder's scripts on an empty scratch database and diff the result with the master.
+
+    Raises:
+        MigrationsConfigError: PostgreSQL scripts without a dev URL.
+        SchemaError: invalid master.
+    """
+    from schemaguard.api import filter_ignored, load_master
+    from schemaguard.dialects import get_dialect
+    from schemaguard.diff.differ import diff_schemas
+    from schemaguard.migrate.replay import require_scratch
+    from schemaguard.migrate.writer import dev_url_for
+
+    master, _ = filter_ignored(load_master(config), config)
+    scratch = dev_url_for(config, dev_url)
+    out = []
+    for folder in PrismaFolder.all_for(config):
+        d = get_dialect(folder.dialect)
+        if folder.migrations():
+            require_scratch(d, scratch)
+        try:
+            folder.check_provider()
+            state = _replay(folder, d, config, scratch)
+        except MigrationError as exc:
+            out.append(PrismaCheck(folder.path, folder.dialect, [], str(exc)))
+            continue
+        out.append(PrismaCheck(folder.path, folder.dialect, [c.message for c in diff_schemas(master, state, d)]))
+    return out

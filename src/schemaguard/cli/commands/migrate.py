@@ -164,15 +164,36 @@ def baseline(
     return 0
 
 
+def _check_prisma(dev_url: str | None) -> int:
+    from rich.markup import escape
+
+    from schemaguard.migrate import prisma_folder
+
+    out = STATE.console()
+    failed = False
+    for res in prisma_folder.check(STATE.config(), dev_url=dev_url):
+        if res.error:
+            out.print(f"[red]✗[/] {escape(res.error)}", markup=True)
+        for line in res.ungenerated:
+            out.print(f"[red]✗[/] ungenerated change ({res.dialect}): {escape(line)}", markup=True)
+        if res.ok:
+            out.print(f"ok: the migrations in {res.folder} build exactly the master ({res.dialect})", markup=False)
+        failed |= not res.ok
+    return 1 if failed else 0
+
+
 @migrate_app.command("check")
 def check(
     dialect: Annotated[
         DialectName | None, typer.Option("--dialect", "-d", help="Dialect (default: the folder's).")
     ] = None,
     dev_url: DevUrlOpt = None,
+    fmt: FormatOpt = MigrationFormat.alembic,
 ) -> int:
     """Exit 1 on ungenerated changes, a replay that does not give the master, or revisions edited by hand
-    (every dialect's folder, or the one of --dialect)."""
+    (every dialect's folder, or the one of --dialect; --format prisma: the Prisma migration folders)."""
+    if fmt is MigrationFormat.prisma:
+        return _check_prisma(dev_url)
     from rich.markup import escape
 
     from schemaguard.migrate.errors import MigrationsConfigError
