@@ -113,17 +113,35 @@ def test_demo_seed_twice_unreachable_and_read_only(
         ro.chmod(0o644)
 
 
+@pytest.mark.parametrize("suffix", ["prisma", "yaml"])
 @pytest.mark.parametrize("command", [["render"], ["validate"], ["diff", "--url", "{good}"]], ids=lambda a: a[0])
-def test_non_utf8_prisma_master(command: list[str], project: Project, capsys: pytest.CaptureFixture[str]) -> None:
-    master = project.root / "schema.prisma"
-    master.write_bytes(b"model User {\n  id Int @id\n  name String // caf\xe9 in Latin-1\n}\n")
-    (project.root / "schemaguard.toml").write_text('master = "schema.prisma"\n', encoding="utf-8")
+def test_non_utf8_master(suffix: str, command: list[str], project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    master = project.root / f"schema.{suffix}"
+    text = {
+        "prisma": b"model User {\n  id Int @id\n  name String // caf\xe9 in Latin-1\n}\n",
+        "yaml": b"version: 1\ntables:\n  t:\n    columns:\n      caf\xe9: {type: int}\n",
+    }[suffix]
+    master.write_bytes(text)
+    (project.root / "schemaguard.toml").write_text(f'master = "schema.{suffix}"\n', encoding="utf-8")
     line = _assert_one_line_exit_2([a.replace("{good}", project.good_db) for a in command], capsys)
-    assert "schema.prisma" in line and "UTF-8" in line, line
+    assert f"schema.{suffix}" in line and "UTF-8" in line, line
 
 
 @pytest.mark.parametrize(
-    "command", [["validate"], ["render"], ["diff"], ["gate"], ["migrate", "status"]], ids=lambda a: " ".join(a)
+    "command",
+    [
+        ["validate"],
+        ["render"],
+        ["diff"],
+        ["inspect"],
+        ["gate"],
+        ["proof"],
+        ["backfill", "--list"],
+        ["demo", "seed"],
+        ["migrate", "status"],
+        ["changelog"],
+    ],
+    ids=lambda a: " ".join(a),
 )
 def test_binary_configuration(command: list[str], project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     (project.root / "schemaguard.toml").write_bytes(bytes(range(256)) * 4)
