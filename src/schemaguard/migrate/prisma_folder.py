@@ -2,8 +2,8 @@
 ``migration_lock.toml``, so ``prisma migrate deploy`` applies what schemaguard plans.
 
 Layout: ``prisma/migrations/`` for a single-dialect project; ``prisma/<dialect>/migrations/`` for each dialect of
-a project that names several (Prisma keeps one provider per folder: ``migration_lock.toml`` says which). The
-``prisma_migrations`` key of the configuration names another base folder.
+a project that names several (Prisma keeps one provider per folder: ``migration_lock.toml`` says which), both under
+the project root.
 
 Prisma's bookkeeping, as its schema engine writes it (prisma/prisma-engines):
 
@@ -112,9 +112,7 @@ class PrismaFolder:
         from schemaguard.migrate.project import project_dialects
 
         root = Path(config.root).resolve()
-        extra = config.model_extra or {}
-        base = Path(str(getattr(config, "prisma_migrations", None) or extra.get("prisma_migrations", "prisma")))
-        base = base if base.is_absolute() else root / base
+        base = root / "prisma"
         dialects = project_dialects(config)
         if len(dialects) == 1:
             return [cls(root, base / "migrations", dialects[0])]
