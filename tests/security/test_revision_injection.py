@@ -280,3 +280,24 @@ def test_changelog_markdown_keeps_messages_as_text(project: Callable[[str], Path
     assert not any(line.startswith("# injected") for line in md.splitlines())
     assert "<img" not in md and "@org" not in md and "[click](" not in md
     assert "&lt;img src=x&gt;" in md
+
+
+def test_baseline_of_a_database_with_hostile_names(project: Callable[[str], Path], sqlite_url: str) -> None:
+    """The baseline revision is built from a live database's names: they stay data too."""
+    import sqlite3
+
+    root = project("sqlite")
+    _one_table(root)
+    con = sqlite3.connect(sqlite_url.split(":///", 1)[1])
+    for name in HOSTILE:
+        quoted = '"' + name.replace('"', '""') + '"'
+        col = '"' + (name + "c").replace('"', '""') + '"'
+        con.execute(f"CREATE TABLE {quoted} (id INTEGER PRIMARY KEY, {col} TEXT)")
+    con.commit()
+    con.close()
+    assert _run("migrate", "baseline", "--url", sqlite_url, "-m", MESSAGES[0]) == 0
+    (path,) = (root / "migrations" / "versions").glob("*.py")
+    constants = _assert_structure(path, MESSAGES[0])
+    assert all(name in constants for name in HOSTILE)
+    assert _run("migrate", "check") == 1  # the database has the hostile tables, the master only t: not converged
+    _no_payload_ran(root)
