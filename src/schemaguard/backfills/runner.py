@@ -100,6 +100,7 @@ class RunResult:
         resumed: interrupted runs this one picked up from.
         previous: the last completed real run before this one, if any.
         seconds: wall time of the run.
+        undo_seconds: of which spent writing the undo record (its INSERT ... SELECT statements).
     """
 
     name: str
@@ -112,6 +113,7 @@ class RunResult:
     resumed: list[ledger.LedgerRow] = field(default_factory=list)
     previous: ledger.LedgerRow | None = None
     seconds: float = 0.0
+    undo_seconds: float = 0.0
 
     @property
     def total(self) -> int:
@@ -537,12 +539,15 @@ def _committed_batch(
                 if hi is not None:
                     rng.append(pk <= hi)
                 undo_table = state.undo_tables.get(table.name)
-                changed = _batch(conn, group, upds, tables, table, rng, undo_table, state.result.run_id or 0)
+                changed, undo_seconds = _batch(
+                    conn, group, upds, tables, table, rng, undo_table, state.result.run_id or 0
+                )
                 cursor = dict(state.cursor)
                 for key in keys:
                     cursor[key] = "done" if hi is None else {"after": _json_key(hi)}
                 ledger.record_progress(conn, state.result.run_id or 0, state.result.counts, cursor)
             state.cursor = cursor
+            state.result.undo_seconds += undo_seconds
             return hi, changed
         except sa.exc.DBAPIError as exc:
             for upd, rows in zip(upds, rows_before, strict=True):
@@ -562,8 +567,9 @@ def _batch(
     rng: list[sa.ColumnElement[bool]],
     undo_table: sa.Table | None,
     run_id: int,
-) -> int:
-    """One batch of a group, inside the caller's transaction; returns the rows changed.
+) -> tuple[int, float]:
+    """One batch of a group, inside the caller's transaction; returns the rows changed and the seconds spent
+    writing the undo record.
 
     With an undo table, first per update ``INSERT INTO undo SELECT <key, prior values> FROM table [JOIN lookup]
     WHERE <range> AND <still needs it> FOR UPDATE`` (its row count is the update's count). Then one ``UPDATE ...
@@ -572,6 +578,7 @@ def _batch(
     lock on SQLite), so the UPDATE changes exactly the rows recorded.
     """
     pk = next(iter(table.primary_key.columns))
+    started = time.perf_counter()
     if undo_table is not None:
         for (key, _, update), upd in zip(group, upds, strict=True):
             cols = [c for c in update.values(tables) if c != pk.name]
@@ -586,6 +593,7 @@ def _batch(
                 .execution_options(preserve_rowcount=True)  # SQLAlchemy keeps an INSERT's rowcount on request only
             )
             upd.rows += max(conn.execute(insert).rowcount, 0)
+    undo_seconds = time.perf_counter() - started
     ons = [on for _, on in _joins([u for _, _, u in group], tables)]
     if len(group) == 1:
         update = group[0][2]
@@ -602,7 +610,7 @@ def _batch(
     changed = max(conn.execute(stmt).rowcount, 0)
     if undo_table is None:
         upds[0].rows += changed
-    return changed
+    return changed, undo_seconds
 
 
 def _json_key(value: Any) -> Any:
