@@ -13,7 +13,9 @@ from schemaguard.model import Schema, Table
 from schemaguard.normalize import canonical_expression, default_key
 
 
-def _table_key(t: Table, dialect_name: str) -> dict[str, Any]:
+def _table_key(
+    t: Table, dialect_name: str, default_opclasses: frozenset[tuple[str, str]] = frozenset()
+) -> dict[str, Any]:
     dialect = get_dialect(dialect_name)
     cols = {
         c.name: (
@@ -34,7 +36,9 @@ def _table_key(t: Table, dialect_name: str) -> dict[str, Any]:
                     p.column,
                     canonical_expression(p.expression, dialect_name) if p.expression else None,
                     p.descending,
-                    p.opclass,
+                    # A default operator class named explicitly equals none (PostgreSQL does not keep it), as the
+                    # differ judges it: defaults learned from the catalog (IndexPart.default_opclass).
+                    None if (ix.method or "btree", p.opclass) in default_opclasses else p.opclass,
                 )
                 for p in ix.parts
             ),
@@ -64,8 +68,16 @@ def schema_differences(expected: Schema, actual: Schema, dialect_name: str) -> l
         out.append(f"table {name}: only in expected")
     for name in sorted(set(tb) - set(ta)):
         out.append(f"table {name}: only in actual")
+    defaults = frozenset(
+        (ix.method or "btree", p.default_opclass)
+        for s in (a, b)
+        for t in s.tables
+        for ix in t.indexes
+        for p in ix.parts
+        if p.default_opclass
+    )
     for name in sorted(set(ta) & set(tb)):
-        ka, kb = _table_key(ta[name], dialect_name), _table_key(tb[name], dialect_name)
+        ka, kb = _table_key(ta[name], dialect_name, defaults), _table_key(tb[name], dialect_name, defaults)
         for part in ("columns", "indexes", "fks"):
             da, db = ka[part], kb[part]
             for k in sorted(set(da) | set(db), key=repr):
