@@ -120,17 +120,17 @@ LEFT JOIN pg_catalog.pg_namespace onsp ON onsp.oid = oc.relnamespace
 LEFT JOIN pg_catalog.pg_attribute oa ON oa.attrelid = own.refobjid AND oa.attnum = own.refobjsubid
 {_comment("pg_class", "c.oid")}
 WHERE c.relnamespace = ANY({_NS}) AND {_not_extension_owned("pg_class", "c.oid")}
-"""
-
-# Sequences that a column default draws from (nextval) without owning them: pagila's pg_dump script creates them
-# so. The inspector reads such a column as serial, so a sequence with default parameters is implied by it too.
-USED_SEQUENCES_SQL = f"""
-SELECT DISTINCT dd.refobjid AS seq_oid, n.nspname, c.relname
-FROM pg_catalog.pg_depend dd
-JOIN pg_catalog.pg_class c ON c.oid = dd.refobjid AND c.relkind = 'S'
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE dd.classid = 'pg_catalog.pg_attrdef'::regclass AND dd.refclassid = 'pg_catalog.pg_class'::regclass
-  AND c.relnamespace = ANY({_NS})
+  -- an owned or used sequence with CREATE SEQUENCE's default parameters is implied by its column (see
+  -- sequence_defaults): left out here, where thousands of serial columns would each cost a row
+  AND NOT (s.seqstart = 1 AND s.seqincrement = 1 AND s.seqmin = 1 AND s.seqcache = 1 AND NOT s.seqcycle
+           AND s.seqmax = CASE s.seqtypid WHEN 'pg_catalog.int2'::regtype THEN 32767
+                                          WHEN 'pg_catalog.int4'::regtype THEN 2147483647
+                                          ELSE 9223372036854775807 END
+           AND d.description IS NULL
+           AND (own.deptype IS NOT NULL
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd
+                           WHERE dd.classid = 'pg_catalog.pg_attrdef'::regclass
+                             AND dd.refclassid = 'pg_catalog.pg_class'::regclass AND dd.refobjid = c.oid)))
 """
 
 # Domains: base type, NOT NULL, default, collation when not the base type's, named checks.
@@ -161,11 +161,11 @@ SELECT n.nspname, t.typname,
                FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
                WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '') || ')' AS definition,
        d.description AS comment
-FROM pg_catalog.pg_type t
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_type t ON t.oid = c.reltype
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
 {_comment("pg_type", "t.oid")}
-WHERE t.typnamespace = ANY({_NS}) AND t.typtype = 'c' AND {_not_extension_owned("pg_type", "t.oid")}
+WHERE c.relnamespace = ANY({_NS}) AND c.relkind = 'c' AND {_not_extension_owned("pg_type", "t.oid")}
 """
 
 # Extensions are database-wide. plpgsql is in every database (template1), so it is no difference.
@@ -251,6 +251,9 @@ JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
 JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
 WHERE c.relnamespace = ANY({_NS}) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND a.attnum > 0 AND NOT a.attisdropped AND a.attcollation <> 0 AND a.attcollation <> t.typcollation
+  -- 100 is the database default collation: a column using it differs only from a type with a collation of its
+  -- own (rare), and this cheap test keeps the join off the thousands of columns that use the default.
+  AND (a.attcollation <> 100 OR t.typcollation NOT IN (0, 100))
 """
 
 _USER_NS = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'"
@@ -414,7 +417,6 @@ def inspect_objects(
                 comment=r.comment,
             )
         )
-    used = {(r.nspname, r.relname) for r in run(USED_SEQUENCES_SQL, bind)}
     for r in run(SEQUENCES_SQL, bind):
         params = {
             "data_type": r.data_type,
@@ -425,10 +427,7 @@ def inspect_objects(
             "cache": str(r.seqcache),
             "cycle": "true" if r.seqcycle else "false",
         }
-        owned = r.owner_deptype is not None
-        implied = owned or (r.nspname, r.relname) in used
-        if implied and params == sequence_defaults(r.data_type) and r.comment is None:
-            continue  # implied by the serial / identity column
+        owned = r.owner_deptype is not None  # implied ones (default parameters) are left out by the query
         attrs = dict(params)
         if owned:
             attrs["owned_by"] = f"{qualify(r.owner_nspname, r.owner_table)}.{r.owner_column}"
