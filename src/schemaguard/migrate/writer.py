@@ -47,6 +47,8 @@ class GenerateResult:
         changelog: the changelog entry written.
         created: files created for a new migrations folder (env.py, template, alembic.ini).
         paths: ``{dialect: revision file}`` for every folder written (one per dialect in the per-dialect layout).
+        summaries: ``{dialect: change lines}`` of each folder's revision (they differ when the folders started
+            from different baselines).
     """
 
     revision: str | None
@@ -56,6 +58,7 @@ class GenerateResult:
     changelog: Path | None = None
     created: list[Path] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
+    summaries: dict[str, list[str]] = field(default_factory=dict)
 
 
 def dev_url_for(config: Config, dev_url: str | None) -> str | None:
@@ -514,7 +517,8 @@ def generate(
     )
     log = changelog.write_entry(changelog.changelog_dir(config), entry, slug)
     hints = list(dict.fromkeys(h for p in planned for h in p.hints))
-    return GenerateResult(rev_id, paths[first.dialect.name], summary, hints, log, created, paths)
+    summaries = {p.dialect.name: list(p.summary) for p in planned}
+    return GenerateResult(rev_id, paths[first.dialect.name], summary, hints, log, created, paths, summaries)
 
 
 def _problem_text(problem: object) -> str:

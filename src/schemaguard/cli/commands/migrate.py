@@ -90,8 +90,13 @@ def generate(
         return 0
     for name, path in res.paths.items():
         out.print(f"revision {res.revision} ({name}): {path}", markup=False)
-    for line in res.summary:  # names are data: no Rich markup, control characters shown escaped
-        out.print(comment_line(line, "  - "), markup=False)
+    distinct = {tuple(lines) for lines in res.summaries.values()}
+    groups = res.summaries.items() if len(distinct) > 1 else [("", res.summary)]
+    for name, lines in groups:  # one list per dialect only when the folders' revisions differ
+        if name:
+            out.print(f"  {name}:", markup=False)
+        for line in lines:  # names are data: no Rich markup, control characters shown escaped
+            out.print(comment_line(line, "    - " if name else "  - "), markup=False)
     for table, old, new in res.rename_hints:
         STATE.err_console().print(
             comment_line(
