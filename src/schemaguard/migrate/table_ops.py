@@ -1,0 +1,417 @@
+"""Operations on tables and their parts (and enums): each a frozen :class:`~schemaguard.migrate.steps.Op` with its
+phase, ``reverse()`` and ``lower(ctx)``. The dispatch from change kinds is in :mod:`schemaguard.migrate.planner`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+import sqlalchemy as sa
+from alembic.operations import ops
+
+from schemaguard.dialects.sqla import build_foreign_key, build_index, build_table, qname, quote_ident
+from schemaguard.diff.changes import Change, ChangeKind
+from schemaguard.errors import UnsupportedChange
+from schemaguard.migrate.steps import Autocommit, Comment, Op, Phase, PlanContext, Sql, Step
+from schemaguard.model import Check, Column, Enum, ForeignKey, Index, PrimaryKey, Table
+
+
+@dataclass(frozen=True)
+class SetLockTimeout(Op):
+    """``SET lock_timeout`` for the session: a statement waiting longer for a lock fails instead of queueing
+    every other query behind it. Source: https://www.postgresql.org/docs/15/runtime-config-client.html"""
+
+    value: str
+    PHASE: ClassVar[Phase] = Phase.SESSION
+
+    def reverse(self) -> Op:
+        return self
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        return [Sql(f"SET lock_timeout = {_literal(self.value)}")]
+
+
+@dataclass(frozen=True)
+class CreateEnum(Op):
+    enum: Enum
+    PHASE: ClassVar[Phase] = Phase.CREATE_TYPES
+
+    def reverse(self) -> Op:
+        return DropEnum(self.enum)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        return [Sql(s) for s in ctx.hooks.create_enum(self.enum)]
+
+
+@dataclass(frozen=True)
+class DropEnum(Op):
+    enum: Enum
+    PHASE: ClassVar[Phase] = Phase.DROP_TYPES
+
+    def reverse(self) -> Op:
+        return CreateEnum(self.enum)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        return [Sql(s) for s in ctx.hooks.drop_enum(self.enum)]
+
+
+@dataclass(frozen=True)
+class AlterEnum(Op):
+    """Values of an enum added, removed or reordered (``before`` → ``after``)."""
+
+    before: Enum
+    after: Enum
+
+    @property
+    def phase(self) -> Phase:
+        added_only = [v for v in self.after.values if v in self.before.values] == list(self.before.values)
+        return Phase.CREATE_TYPES if added_only else Phase.ALTER_COLUMNS
+
+    def reverse(self) -> Op:
+        return AlterEnum(self.after, self.before)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        return ctx.hooks.enum_values(ctx, self.before, self.after)[1]
+
+
+@dataclass(frozen=True)
+class CreateTable(Op):
+    """A table created with its columns, primary key, checks and indexes (and, where foreign keys are inline,
+    those); other foreign keys are separate operations, added once every table exists."""
+
+    table: Table
+    PHASE: ClassVar[Phase] = Phase.CREATE_TABLES
+
+    def reverse(self) -> Op:
+        return DropTable(self.table)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        md = sa.MetaData()
+        table = build_table(self.table, md, ctx.sp, with_fks=False)
+        if ctx.sp.fk_inline:
+            for fk in self.table.foreign_keys:
+                _fk_target(ctx, md, fk, self.table.name)
+                build_foreign_key(fk, md, self.table.name)
+        steps: list[Step] = [ops.CreateTableOp.from_table(table)]
+        for ix in self.table.indexes:
+            if not ctx.is_constraint_index(ix):
+                steps += CreateIndex(self.table, ix, new_table=True).lower(ctx)
+        return steps
+
+
+@dataclass(frozen=True)
+class DropTable(Op):
+    table: Table
+    PHASE: ClassVar[Phase] = Phase.DROP_TABLES
+
+    def reverse(self) -> Op:
+        return CreateTable(self.table)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        return [
+            Comment(f"destructive: table {self.table.name} is dropped with its rows (not in the master)"),
+            ops.DropTableOp.from_table(ctx.sa_table(self.table)),
+        ]
+
+
+@dataclass(frozen=True)
+class AddColumn(Op):
+    table: Table
+    column: Column
+    late: bool = False
+
+    @property
+    def phase(self) -> Phase:
+        return Phase.ADD_COLUMNS_LATE if self.late else Phase.ADD_COLUMNS
+
+    def reverse(self) -> Op:
+        return DropColumn(self.table, self.column, self.late)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        col = ctx.sa_table(self.table).c[self.column.name]._copy()
+        steps: list[Step] = [ops.AddColumnOp.from_column_and_tablename(None, self.table.name, col)]
+        if self.column.comment and ctx.dialect.sa_dialect().supports_comments:
+            # Alembic's add_column leaves the comment out (create_table does not).
+            text = self.column.comment.replace("'", "''")
+            steps.append(
+                Sql(f"COMMENT ON COLUMN {quote_ident(self.table.name)}.{quote_ident(self.column.name)} IS '{text}'")
+            )
+        return steps
+
+
+@dataclass(frozen=True)
+class DropColumn(Op):
+    table: Table
+    column: Column
+    late: bool = False
+    PHASE: ClassVar[Phase] = Phase.DROP_COLUMNS
+
+    def reverse(self) -> Op:
+        return AddColumn(self.table, self.column, self.late)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        col = ctx.sa_table(self.table).c[self.column.name]._copy()
+        note = Comment(f"destructive: column {self.table.name}.{self.column.name} is dropped with its data")
+        return [note, ops.DropColumnOp.from_column_and_tablename(None, self.table.name, col)]
+
+
+@dataclass(frozen=True)
+class AlterColumn(Op):
+    """A column's type, nullability, default, identity changed (``before`` → ``after``, on ``table``)."""
+
+    table: Table
+    before: Column
+    after: Column
+    change: Change
+
+    @property
+    def phase(self) -> Phase:
+        return Phase.ALTER_NULLABILITY if self.change.kind is ChangeKind.COLUMN_NULLABLE else Phase.ALTER_COLUMNS
+
+    def reverse(self) -> Op:
+        flipped = replace(self.change, desired=self.change.actual, actual=self.change.desired)
+        return AlterColumn(self.table, self.after, self.before, flipped)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        return ctx.hooks.alter_column(ctx, self.table, self.before, self.after, self.change)
+
+
+@dataclass(frozen=True)
+class RenameColumn(Op):
+    table: str
+    old: str
+    new: str
+    PHASE: ClassVar[Phase] = Phase.RENAME_COLUMNS
+
+    def reverse(self) -> Op:
+        return RenameColumn(self.table, self.new, self.old)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        # RENAME COLUMN is in place on both dialects (SQLite since 3.25).
+        return [
+            Sql(
+                f"ALTER TABLE {quote_ident(self.table)} RENAME COLUMN {quote_ident(self.old)} TO {quote_ident(self.new)}"
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class AddPrimaryKey(Op):
+    table: Table
+    key: PrimaryKey
+    PHASE: ClassVar[Phase] = Phase.ADD_PRIMARY_KEYS
+
+    def reverse(self) -> Op:
+        return DropPrimaryKey(self.table, self.key)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        cols = ", ".join(quote_ident(c) for c in self.key.columns)
+        name = f"CONSTRAINT {quote_ident(self.key.name)} " if self.key.name else ""
+        return [Sql(f"ALTER TABLE {quote_ident(self.table.name)} ADD {name}PRIMARY KEY ({cols})")]
+
+
+@dataclass(frozen=True)
+class DropPrimaryKey(Op):
+    table: Table
+    key: PrimaryKey
+    PHASE: ClassVar[Phase] = Phase.DROP_PRIMARY_KEYS
+
+    def reverse(self) -> Op:
+        return AddPrimaryKey(self.table, self.key)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        if not self.key.name:
+            raise UnsupportedChange(
+                f"cannot drop the unnamed primary key of {self.table.name}", dialect=ctx.dialect.name
+            )
+        return [ops.DropConstraintOp(qname(self.key.name), qname(self.table.name), type_="primary")]
+
+
+@dataclass(frozen=True)
+class CreateIndex(Op):
+    """An index or unique constraint; ``new_table`` when its table is created by the same plan (nobody can be
+    writing to it, so no lock-safe form is needed)."""
+
+    table: Table
+    index: Index
+    new_table: bool = False
+    PHASE: ClassVar[Phase] = Phase.CREATE_INDEXES
+
+    def reverse(self) -> Op:
+        return DropIndex(self.table, self.index)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        table = ctx.sa_table(self.table)
+        ix = self.index
+        online = ctx.online and not self.new_table
+        if ctx.is_constraint_index(ix):
+            if not online:
+                uc = sa.UniqueConstraint(*[table.c[p.column or ""] for p in ix.parts], name=qname(ix.name))
+                table.append_constraint(uc)
+                return [ops.CreateUniqueConstraintOp.from_constraint(uc)]
+            # Lock-safe: build the unique index concurrently, then attach it as the constraint (brief lock).
+            # Source: https://www.postgresql.org/docs/15/sql-altertable.html (ADD table_constraint_using_index)
+            unique = sa.Index(
+                qname(ix.name),
+                *[table.c[p.column or ""] for p in ix.parts],
+                unique=True,
+                _table=table,
+                postgresql_concurrently=True,
+            )
+            build = ops.CreateIndexOp.from_index(unique)
+            attach = Sql(
+                f"ALTER TABLE {quote_ident(self.table.name)} ADD CONSTRAINT {quote_ident(ix.name)} "
+                f"UNIQUE USING INDEX {quote_ident(ix.name)}"
+            )
+            return [Autocommit((build,)), attach]
+        index = build_index(ix, table, ctx.sp)
+        if online:
+            index.dialect_kwargs["postgresql_concurrently"] = True
+            return [Autocommit((ops.CreateIndexOp.from_index(index),))]
+        return [ops.CreateIndexOp.from_index(index)]
+
+
+@dataclass(frozen=True)
+class DropIndex(Op):
+    table: Table
+    index: Index
+    PHASE: ClassVar[Phase] = Phase.DROP_INDEXES
+
+    def reverse(self) -> Op:
+        return CreateIndex(self.table, self.index)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        ix = self.index
+        if ix.constraint and not ctx.sp.fk_inline:
+            return [ops.DropConstraintOp(qname(ix.name), qname(self.table.name), type_="unique")]
+        if ctx.online:
+            # IF EXISTS: online, the drop runs after the transactional body, which may have dropped its column.
+            return [Autocommit((Sql(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_ident(ix.name)}"),))]
+        return [ops.DropIndexOp(qname(ix.name), table_name=qname(self.table.name))]
+
+
+@dataclass(frozen=True)
+class RenameIndex(Op):
+    table: Table
+    before: Index
+    after: Index
+    PHASE: ClassVar[Phase] = Phase.CREATE_INDEXES
+
+    def reverse(self) -> Op:
+        return RenameIndex(self.table, self.after, self.before)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        if not ctx.hooks.rename_index:
+            return [*DropIndex(self.table, self.before).lower(ctx), *CreateIndex(self.table, self.after).lower(ctx)]
+        old, new = quote_ident(self.before.name), quote_ident(self.after.name)
+        if self.before.constraint and not ctx.sp.fk_inline:
+            return [Sql(f"ALTER TABLE {quote_ident(self.table.name)} RENAME CONSTRAINT {old} TO {new}")]
+        return [Sql(f"ALTER INDEX {old} RENAME TO {new}")]
+
+
+@dataclass(frozen=True)
+class AddForeignKey(Op):
+    table: Table
+    fk: ForeignKey
+    new_table: bool = False
+    PHASE: ClassVar[Phase] = Phase.ADD_FOREIGN_KEYS
+
+    def reverse(self) -> Op:
+        return DropForeignKey(self.table, self.fk)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        md = sa.MetaData()
+        build_table(self.table, md, ctx.sp, with_fks=False)
+        _fk_target(ctx, md, self.fk, self.table.name)
+        constraint = build_foreign_key(self.fk, md, self.table.name)
+        if ctx.online and not self.new_table and self.fk.name:
+            # NOT VALID takes a brief lock on both tables; VALIDATE then scans under SHARE UPDATE EXCLUSIVE, which
+            # lets writes through, in a transaction of its own. Source: https://www.postgresql.org/docs/15/sql-altertable.html
+            text = ctx.compile(sa.schema.AddConstraint(constraint)) + " NOT VALID"
+            return [Sql(text), Autocommit((_validate(self.table.name, self.fk.name),))]
+        return [ops.CreateForeignKeyOp.from_constraint(constraint)]
+
+
+@dataclass(frozen=True)
+class DropForeignKey(Op):
+    table: Table
+    fk: ForeignKey
+    PHASE: ClassVar[Phase] = Phase.DROP_FOREIGN_KEYS
+
+    def reverse(self) -> Op:
+        return AddForeignKey(self.table, self.fk)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        if not self.fk.name:
+            raise UnsupportedChange(
+                f"cannot drop the unnamed foreign key {self.fk.columns} of {self.table.name}", dialect=ctx.dialect.name
+            )
+        return [ops.DropConstraintOp(qname(self.fk.name), qname(self.table.name), type_="foreignkey")]
+
+
+@dataclass(frozen=True)
+class AddCheck(Op):
+    table: Table
+    check: Check
+    PHASE: ClassVar[Phase] = Phase.ADD_CHECKS
+
+    def reverse(self) -> Op:
+        return DropCheck(self.table, self.check)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        name = f"CONSTRAINT {quote_ident(self.check.name)} " if self.check.name else ""
+        text = (
+            f"ALTER TABLE {quote_ident(self.table.name)} ADD {name}CHECK ({ctx.sp.expression(self.check.expression)})"
+        )
+        if ctx.online and self.check.name:
+            return [Sql(text + " NOT VALID"), Autocommit((_validate(self.table.name, self.check.name),))]
+        return [Sql(text)]
+
+
+@dataclass(frozen=True)
+class DropCheck(Op):
+    table: Table
+    check: Check
+    PHASE: ClassVar[Phase] = Phase.DROP_CHECKS
+
+    def reverse(self) -> Op:
+        return AddCheck(self.table, self.check)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        if not self.check.name:
+            raise UnsupportedChange(f"cannot drop an unnamed check on {self.table.name}", dialect=ctx.dialect.name)
+        return [ops.DropConstraintOp(qname(self.check.name), qname(self.table.name), type_="check")]
+
+
+@dataclass(frozen=True)
+class RebuildTable(Op):
+    """A table recreated in its new form with its rows (SQLite, where ALTER TABLE cannot make the change)."""
+
+    before: Table
+    after: Table
+    PHASE: ClassVar[Phase] = Phase.REBUILD_TABLES
+
+    def reverse(self) -> Op:
+        return RebuildTable(self.after, self.before)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        lost = [c.name for c in self.before.columns if self.after.column(c.name) is None]
+        notes: list[Step] = [
+            Comment(f"destructive: column {self.after.name}.{c} is dropped with its data (not in the master)")
+            for c in lost
+        ]
+        return [*notes, ctx.hooks.rebuild(ctx, self.before, self.after)]
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _validate(table: str, constraint: str) -> Sql:
+    return Sql(f"ALTER TABLE {quote_ident(table)} VALIDATE CONSTRAINT {quote_ident(constraint)}")
+
+
+def _fk_target(ctx: PlanContext, md: sa.MetaData, fk: ForeignKey, table: str) -> None:
+    target = ctx.d.table(fk.ref_table) or ctx.a.table(fk.ref_table)
+    if target is not None and target.name != table and qname(target.name) not in md.tables:
+        build_table(target, md, ctx.sp, with_fks=False)
