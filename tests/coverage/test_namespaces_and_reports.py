@@ -141,3 +141,19 @@ def test_privileges_are_compared_on_request(
     report = api.diff(cfg, desired=multi, actual=other)
     assert [(c.kind.value, c.object) for c in report.changes] == [("privileges_changed", "hr.people")]
     assert report.coverage.not_compared == ()
+
+
+def test_diff_json_with_coverage_validates_against_the_published_schema(
+    multi: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import jsonschema
+
+    from tests.conftest import ROOT
+
+    schema = json.loads((ROOT / "docs" / "diff-report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    with psycopg.connect(multi, autocommit=True) as conn:
+        conn.execute("GRANT SELECT ON hr.people TO PUBLIC")
+    _, report = diff_json(["diff", "--from", multi, "--to", multi], capsys)
+    jsonschema.validate(report, schema)
+    assert report["coverage"]["not_compared"][0]["names"] == ["hr.people"]
