@@ -362,9 +362,7 @@ class Plan:
                     run(inner)
             elif isinstance(step, Rebuild):
                 rebuilt = True
-                out.statements.extend(s for _, _, s in step.dependents if s.startswith("DROP"))
                 out.statements.extend(step.statements)
-                out.statements.extend(s for _, _, s in step.dependents if not s.startswith("DROP"))
             else:
                 operations.invoke(step)
 

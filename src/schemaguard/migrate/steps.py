@@ -84,15 +84,14 @@ class Rebuild:
 
     Attributes:
         table: the table's name.
-        statements: steps 4-8 (create the new table under a temporary name, copy the shared columns, drop the
-            old table, rename, recreate its indexes) as SQL.
-        dependents: DDL of views and triggers known from the model, dropped before and recreated after.
+        statements: steps 1 (checked), 4-8 and 10 as SQL: the new table created under a temporary name, the
+            shared columns copied, the old table dropped, the new one renamed, its indexes and triggers created
+            again, ``PRAGMA foreign_key_check`` (see ``dialects/sqlite/migrate.py: rebuild``).
     Source: https://www.sqlite.org/lang_altertable.html#otheralter
     """
 
     table: str
     statements: tuple[str, ...]
-    dependents: tuple[tuple[str, str, str], ...] = ()
 
 
 Step = ops.MigrateOperation | Sql | Comment | Autocommit | Rebuild
