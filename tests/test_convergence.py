@@ -409,10 +409,6 @@ MIGRA_LEFT_OUT = {
     "partitioning": "partitioned tables are not modelled (H8)",
     "inherit2": "table inheritance is not modelled (H8)",
     # Known failures of the planner at the time of writing (views, triggers and sequences are new object kinds):
-    "dependencies": "the planner (H7a) drops a view before the views that depend on it",
-    "dependencies2": "the planner (H7a) drops a table before the views that depend on it",
-    "dependencies4": "the planner (H7a) recreates a view before the view it selects from",
-    "seq": "the planner (H7a) creates a sequence that a serial column already owns",
     "singleschema": "the plan names a type in another schema that is not created (H7a/H8, namespaces)",
     "singleschema_ext": "the plan names a type in another schema that is not created (H7a/H8, namespaces)",
     "triggers3": "a trigger on a view is lost when the planner (H7a) recreates the view",
