@@ -314,3 +314,21 @@ def test_deferrable_foreign_keys_are_read_and_compared(db_factory: Callable[[], 
     assert fk.deferrable and fk.initially_deferred
     assert _kinds(_diff(_fk_schema(True), url)) == []
     assert _kinds(_diff(_fk_schema(False), url)) == ["foreign_key_changed:child_pid_fkey"]
+
+
+def test_execute_ddl_keeps_percent_and_colons(db_factory: Callable[[], str]) -> None:
+    """exec_driver_sql passes an empty parameter list: psycopg would read ``%'`` as a placeholder."""
+    import sqlalchemy as sa
+
+    from schemaguard.db import sqlalchemy_url
+    from schemaguard.dialects.sqla import execute_ddl
+
+    url = db_factory()
+    engine = sa.create_engine(sqlalchemy_url(url))
+    try:
+        with engine.begin() as conn:
+            execute_ddl(conn, "CREATE TABLE pct (x TEXT CHECK (x LIKE 'admin%' OR x = 'a:b'))")
+    finally:
+        engine.dispose()
+    (check,) = api.inspect_url(url).tables[0].checks
+    assert "'admin%'" in check.expression and "'a:b'" in check.expression

@@ -89,9 +89,10 @@ def seed_demo(
             insp = sa.inspect(conn)
             if schema is not None and not insp.has_table("Organization"):
                 from schemaguard import api
+                from schemaguard.dialects.sqla import execute_ddl
 
                 for stmt in api.render(schema, conn.dialect.name):
-                    conn.exec_driver_sql(stmt)
+                    execute_ddl(conn, stmt)
             md = sa.MetaData()
             if reset:
                 _reset(conn, md)

@@ -253,6 +253,17 @@ def compile_ddl(element: Any, dialect: sa.Dialect) -> str:
     return str(element.compile(dialect=_no_percent_doubling(dialect))).strip().rstrip(";")
 
 
+def execute_ddl(conn: sa.Connection, statement: str) -> None:
+    """Execute one generated DDL statement exactly as written (``LIKE 'admin%'`` stays ``'admin%'``).
+
+    ``Connection.exec_driver_sql`` hands the driver an empty parameter list, so a ``format``/``pyformat`` driver
+    (psycopg) reads every ``%`` as a placeholder; for those the ``%`` is escaped, which the driver undoes. Never
+    use ``text()`` for DDL: it also reads ``:name`` as a bind parameter."""
+    if conn.dialect.paramstyle in ("format", "pyformat"):
+        statement = statement.replace("%", "%%")
+    conn.exec_driver_sql(statement)
+
+
 _NAMED: dict[type[Any], sa.Dialect] = {}
 
 
