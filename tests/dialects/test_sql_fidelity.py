@@ -332,3 +332,66 @@ def test_execute_ddl_keeps_percent_and_colons(db_factory: Callable[[], str]) -> 
         engine.dispose()
     (check,) = api.inspect_url(url).tables[0].checks
     assert "'admin%'" in check.expression and "'a:b'" in check.expression
+
+
+# --- Prisma: ops: ArrayOps on GIN, autoincrement on SQLite (DDL printed by Prisma's own schema engine) --------
+# Printed by @prisma/schema-engine-wasm 7.10.0 (`migrate diff --from-empty --to-schema S --script`), one statement
+# per entry, the "CREATE SCHEMA" line left out.
+PRISMA_PG = """
+datasource db {
+  provider = "postgresql"
+}
+model Post {
+  id    Int      @id @default(autoincrement())
+  tags  String[]
+  meta  Json
+  @@index([tags(ops: ArrayOps)], type: Gin)
+  @@index([meta(ops: JsonbOps)], type: Gin)
+}
+"""
+PRISMA_PG_DDL = [
+    'CREATE TABLE "Post" ("id" SERIAL NOT NULL, "tags" TEXT[], "meta" JSONB NOT NULL, '
+    'CONSTRAINT "Post_pkey" PRIMARY KEY ("id"))',
+    'CREATE INDEX "Post_tags_idx" ON "Post" USING GIN ("tags" array_ops)',
+    'CREATE INDEX "Post_meta_idx" ON "Post" USING GIN ("meta" jsonb_ops)',
+]
+PRISMA_SQLITE = """
+datasource db {
+  provider = "sqlite"
+}
+model A {
+  id   Int    @id @default(autoincrement())
+  name String
+}
+model B {
+  id   BigInt @id @default(autoincrement())
+  name String
+}
+"""
+PRISMA_SQLITE_DDL = [
+    'CREATE TABLE "A" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL)',
+    'CREATE TABLE "B" ("id" BIGINT NOT NULL PRIMARY KEY, "name" TEXT NOT NULL)',
+]
+
+
+def _prisma_master(tmp_path: Path, text: str) -> Schema:
+    path = tmp_path / "schema.prisma"
+    path.write_text(text, encoding="utf-8")
+    return api.load_master(Config(), path)
+
+
+def test_prisma_default_opclasses_match_prismas_database(tmp_path: Path, pg_url: str) -> None:
+    apply_statements(pg_url, PRISMA_PG_DDL)
+    assert _kinds(_diff(_prisma_master(tmp_path, PRISMA_PG), pg_url)) == []
+
+
+def test_prisma_sqlite_autoincrement_as_prisma_renders_it(tmp_path: Path, sqlite_factory: Callable[[], str]) -> None:
+    prisma_db, ours = sqlite_factory(), sqlite_factory()
+    apply_statements(prisma_db, PRISMA_SQLITE_DDL)
+    schema = _prisma_master(tmp_path, PRISMA_SQLITE)
+    apply_statements(ours, api.render(schema, "sqlite"))
+    assert _kinds(_diff(schema, prisma_db)) == []
+    report = api.diff_sources(api.load_source(prisma_db, Config()), api.load_source(ours, Config()), Config())
+    assert _kinds(report) == []
+    a, b = (t.columns[0] for t in api.inspect_url(ours).tables)
+    assert (a.strict_autoincrement, b.type.kind, b.autoincrement) == (True, TypeKind.BIGINT, False)
