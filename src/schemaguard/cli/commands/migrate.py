@@ -370,6 +370,8 @@ def lint(
     url: UrlOpt = None,
 ) -> int:
     """Report dangerous operations (destructive, data-dependent, locking, rebuilds). Exit 1 on errors."""
+    from rich.markup import escape
+
     from schemaguard.migrate.lint import lint_revisions
 
     cfg = STATE.config()
@@ -381,9 +383,10 @@ def lint(
     for f in report.findings:
         colour = {"error": "red", "warning": "yellow"}.get(f.severity, "blue")
         allowed = " (allowed)" if f.allowed else ""
-        out.print(f"[{colour}]{f.severity}[/] {f.revision} {f.code} {f.rule}: {f.message}{allowed}", markup=True)
+        text = escape(f"{f.revision} {f.code} {f.rule}: {f.message}{allowed}")  # names in messages are text
+        out.print(f"[{colour}]{f.severity}[/] {text}", markup=True)
     for note in report.notes:
-        STATE.err_console().print(f"note: {note}")
+        STATE.err_console().print(f"note: {note}", markup=False)
     errors = sum(1 for f in report.findings if f.severity == "error" and not f.allowed)
     out.print(
         f"{len(report.findings)} finding(s), {errors} error(s) in {', '.join(report.revisions) or 'no revisions'}"
