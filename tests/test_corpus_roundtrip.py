@@ -172,8 +172,6 @@ def _table_count(url: str) -> int:
 
 
 KNOWN_FAILURES = {
-    "sakila.postgres.sql": "DEFAULT ('now'::text)::date is inspected as the literal 'now' (its cast dropped) and "
-    "rendered DEFAULT 'now', which PostgreSQL freezes into today's date (issue 12: casts that change a value)",
     "memos.sqlite.sql": "INTEGER PRIMARY KEY AUTOINCREMENT is written to the YAML master without its AUTOINCREMENT "
     "(no key for strict_autoincrement), so the rendering reuses rowids (issue 12: AUTOINCREMENT)",
     "sqlc-booktest.sqlite.sql": "as memos.sqlite.sql: AUTOINCREMENT lost through the YAML master",

@@ -37,7 +37,8 @@ def _cast_is_noise(n: exp.Cast | exp.TryCast) -> bool:
     ``ARRAY[...]::text[]``): its operand is a constant or a column. A cast of anything else was written by the
     user and can change the value (``CURRENT_TIMESTAMP::date::text``), so it is kept."""
     inner = n.this
-    while isinstance(inner, exp.Paren | exp.Cast | exp.TryCast | exp.Neg):
+    # Not through another cast: ('now'::text)::date converts at run time (the classic "today" default).
+    while isinstance(inner, exp.Paren | exp.Neg):
         inner = inner.this
     return isinstance(inner, _CONSTANT_NODES)
 
@@ -283,6 +284,9 @@ def _parse_default_cached(sql: str, dialect: str | None) -> Default:
     bits = _bit_string(node)
     if bits is not None:
         return Default.expression(bits)
+    if _cast_of_cast(node):
+        # ('now'::text)::date is evaluated on every insert; 'now'::date would be frozen when the table is made.
+        return Default.expression(pg_text(node))
     ok, value = _literal_value(node)
     if ok:
         if isinstance(value, str) and isinstance(node, exp.Cast):
@@ -291,6 +295,17 @@ def _parse_default_cached(sql: str, dialect: str | None) -> Default:
     # The text is kept (casts and all) in PostgreSQL spelling, so it can be rendered again; comparison goes
     # through canonical_expression.
     return Default.expression(pg_text(node))
+
+
+def _cast_of_cast(node: exp.Expr) -> bool:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if not isinstance(node, exp.Cast):
+        return False
+    inner = node.this
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    return isinstance(inner, exp.Cast) and not _cast_is_noise(node)
 
 
 _TIMESTAMP_TYPES = (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMPLTZ)

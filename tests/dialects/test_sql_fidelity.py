@@ -395,3 +395,13 @@ def test_prisma_sqlite_autoincrement_as_prisma_renders_it(tmp_path: Path, sqlite
     assert _kinds(report) == []
     a, b = (t.columns[0] for t in api.inspect_url(ours).tables)
     assert (a.strict_autoincrement, b.type.kind, b.autoincrement) == (True, TypeKind.BIGINT, False)
+
+
+def test_today_default_keeps_its_run_time_cast(pg_url: str) -> None:
+    """``DEFAULT ('now'::text)::date`` (sakila) converts on every insert; read as the literal 'now' it was
+    rendered ``DEFAULT 'now'``, which PostgreSQL freezes into the day the table was made."""
+    apply_statements(pg_url, ["CREATE TABLE d (id integer PRIMARY KEY, day date DEFAULT ('now'::text)::date)"])
+    schema = api.inspect_url(pg_url)
+    (ddl,) = [s for s in api.render(schema, "postgresql") if s.startswith("CREATE TABLE")]
+    assert "DEFAULT 'now'" not in ddl and "AS DATE" in ddl.upper()
+    assert _kinds(_diff(schema, pg_url)) == []
