@@ -172,9 +172,6 @@ def _table_count(url: str) -> int:
 
 
 KNOWN_FAILURES = {
-    "memos.sqlite.sql": "INTEGER PRIMARY KEY AUTOINCREMENT is written to the YAML master without its AUTOINCREMENT "
-    "(no key for strict_autoincrement), so the rendering reuses rowids (issue 12: AUTOINCREMENT)",
-    "sqlc-booktest.sqlite.sql": "as memos.sqlite.sql: AUTOINCREMENT lost through the YAML master",
     "northwind.sqlite.sql": "a SQLite check on bracket-quoted columns ([Discount]>=(0)) is read back from the YAML "
     "master as PostgreSQL syntax and rendered ARRAY(Discount)",
 }

@@ -59,7 +59,8 @@ class ColumnSpec(BaseModel):
     nullable: bool = True
     primary_key: bool = False
     default: Any = None
-    autoincrement: bool = False
+    # true, or "strict": SQLite's AUTOINCREMENT (ids never reused; https://www.sqlite.org/autoinc.html)
+    autoincrement: bool | Literal["strict"] = False
     unique: bool | str = False
     references: str | None = None
     on_delete: Action | None = None
@@ -690,7 +691,8 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                     type=ctype,
                     nullable=cs.nullable and not cs.primary_key and cname not in (table_pk or []),
                     default=_default(cs.default, pos, *at, "default"),
-                    autoincrement=cs.autoincrement,
+                    autoincrement=bool(cs.autoincrement),
+                    strict_autoincrement=cs.autoincrement == "strict",
                     generated=_sql(cs.generated, "generated column", pos, *at, "generated") if cs.generated else None,
                     comment=cs.comment,
                     loc=pos.loc(*at),
@@ -886,7 +888,7 @@ def dump_yaml_master(schema: Schema) -> str:
             if c.default is not None:
                 cd["default"] = _plain_default(c.default)
             if c.autoincrement:
-                cd["autoincrement"] = True
+                cd["autoincrement"] = "strict" if c.strict_autoincrement else True
             if c.generated:
                 cd["generated"] = c.generated
             ifk = inline_fk.get(c.name)
