@@ -122,11 +122,16 @@ def _remember_url_password(url: str) -> None:
     decoded = unquote(pw)
     if decoded != pw:
         _url_passwords.add(decoded)
-    register_secret(pw)
-    register_secret(decoded)
-    # A driver that splits an unencoded password at "@" or a space echoes the pieces (as host names...).
-    for piece in re.split(r"[@\s]", decoded):
-        register_secret(piece)
+    # A plain password is masked in the URL's password field only: masked as a word too, "postgres" would
+    # also hide a user or database called postgres in a driver's message. Spellings a driver can echo outside
+    # the URL are words to mask: the decoded form of an encoded password, and the pieces of one holding "@" or
+    # spaces (a driver that splits it there reports a piece as a host name).
+    if decoded != pw:
+        register_secret(decoded)
+    if re.search(r"[@\s]", decoded):
+        register_secret(decoded)
+        for piece in re.split(r"[@\s]", decoded):
+            register_secret(piece)
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"

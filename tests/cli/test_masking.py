@@ -27,9 +27,11 @@ def _fresh_secrets() -> Iterator[None]:
 def test_password_equal_to_user_and_scheme_prefix_masks_only_the_password_field() -> None:
     url = "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
     assert mask_url(url) == "postgresql://postgres:***@127.0.0.1:5432/postgres"
-    # A later message quoting the URL again is masked the same way, field by field.
-    assert mask(f"cannot connect to {url}: refused") == (
-        "cannot connect to postgresql://postgres:***@127.0.0.1:5432/postgres: refused"
+    # A later message quoting the URL again is masked the same way, field by field; the user and database
+    # called like the password stay readable in a driver's message.
+    assert mask(f'cannot connect to {url}: password authentication failed for user "postgres"') == (
+        "cannot connect to postgresql://postgres:***@127.0.0.1:5432/postgres: "
+        'password authentication failed for user "postgres"'
     )
 
 
