@@ -163,3 +163,32 @@ def test_baseline_in_the_per_dialect_layout_writes_the_targets_folder(tmp_path, 
     assert [f.name for f in (root / "migrations" / "postgresql" / "versions").glob("*.py")] == ["0002_to_the_master.py"]
     assert run_cli(["migrate", "upgrade", "--target", "dev"], capsys)[0] == 0
     assert run_cli(["diff", "--target", "dev"], capsys)[0] == 0
+
+
+def test_each_dialects_database_is_baselined_at_its_folders_first_revision(
+    tmp_path, monkeypatch, sqlite_url, pg_factory, capsys
+):
+    """Seed 000 with both databases pushed: dev (SQLite) and prod (PostgreSQL) each get a 0001 baseline in their
+    own folder, then one generate writes the next revision of both."""
+    pg_url = pg_factory()
+    demo_database(sqlite_url)
+    demo_database(pg_url)
+    root = tmp_path / "proj"
+    root.mkdir()
+    shutil.copy(ROOT / "schemas" / "master.yaml", root / "master.yaml")
+    (root / "schemaguard.toml").write_text(
+        'master = "master.yaml"\ndialect = "postgresql"\n'
+        f'dev_url = "{PG_ADMIN_URL}"\n\n[targets.dev]\nurl = "{sqlite_url}"\n\n[targets.prod]\nurl = "{pg_url}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(root)
+    for target in ("dev", "prod"):
+        code, _, err = run_cli(["migrate", "baseline", "--target", target], capsys)
+        assert code == 0, err
+    assert run_cli(["migrate", "generate", "-m", "to the master"], capsys)[0] == 0
+    for dialect in ("sqlite", "postgresql"):
+        names = sorted(f.name for f in (root / "migrations" / dialect / "versions").glob("*.py"))
+        assert names == ["0001_baseline.py", "0002_to_the_master.py"], (dialect, names)
+    for target in ("dev", "prod"):
+        code, out, err = run_cli(["migrate", "upgrade", "--target", target], capsys)
+        assert code == 0 and "from 0001 to 0002" in out, err

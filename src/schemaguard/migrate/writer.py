@@ -640,7 +640,7 @@ def baseline(
     up = build_plan(d, schema, Schema(), online=False)
     down = build_plan(d, Schema(), schema, online=False)
     r_up, r_down = render_items(up.items, d.name), render_items(down.items, d.name)
-    rev_id = f"{max((n for m in MigrationsDir.all_for(config) for n in _revision_numbers(m)), default=0) + 1:04d}"
+    rev_id = "0001"  # the folder's first revision (ids are per folder; the next generate continues after all)
     slug = _slug(message)
     now = datetime.now(UTC)
     stamped = mask_url(url)
