@@ -176,3 +176,29 @@ def test_negative_lock_timeout_on_postgres(pg_url: str, project: Project, capsys
     url = pg_url.replace("postgres@", f"postgres:{PASSWORD}@", 1)
     line = _assert_one_line_exit_2(["backfill", "phase-1-4", "--dry-run", "--lock-timeout", "-5", "--url", url], capsys)
     assert "lock" in line, line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["proof", "--url", "{not_db}"],
+        ["demo", "seed", "--url", f"postgresql://postgres:{PASSWORD}@127.0.0.1:{{port}}/db"],
+        ["render", "--out", "{root}/missing/x.sql"],
+    ],
+    ids=["proof", "demo seed", "render --out"],
+)
+def test_rows_in_a_real_process(args: list[str], project: Project) -> None:
+    """As a user runs it: interpreter warnings or "Exception ignored" lines would also reach stderr."""
+    import subprocess
+    import sys
+
+    argv = [
+        a.replace("{not_db}", project.not_db).replace("{port}", str(free_port())).replace("{root}", str(project.root))
+        for a in args
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "schemaguard", *argv], cwd=project.root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("error:"), done.stderr
+    assert "Traceback" not in done.stdout + done.stderr and "Matrix-Pw" not in done.stdout + done.stderr
