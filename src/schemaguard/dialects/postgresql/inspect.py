@@ -88,7 +88,7 @@ SELECT a.attrelid AS table_oid, a.attnum, a.attname, a.attnotnull, a.attidentity
          WHERE dd.classid = 'pg_catalog.pg_attrdef'::regclass AND dd.objid = ad.oid
            AND dd.refclassid = 'pg_catalog.pg_class'::regclass
        ) ELSE false END AS default_uses_owned_sequence,
-       d.description AS comment
+       d.description AS comment, a.attcollation
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -108,7 +108,7 @@ ORDER BY a.attrelid, a.attnum
 TYPES_SQL = """
 SELECT u.atttypid, u.atttypmod, (et.oid IS NOT NULL) AS is_array,
        bt.typname AS base_typname, bt.typtype AS base_typtype, btn.nspname AS base_nspname,
-       pg_catalog.format_type(bt.oid, u.atttypmod) AS base_format
+       pg_catalog.format_type(bt.oid, u.atttypmod) AS base_format, t.typcollation
 FROM (SELECT DISTINCT a.atttypid, a.atttypmod
       FROM pg_catalog.pg_attribute a
       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
@@ -420,6 +420,8 @@ def inspect_schema(
         oid: _TableParts(qualify(nspname, relname), comment)
         for oid, relname, comment, nspname in _query(conn, TABLES_SQL, bind, label)
     }
+    type_rows = list(_query(conn, TYPES_SQL, bind, label))
+    type_collation = {(r.atttypid, r.atttypmod): r.typcollation for r in type_rows}
     types = {
         (r.atttypid, r.atttypmod): map_type(
             r.base_typname,
@@ -429,18 +431,21 @@ def inspect_schema(
             namespace=default_ns,
             is_array=bool(r.is_array),
         )
-        for r in _query(conn, TYPES_SQL, bind, label)
+        for r in type_rows
     }
     column_rows = _query(conn, COLUMNS_SQL, bind, label)
     # Imported only now: normalize loads sqlglot (about 0.1 s), which a diff imports while the queries run.
     from schemaguard.normalize import parse_default
 
     attnames: dict[int, dict[int, str]] = defaultdict(dict)
+    collated: dict[int, list[tuple[str, int]]] = defaultdict(list)  # columns not in their type's collation
     for row in column_rows:
         part = tables.get(row[0])
         if part is not None:
             attnames[row[0]][row[1]] = row[2]
             part.columns.append(_column(row, types, parse_default))
+            if row[11] and row[11] != type_collation[(row[6], row[7])]:
+                collated[row[0]].append((row[2], row[11]))
     del column_rows
     _add_constraints(tables, _query(conn, CONSTRAINTS_SQL, bind, label), attnames, default_ns)
     _add_indexes(tables, _query(conn, INDEX_PARTS_SQL, bind, label).mappings())
@@ -460,6 +465,7 @@ def inspect_schema(
         if r.nspname in selected and r.nspname != default_ns
     ]
     objects += io.inspect_objects(run, nsoids, qualify)
+    objects += io.collations(run, {tables[oid].name: cols for oid, cols in collated.items()})
     if privileges:
         objects += io.privileges(run, nsoids, qualify)
     return Schema(
@@ -528,7 +534,7 @@ def _column(
 ) -> Column:
     # Unpacked by position: one call per column of the schema, the hot loop of a large introspection.
     (_oid, _attnum, attname, attnotnull, attidentity, attgenerated, typid, typmod, default_sql, owned_seq, comment) = (
-        row
+        row[:11]
     )
     ctype = types[(typid, typmod)]
     # serial semantics: nextval() of a sequence on an integer column, owned or not (pg_dump output such as

@@ -240,20 +240,11 @@ WHERE c.relnamespace = ANY({_NS}) AND c.relkind IN ('r', 'p')
   AND {_not_extension_owned("pg_class", "c.oid")}
 """
 
-# Columns whose collation is not their type's default.
-COLLATIONS_SQL = f"""
-SELECT n.nspname, c.relname, a.attname, cn.nspname AS coll_nspname, co.collname
-FROM pg_catalog.pg_attribute a
-JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
-JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-WHERE c.relnamespace = ANY({_NS}) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND a.attnum > 0 AND NOT a.attisdropped AND a.attcollation <> 0 AND a.attcollation <> t.typcollation
-  -- 100 is the database default collation: a column using it differs only from a type with a collation of its
-  -- own (rare), and this cheap test keeps the join off the thousands of columns that use the default.
-  AND (a.attcollation <> 100 OR t.typcollation NOT IN (0, 100))
+# Names of the collations that columns use instead of their type's (the columns come with the columns query).
+COLLATION_NAMES_SQL = """
+SELECT co.oid, n.nspname, co.collname
+FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+WHERE co.oid = ANY(CAST(:oids AS oid[]))
 """
 
 _USER_NS = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'"
@@ -469,13 +460,26 @@ def inspect_objects(
         )
     for r in run(TABLE_PROPERTIES_SQL, bind):
         out += _table_properties(r, qualify)
-    by_table: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for r in run(COLLATIONS_SQL, bind):
-        coll = r.collname if r.coll_nspname == "pg_catalog" else f"{r.coll_nspname}.{r.collname}"
-        by_table[qualify(r.nspname, r.relname)].append((r.attname, coll))
-    for table, pairs in by_table.items():
-        out.append(make_object(ObjectKind.COLLATION, table, None, pairs))
     return out
+
+
+def collations(
+    run: Callable[[str, Mapping[str, Any]], Iterable[Any]], columns: Mapping[str, Sequence[tuple[str, int]]]
+) -> list[DbObject]:
+    """COLLATION objects for the columns whose collation is not their type's: ``{table: [(column, oid)]}`` (found
+    by the columns query, which reads pg_attribute already); one small query names the collations, none when no
+    column has one."""
+    if not columns:
+        return []
+    oids = sorted({oid for cols in columns.values() for _, oid in cols})
+    names = {
+        r.oid: r.collname if r.nspname == "pg_catalog" else f"{r.nspname}.{r.collname}"
+        for r in run(COLLATION_NAMES_SQL, {"oids": oids})
+    }
+    return [
+        make_object(ObjectKind.COLLATION, table, None, [(c, names.get(oid, str(oid))) for c, oid in cols])
+        for table, cols in columns.items()
+    ]
 
 
 def _table_properties(r: Any, qualify: Callable[[str, str], str]) -> list[DbObject]:
