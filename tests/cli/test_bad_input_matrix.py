@@ -202,3 +202,34 @@ def test_rows_in_a_real_process(args: list[str], project: Project) -> None:
     assert done.returncode == 2, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("error:"), done.stderr
     assert "Traceback" not in done.stdout + done.stderr and "Matrix-Pw" not in done.stdout + done.stderr
+
+
+MALFORMED_SQL = {
+    "default": ("      b: {type: int, default: {sql: 'now('}}\n", "bad.yaml:6:", "invalid SQL in default 'now('"),
+    "check": (
+        "      b: {type: int}\n    checks:\n      - {name: c1, expression: 'b >>>= 1 AND'}\n",
+        "bad.yaml:8:",
+        "invalid SQL in check 'b >>>= 1 AND'",
+    ),
+}
+
+
+@pytest.mark.parametrize("fragment", sorted(MALFORMED_SQL))
+@pytest.mark.parametrize(
+    "command",
+    [["render"], ["validate"], ["diff", "--url", "{good}"], ["migrate", "generate", "-m", "x"]],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_malformed_sql_in_the_master(
+    fragment: str, command: list[str], project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Malformed SQL used to render invalid DDL with exit 0; every fragment is parsed when the master loads."""
+    text, where, needle = MALFORMED_SQL[fragment]
+    (project.root / "bad.yaml").write_text(
+        "version: 1\ntables:\n  t:\n    columns:\n      id: {type: int, primary_key: true}\n" + text, encoding="utf-8"
+    )
+    (project.root / "schemaguard.toml").write_text('master = "bad.yaml"\ndialect = "sqlite"\n', encoding="utf-8")
+    before = sorted(p.name for p in project.root.iterdir())
+    line = _assert_one_line_exit_2([a.replace("{good}", project.good_db) for a in command], capsys)
+    assert line.startswith(f"error: {where}") and needle in line, line
+    assert sorted(p.name for p in project.root.iterdir()) == before
