@@ -94,3 +94,13 @@ def test_deep_nesting_from_the_cli(
     monkeypatch.chdir(tmp_path)
     code, _, err = run_cli(["validate"], capsys)
     assert code == 2 and "master.yaml:3:" in err and "Traceback" not in err
+
+
+def test_a_changelog_entry_bomb_is_refused(tmp_path: Path) -> None:
+    from schemaguard.migrate.changelog import read_entries
+
+    (tmp_path / "0001_x.yaml").write_text(billion_laughs().replace("tables: {}", "revision: '0001'"))
+    start = time.perf_counter()
+    with pytest.raises(SchemaError, match="anchors and aliases") as exc:
+        read_entries(tmp_path)
+    assert time.perf_counter() - start < 1.0 and exc.value.line == 2

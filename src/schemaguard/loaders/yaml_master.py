@@ -431,6 +431,16 @@ def _refuse_anchors_and_depth(loader_cls: type[Any], text: str, path: str) -> No
         loader.dispose()
 
 
+def refuse_unsafe_yaml(text: str, path: str) -> None:
+    """For any YAML the tool reads as data (changelog entries...): refuse anchors/aliases and nesting deeper than
+    :data:`MAX_DEPTH` before ``yaml.safe_load`` expands or recurses over them (issue 16.5, 16.8).
+
+    Raises:
+        SchemaError: ``path:line:col`` of the first anchor, alias or too-deep node.
+    """
+    _refuse_anchors_and_depth(_FAST_LOADER, text, path)
+
+
 def _read_yaml_with(loader_cls: type[Any], text: str, path: str) -> tuple[Any, _Positions]:
     pos = _Positions(path)
     try:

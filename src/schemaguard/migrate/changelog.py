@@ -163,6 +163,7 @@ def read_entries(folder: Path) -> list[Entry]:
     """
     import yaml
 
+    from schemaguard.loaders.yaml_master import refuse_unsafe_yaml
     from schemaguard.migrate.errors import MigrationError
 
     entries: list[Entry] = []
@@ -170,7 +171,9 @@ def read_entries(folder: Path) -> list[Entry]:
         return entries
     for f in sorted(folder.glob("*.yaml")):
         try:
-            data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+            text = f.read_text(encoding="utf-8")
+            refuse_unsafe_yaml(text, str(f))  # an entry is data: no alias expansion, bounded nesting
+            data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
             raise MigrationError(f"{f}: invalid YAML: {exc}") from None
         if not isinstance(data, dict) or "revision" not in data:
