@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from schemaguard.model.schema import Default, DefaultKind
+from schemaguard.model.schema import Default, DefaultKind, Schema
 from schemaguard.model.types import ColumnType, TypeKind
 
 _SQLGLOT_DIALECT = {"postgresql": "postgres", "sqlite": "sqlite", None: "postgres"}
@@ -419,3 +420,44 @@ def default_key(default: Default | None, ctype: ColumnType, dialect: str | None 
         return ("lit", _coerce(default.value, ctype))
     text = canonical_expression(str(default.value), dialect)
     return ("expr", text.upper() if text.upper() in ("CURRENT_TIMESTAMP", "CURRENT_DATE") else text)
+
+
+def to_master_syntax(schema: Schema, dialect: str) -> Schema:
+    """``schema`` with its expressions (checks, index expressions and predicates, generated columns) rewritten from
+    ``dialect``'s SQL into PostgreSQL syntax, the master format's rule (a master written by ``inspect`` from a
+    SQLite database must read back as it was: ``[Discount]>=(0)`` becomes ``"Discount" >= (0)``, not an array).
+
+    Identifiers are quoted on the way (``identify``), so their case survives PostgreSQL's folding. Text sqlglot
+    cannot parse is kept as written. Defaults are already held in PostgreSQL spelling (:func:`parse_default`).
+    """
+    if _SQLGLOT_DIALECT.get(dialect, "postgres") == "postgres":
+        return schema
+    read = _SQLGLOT_DIALECT[dialect]
+
+    def tx(sql: str | None) -> str | None:
+        if sql is None:
+            return None
+        try:
+            out = sqlglot.transpile(sql, read=read, write="postgres", identify=True)
+        except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+            return sql
+        return out[0] if len(out) == 1 else sql
+
+    tables = []
+    for t in schema.tables:
+        tables.append(
+            replace(
+                t,
+                columns=tuple(replace(c, generated=tx(c.generated)) if c.generated else c for c in t.columns),
+                indexes=tuple(
+                    replace(
+                        ix,
+                        where=tx(ix.where),
+                        parts=tuple(replace(p, expression=tx(p.expression)) if p.expression else p for p in ix.parts),
+                    )
+                    for ix in t.indexes
+                ),
+                checks=tuple(replace(ck, expression=tx(ck.expression) or ck.expression) for ck in t.checks),
+            )
+        )
+    return replace(schema, tables=tuple(tables))

@@ -405,3 +405,22 @@ def test_today_default_keeps_its_run_time_cast(pg_url: str) -> None:
     (ddl,) = [s for s in api.render(schema, "postgresql") if s.startswith("CREATE TABLE")]
     assert "DEFAULT 'now'" not in ddl and "AS DATE" in ddl.upper()
     assert _kinds(_diff(schema, pg_url)) == []
+
+
+def test_sqlite_expressions_are_written_to_a_master_in_postgresql_syntax(
+    tmp_path: Path, sqlite_factory: Callable[[], str], pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``inspect`` of a SQLite database writes a master, whose expressions are PostgreSQL SQL: ``[Discount]>=(0)``
+    read as PostgreSQL is an array."""
+    from tests.helpers import run_cli
+
+    url = sqlite_factory()
+    apply_statements(url, ['CREATE TABLE "Line" (id INTEGER PRIMARY KEY, [Discount] REAL CHECK ([Discount]>=(0)))'])
+    out = tmp_path / "inspected.yaml"
+    code, _, err = run_cli(["inspect", "--url", url, "--out", str(out)], capsys)
+    assert code == 0, err
+    master = api.load_master(Config(), out)
+    assert master.tables[0].checks[0].expression == '"Discount" >= (0)'
+    for target in (sqlite_factory(), pg_url):
+        apply_statements(target, api.render(master, "sqlite" if target.startswith("sqlite") else "postgresql"))
+        assert _kinds(_diff(master, target)) == []

@@ -35,6 +35,12 @@ def inspect(
     from schemaguard.diff.coverage import inspect_coverage
 
     coverage = inspect_coverage(schema)
+    if fmt is not InspectFormat.prisma:
+        from schemaguard.db import dialect_name
+        from schemaguard.normalize import to_master_syntax
+
+        # A master's expressions are PostgreSQL SQL (docs/master-format.md): SQLite's are rewritten.
+        schema = to_master_syntax(schema, dialect_name(resolved))
     if fmt is InspectFormat.json:
         from schemaguard.model.serialize import schema_to_dict
 
