@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from schemaguard.backfills.builtin.phase_1_4 import BACKFILL
-from schemaguard.backfills.runner import RunOptions, rollback_plan, run_backfill
-from schemaguard.backfills.spec import BackfillError
+from schemaguard.backfills.demo import BASE_TIME
+from schemaguard.backfills.runner import RunOptions, apply_rollback, dry_run, rollback_plan, run_backfill
+from schemaguard.backfills.spec import Backfill, BackfillError, Insert, Step, Tables
 from schemaguard.cli.app import main
 from schemaguard.db import create_engine
 from tests.backfills.conftest import checksum, ledger_rows, table_rows
@@ -97,7 +100,9 @@ def test_rollback_of_an_earlier_run_waits_for_the_later_ones(
     assert checksum(url) == before
 
 
-def test_no_undo_run_has_no_exact_rollback(demo_factory: Callable[..., str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_undo_run_has_no_exact_rollback(
+    demo_factory: Callable[..., str], capsys: pytest.CaptureFixture[str]
+) -> None:
     url = demo_factory(orgs=2, threads_per_org=5, orgs_without_number=0)
     assert main(["backfill", "phase-1-4", "--url", url, "--yes", "--no-undo"]) == 0
     capsys.readouterr()
@@ -116,3 +121,46 @@ def test_exact_rollback_needs_a_database(
     for extra in ([], ["--dialect", "sqlite"]):
         assert main(["backfill", "phase-1-4", "--rollback-sql", *extra]) == 2
         assert "--rollback-sql --blanket" in capsys.readouterr().err
+
+
+def _archive_numbers() -> Backfill:
+    """A backfill that inserts: one inactive archive MessageNumber per org that has none yet."""
+
+    def rows(t: Tables) -> sa.Select[Any]:
+        o, mn, acc = t.Organization, t.MessageNumber, t.MessageAccount
+        new_id = sa.literal("arch_") + o.c.id
+        return (
+            sa.select(
+                new_id.label("id"),
+                o.c.id.label("orgId"),
+                acc.c.id.label("accountId"),
+                (sa.literal("+0") + o.c.id).label("e164"),
+                sa.false().label("isActive"),
+                sa.literal(BASE_TIME).label("updatedAt"),
+            )
+            .select_from(o.join(acc, acc.c.orgId == o.c.id))
+            .where(~sa.exists().where(mn.c.id == new_id))
+        )
+
+    return Backfill(
+        "archive-numbers",
+        "one archive number per org",
+        {"Organization": ("id",), "MessageAccount": ("id", "orgId"), "MessageNumber": ("id", "orgId")},
+        (Step("archive", "archive numbers", inserts=(Insert("MessageNumber", rows, "an archive number per org"),)),),
+    )
+
+
+def test_inserted_rows_are_deleted_by_the_rollback(demo_factory: Callable[..., str]) -> None:
+    url = demo_factory(orgs=5, threads_per_org=2)
+    before = checksum(url)
+    backfill = _archive_numbers()
+    assert dry_run(backfill, url).counts == {"archive.insert.1": 5}
+    first = run_backfill(backfill, url, RunOptions(batch_size=2))
+    assert first.counts == {"archive.insert.1": 5} and {u.batches for u in first.updates} == {3}
+    assert run_backfill(backfill, url).total == 0  # idempotent
+    assert checksum(url) != before
+    plan = rollback_plan(backfill, url)
+    assert plan.runs == [first.run_id] and plan.rows == 5
+    assert all(s.startswith('DELETE FROM "MessageNumber" WHERE') for s in plan.statements)
+    apply_rollback(backfill, url)
+    assert checksum(url) == before

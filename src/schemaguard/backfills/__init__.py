@@ -4,6 +4,16 @@ Declare one with :mod:`schemaguard.backfills.spec`, register it through ``backfi
 configuration or the ``schemaguard.backfills`` entry point group, and run it with ``schemaguard backfill``.
 """
 
-from schemaguard.backfills.spec import Backfill, BackfillError, Flag, ProofCheck, ProofItem, ProofResult, Step, Update
+from schemaguard.backfills.spec import (
+    Backfill,
+    BackfillError,
+    Flag,
+    Insert,
+    ProofCheck,
+    ProofItem,
+    ProofResult,
+    Step,
+    Update,
+)
 
-__all__ = ["Backfill", "BackfillError", "Flag", "ProofCheck", "ProofItem", "ProofResult", "Step", "Update"]
+__all__ = ["Backfill", "BackfillError", "Flag", "Insert", "ProofCheck", "ProofItem", "ProofResult", "Step", "Update"]

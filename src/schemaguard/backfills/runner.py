@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from schemaguard import __version__
 from schemaguard.backfills import ledger, undo
-from schemaguard.backfills.spec import Backfill, BackfillError, Flag, ProofResult, Step, Tables, Update
+from schemaguard.backfills.spec import Backfill, BackfillError, Flag, Insert, ProofResult, Step, Tables, Update
 from schemaguard.db import connect, create_engine, dialect_name, mask, mask_url
 
 if TYPE_CHECKING:
@@ -166,6 +166,20 @@ def update_keys(backfill: Backfill) -> list[tuple[str, Step, Update]]:
     return [(f"{s.name}.{i}", s, u) for s in backfill.steps for i, u in enumerate(s.updates, 1)]
 
 
+def insert_keys(backfill: Backfill) -> list[tuple[str, Step, Insert]]:
+    """``(key, step, insert)`` in execution order; keys are ``step-name.insert.N`` (N from 1)."""
+    return [(f"{s.name}.insert.{i}", s, x) for s in backfill.steps for i, x in enumerate(s.inserts, 1)]
+
+
+def execution_order(backfill: Backfill) -> list[str]:
+    """Every insert and update key in the order a run executes them (per step: inserts, then updates)."""
+    out: list[str] = []
+    for step in backfill.steps:
+        out += [k for k, s, _ in insert_keys(backfill) if s is step]
+        out += [k for k, s, _ in update_keys(backfill) if s is step]
+    return out
+
+
 def reflect_tables(conn: sa.Connection, backfill: Backfill, namespace: str | None = None) -> Tables:
     """Reflect the tables in ``backfill.requires`` and check that every required column exists.
 
@@ -252,6 +266,17 @@ def preview_update(conn: sa.Connection, key: str, step: Step, update: Update, ta
     return result
 
 
+def preview_insert(conn: sa.Connection, key: str, step: Step, insert: Insert, tables: Tables) -> UpdateResult:
+    """Dry run of one insert: how many rows its source would insert, and the first of them."""
+    pk = next(iter(tables[insert.table].primary_key.columns))
+    src = insert.rows(tables).subquery()
+    rows = int(conn.execute(sa.select(sa.func.count()).select_from(src)).scalar_one())
+    result = UpdateResult(key, step.name, insert.table, insert.description, rows)
+    for r in conn.execute(sa.select(src).order_by(src.c[pk.name]).limit(SAMPLE_ROWS)):
+        result.samples.append({f"{name} -> ": value for name, value in r._mapping.items()})
+    return result
+
+
 def dry_run(backfill: Backfill, url: str, options: RunOptions | None = None) -> RunResult:
     """Compute what a real run would change, on a read-only connection; nothing is written, not even the
     ledger (read-only means read-only: the dry run is reported, not recorded).
@@ -271,6 +296,9 @@ def dry_run(backfill: Backfill, url: str, options: RunOptions | None = None) -> 
         result.previous = ledger.last_runs(conn).get(backfill.name)
         for step in backfill.steps:
             result.flags += evaluate_flags(conn, step, tables)
+            for key, s, x in insert_keys(backfill):
+                if s is step:
+                    result.updates.append(preview_insert(conn, key, step, x, tables))
             for key, s, u in update_keys(backfill):
                 if s is step:
                     result.updates.append(preview_update(conn, key, step, u, tables))
@@ -405,7 +433,9 @@ def fusable(backfill: Backfill, tables: Tables) -> list[list[tuple[str, Step, Up
             reads = _reads(tables, update.table, _exprs(update, tables))
             if step is not last[-1][1]:
                 reads |= _reads(tables, update.table, [f.query(tables) for f in step.flags])
-            if not (writes_before & reads or writes & reads_before or writes & writes_before):
+            # A step's inserts run before its updates, so an update of a step with inserts starts a new pass.
+            own_pass = step is not last[-1][1] and bool(step.inserts)
+            if not (own_pass or writes_before & reads or writes & reads_before or writes & writes_before):
                 last.append(item)
                 continue
         groups.append([item])
@@ -436,21 +466,68 @@ def _reads(tables: Tables, name: str, exprs: list[Any]) -> set[str]:
 def _execute(conn: sa.Connection, backfill: Backfill, tables: Tables, state: _RunState) -> None:
     groups = fusable(backfill, tables) if state.opts.undo else [[item] for item in update_keys(backfill)]
     flagged: set[str] = set()
-    for group in groups:
-        steps = [s for s in backfill.steps if s.name not in flagged]
-        upto = max(backfill.steps.index(s) for _, s, _ in group)
-        for step in steps:
-            if backfill.steps.index(step) <= upto:
+
+    def flags_up_to(index: int) -> None:
+        for step in backfill.steps[: index + 1]:
+            if step.name not in flagged:
                 with conn.begin():
                     _set_timeouts(conn, state.opts)
                     state.result.flags += evaluate_flags(conn, step, tables)
                 flagged.add(step.name)
-        _run_group(conn, group, tables, state)
-    for step in backfill.steps:  # steps without updates
-        if step.name not in flagged:
-            with conn.begin():
-                _set_timeouts(conn, state.opts)
-                state.result.flags += evaluate_flags(conn, step, tables)
+
+    for index, step in enumerate(backfill.steps):
+        flags_up_to(index)
+        for key, s, insert in insert_keys(backfill):
+            if s is step:
+                _run_insert(conn, key, step, insert, tables, state)
+        while groups and groups[0][0][1] is step:
+            group = groups.pop(0)
+            # A fused pass runs the later steps' updates now: their flags are evaluated before it.
+            flags_up_to(max(backfill.steps.index(s) for _, s, _ in group))
+            _run_group(conn, group, tables, state)
+
+
+def _run_insert(conn: sa.Connection, key: str, step: Step, insert: Insert, tables: Tables, state: _RunState) -> None:
+    """Insert the source's rows in batches of ``batch_size`` keys, each batch recording its keys in the undo
+    table first (same snapshot: the source selects the same rows for both statements)."""
+    result, opts, obs = state.result, state.opts, state.obs
+    upd = UpdateResult(key, step.name, insert.table, insert.description)
+    result.updates.append(upd)
+    if state.cursor.get(key) == "done":
+        upd.skipped = True
+        obs.update_finished(upd)
+        return
+    table = tables[insert.table]
+    pk = next(iter(table.primary_key.columns))
+    undo_table = state.undo_tables.get(insert.table)
+    with conn.begin():
+        _set_timeouts(conn, opts)
+        total = int(conn.execute(sa.select(sa.func.count()).select_from(insert.rows(tables).subquery())).scalar_one())
+    obs.update_started(upd, total)
+    while total:
+        with conn.begin():
+            _set_timeouts(conn, opts, snapshot=True)
+            src = insert.rows(tables).subquery()
+            batch = sa.select(src).order_by(src.c[pk.name]).limit(opts.batch_size)
+            if undo_table is not None:
+                keys = batch.subquery()
+                marks = sa.select(
+                    sa.literal(result.run_id or 0), sa.literal(key), sa.literal("insert"), keys.c[pk.name]
+                )
+                conn.execute(sa.insert(undo_table).from_select(["_sg_run", "_sg_key", "_sg_op", pk.name], marks))
+            stmt = sa.insert(table).from_select([c.name for c in src.c], batch)
+            n = max(conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount, 0)
+            upd.rows += n
+            cursor = {**state.cursor, key: "done" if n < opts.batch_size else {"after": None}}
+            ledger.record_progress(conn, result.run_id or 0, result.counts, cursor)
+        state.cursor = cursor
+        upd.batches += 1
+        upd.scanned += n
+        obs.batch_done(n, n)
+        if n < opts.batch_size:
+            break
+    state.cursor[key] = "done"
+    obs.update_finished(upd)
 
 
 def _run_group(conn: sa.Connection, group: list[tuple[str, Step, Update]], tables: Tables, state: _RunState) -> None:

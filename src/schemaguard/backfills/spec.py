@@ -114,6 +114,24 @@ class Update:
 
 
 @dataclass(frozen=True)
+class Insert:
+    """One set-based, idempotent ``INSERT ... SELECT`` into a table, in batches of ``batch_size`` new keys.
+
+    Attributes:
+        table: the table to fill (in ``requires``, with a one-column primary key).
+        rows: ``Tables -> Select`` whose columns are labelled with the table's column names, the primary key
+            among them, selecting only rows that do not exist yet (so a rerun inserts nothing).
+        description: one line for logs and the dry-run report.
+
+    The run records each inserted key in the undo table, so the exact rollback deletes exactly those rows.
+    """
+
+    table: str
+    rows: TableExpr
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Flag:
     """A problem worth reporting before a step runs (also in a dry run).
 
@@ -134,12 +152,14 @@ class Flag:
 
 @dataclass(frozen=True)
 class Step:
-    """An ordered step: its updates run in order, after its flags are evaluated."""
+    """An ordered step: after its flags are evaluated, its inserts run (keys ``step.insert.N``), then its
+    updates (keys ``step.N``), each in order."""
 
     name: str
     description: str
     updates: tuple[Update, ...] = ()
     flags: tuple[Flag, ...] = ()
+    inserts: tuple[Insert, ...] = ()
 
 
 @dataclass(frozen=True)

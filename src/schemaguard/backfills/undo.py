@@ -42,10 +42,13 @@ def undo_table_name(table: str) -> str:
 
 
 def written_columns(backfill: Backfill, tables: Tables) -> dict[str, list[str]]:
-    """Table name -> the columns any update of ``backfill`` writes there (first-write order)."""
-    from schemaguard.backfills.runner import update_keys
+    """Table name -> the columns any update of ``backfill`` writes there (first-write order); a table that
+    only receives inserts maps to ``[]`` (its undo rows hold just the inserted keys)."""
+    from schemaguard.backfills.runner import insert_keys, update_keys
 
     out: dict[str, list[str]] = {}
+    for _, _, insert in insert_keys(backfill):
+        out.setdefault(insert.table, [])
     for _, _, update in update_keys(backfill):
         cols = out.setdefault(update.table, [])
         cols += [c for c in update.values(tables) if c not in cols]
@@ -150,10 +153,11 @@ def rollback_statements(
     Raises:
         BackfillError: undo rows of an update the backfill no longer declares (its code changed since the run).
     """
-    from schemaguard.backfills.runner import update_keys
+    from schemaguard.backfills.runner import execution_order, insert_keys, update_keys
 
-    order = [key for key, _, _ in update_keys(backfill)]
-    specs = {key: u for key, _, u in update_keys(backfill)}
+    order = execution_order(backfill)
+    specs: dict[str, list[str]] = {key: list(u.values(tables)) for key, _, u in update_keys(backfill)}
+    specs |= {key: [] for key, _, _ in insert_keys(backfill)}
     undo = existing_undo_tables(conn, backfill, tables)
     for run_id in run_ids:
         present: list[tuple[str, str, str]] = []
@@ -168,7 +172,7 @@ def rollback_statements(
             )
         present.sort(key=lambda p: (-order.index(p[1]), p[2]))
         for name, key, op in present:
-            yield _group(conn, tables[name], undo[name], run_id, key, op, list(specs[key].values(tables)))
+            yield _group(conn, tables[name], undo[name], run_id, key, op, specs[key])
 
 
 def _group(
