@@ -112,3 +112,20 @@ def test_list_default_has_one_spelling_in_sql_and_prisma_variant(
     run_sql(prisma, (FIXTURES / "implicit_m2m.variant.sqlite.sql").read_text(encoding="utf-8"))
     code, report = diff_json(["diff", "--from", ours, "--to", prisma], capsys)
     assert report["changes"] == [] and code == 0
+
+
+def test_sqlite_int_ids_are_autoincrement_as_prisma_renders_them(
+    sqlite_factory: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Prisma's SQLite DDL gives every single-column ``Int`` id ``INTEGER PRIMARY KEY AUTOINCREMENT``, asked for or
+    not (a ``BigInt`` id stays ``BIGINT PRIMARY KEY``): our model of the schema equals the database Prisma builds,
+    and our rendering builds the same one."""
+    master = FIXTURES / "int_ids.sqlite.prisma"
+    prisma, ours = sqlite_factory(), sqlite_factory()
+    run_sql(prisma, (FIXTURES / "int_ids.sqlite.sql").read_text(encoding="utf-8"))
+    statements = api.render(api.load_master(Config(), master), "sqlite")
+    assert sum("AUTOINCREMENT" in s for s in statements) == 3
+    apply_statements(ours, statements)
+    for args in (["--to", str(master), "--url", prisma], ["--from", ours, "--to", prisma]):
+        code, report = diff_json(["diff", *args], capsys)
+        assert report["changes"] == [] and code == 0, args

@@ -509,6 +509,15 @@ class _Builder:
                         loc=_loc(b.path, a.line, a.column),
                     )
                 )
+        if self.provider == "sqlite" and pk is not None and len(pk.columns) == 1:
+            # Prisma's SQLite DDL makes every single-column Int id INTEGER PRIMARY KEY AUTOINCREMENT, with or without
+            # @default(autoincrement()) (schema engine 7.10; a BigInt id stays a plain BIGINT PRIMARY KEY).
+            columns = [
+                replace(c, autoincrement=True, strict_autoincrement=True, default=None)
+                if c.name == pk.columns[0] and c.type == ColumnType(TypeKind.INTEGER) and c.default is None
+                else c
+                for c in columns
+            ]
         return Table(
             name=table,
             columns=tuple(columns),
