@@ -68,3 +68,34 @@ def test_bad_targets_give_one_line_and_exit_2(kind: str, tmp_path: Path, capsys:
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith("error: ") and "Traceback" not in err
     assert "S3cret" not in err and "Sup3r" not in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["backfill", "phase-1-4", "--dry-run"],
+        ["backfill", "phase-1-4", "--yes"],
+        ["backfill", "phase-1-4", "--rollback-sql"],
+        ["backfill", "phase-1-4", "--rollback", "--dry-run"],
+        ["proof", "phase-1-4"],
+        ["demo", "seed"],
+    ],
+)
+@pytest.mark.parametrize("content", [b"\x00\x01not a database\xff" * 64, b"SQLite format 3\x00" + b"\x10" * 40])
+def test_backfill_commands_on_a_broken_sqlite_file(
+    args: list[str], content: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "broken.db"
+    path.write_bytes(content)  # not a database, or a truncated one
+    assert main([*args, "--url", f"sqlite:///{path}"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: ") and "Traceback" not in err, err
+    assert path.read_bytes() == content
+
+
+def test_negative_lock_timeout_is_a_usage_error(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    url = pg_url.replace("postgres@", "postgres:Sup3r@S3cret@", 1)
+    for extra in (["--dry-run"], ["--yes"]):
+        assert main(["backfill", "phase-1-4", "--lock-timeout", "-5", *extra, "--url", url]) == 2
+        err = capsys.readouterr().err
+        assert err.strip() == "error: --lock-timeout must be 0 or more seconds (got -5)", err

@@ -56,6 +56,14 @@ class RunOptions:
     namespace: str | None = None
     undo: bool = True
 
+    def check(self) -> None:
+        """Raises BackfillError (exit 2) for a batch size below 1 or a negative timeout."""
+        if self.batch_size < 1:
+            raise BackfillError("--batch-size must be at least 1")
+        for flag, value in (("--lock-timeout", self.lock_timeout), ("--statement-timeout", self.statement_timeout)):
+            if value < 0:
+                raise BackfillError(f"{flag} must be 0 or more seconds (got {value:g})")
+
 
 @dataclass(frozen=True)
 class FlagResult:
@@ -288,9 +296,10 @@ def dry_run(backfill: Backfill, url: str, options: RunOptions | None = None) -> 
         BackfillError: missing tables/columns. ConnectionFailed: the database cannot be reached.
     """
     opts = options or RunOptions()
+    opts.check()
     started = time.monotonic()
     result = RunResult(backfill.name, mask_url(url), dialect_name(url), dry_run=True)
-    with connect(url, read_only=True) as conn:
+    with _database_errors(url), connect(url, read_only=True) as conn:
         tables = reflect_tables(conn, backfill, opts.namespace)
         _set_timeouts(conn, opts)
         result.previous = ledger.last_runs(conn).get(backfill.name)
@@ -342,8 +351,7 @@ def run_backfill(
         ConnectionFailed: the database cannot be reached.
     """
     opts = options or RunOptions()
-    if opts.batch_size < 1:
-        raise BackfillError("--batch-size must be at least 1")
+    opts.check()
     obs: Observer = observer or _Silent()
     started = time.monotonic()
     result = RunResult(backfill.name, mask_url(url), dialect_name(url), dry_run=False)
@@ -907,6 +915,7 @@ def apply_rollback(
             (nothing is changed then).
     """
     opts = options or RunOptions()
+    opts.check()
     engine = _write_engine(url, opts)
     try:
         with _database_errors(url), ledger.run_lock(engine, backfill.name), engine.connect() as conn:

@@ -101,7 +101,8 @@ def backfill(
         result = runner.dry_run(spec, db_url, opts)
     else:
         _confirm(spec.name, db_url, yes)
-        enabled = not STATE.quiet
+        # Bars on a terminal only: in a log they would only repeat the run log's counts.
+        enabled = not STATE.quiet and STATE.err_console().is_terminal
         with progress.RichObserver(STATE.err_console(), enabled=enabled, header=STATE.console()) as observer:
             try:
                 result = runner.run_backfill(spec, db_url, opts, observer)
