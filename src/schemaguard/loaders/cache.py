@@ -11,9 +11,8 @@ A pickle runs code when loaded, so an entry is read only from a folder that is t
 link, owned by the caller, writable by nobody else; and only from an entry file that is itself a regular file
 owned by the caller and writable by nobody else. The folder is opened once and every entry is opened and
 replaced relative to that open folder (``dir_fd``, ``O_NOFOLLOW``), so renaming folders around the checks
-changes nothing. A folder failing
-the checks is not used at all (every load parses). JSON (``schema_to_dict``) would need no such care, but it drops
-source locations and loads about 1.3x slower than the pickle at 5,000 tables (bench/generate.py's synthetic
+changes nothing. A folder failing the checks is not used at all (every load parses). JSON (``schema_to_dict``)
+would need no such care, but it drops source locations and loads about 1.3x slower than the pickle at 5,000 tables (bench/generate.py's synthetic
 schema: 1.21 s against 0.91 s of CPU time, best of 9, both runs alike on this 2-core machine).
 """
 
