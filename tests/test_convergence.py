@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -400,6 +401,41 @@ def test_pair_converges(
     apply_statements(url, list(report.sql))  # type: ignore[attr-defined]
     after = _diff(desired, url)
     assert [c.message for c in after.changes] == [], (report.sql, changes)  # type: ignore[attr-defined]
+
+
+# --- the corpus's SQLite databases (real DDL and rows) with a planted change ---------------------------------
+SQLITE_SQL = sorted((CORPUS / "sql").glob("*.sqlite.sql"))
+
+
+def _plant_sqlite(s: Schema, which: int) -> Schema:
+    """Plants that keep the rows valid: a new nullable column, a new index, an index less (in turn)."""
+    t = max(s.tables, key=lambda t: (len(t.columns), t.name))
+    if which % 3 == 0:
+        nt = replace(t, columns=(*t.columns, Column("planted", ColumnType(TypeKind.TEXT))))
+    elif which % 3 == 1 or not t.indexes:
+        col = next(c.name for c in t.columns if not any(ix.columns == (c.name,) for ix in t.indexes))
+        nt = replace(t, indexes=(*t.indexes, Index("planted_idx", (IndexPart(col),))))
+    else:
+        nt = replace(t, indexes=t.indexes[1:])
+    return replace(s, tables=tuple(nt if x is t else x for x in s.tables))
+
+
+@pytest.mark.parametrize("path", SQLITE_SQL, ids=[p.name for p in SQLITE_SQL])
+def test_sqlite_corpus_planted_change_converges(path: Path, sqlite_factory: Callable[[], str]) -> None:
+    url = sqlite_factory()
+    con = sqlite3.connect(url.split(":///", 1)[1])
+    con.execute("PRAGMA synchronous = OFF")  # loading rows one autocommit at a time: no fsync per row
+    con.executescript(path.read_text(encoding="utf-8-sig"))
+    con.close()
+    inspected = api.inspect_url(url)
+    desired = api.Source(_plant_sqlite(inspected, SQLITE_SQL.index(path)), "desired", None, "sqlite")
+    itself = api.diff_sources(api.Source(inspected, "itself", None, "sqlite"), api.load_source(url, CFG), CFG)
+    assert [c.message for c in itself.changes] == []
+    report = api.diff_sources(desired, api.load_source(url, CFG), CFG, with_sql=True)
+    assert report.changes
+    apply_statements(url, list(report.sql or ()))
+    after = api.diff_sources(desired, api.load_source(url, CFG), CFG)
+    assert [c.message for c in after.changes] == [], report.sql
 
 
 # --- migra's diff cases (PostgreSQL) ------------------------------------------------------------------------
