@@ -17,7 +17,7 @@ from schemaguard.backfills.runner import RunOptions, apply_rollback, dry_run, ro
 from schemaguard.backfills.spec import Backfill, BackfillError, Insert, Step, Tables
 from schemaguard.cli.app import main
 from schemaguard.db import create_engine
-from tests.backfills.conftest import checksum, ledger_rows, table_rows
+from tests.backfills.conftest import build_demo, checksum, kill, ledger_rows, start_cli, table_rows, wait_for
 from tests.conftest import run_sql
 
 
@@ -164,3 +164,17 @@ def test_inserted_rows_are_deleted_by_the_rollback(demo_factory: Callable[..., s
     assert all(s.startswith('DELETE FROM "MessageNumber" WHERE') for s in plan.statements)
     apply_rollback(backfill, url)
     assert checksum(url) == before
+
+
+def test_rollback_waits_for_a_running_backfill(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    url = build_demo(sqlite_url, orgs=3, threads_per_org=40, orgs_without_number=0)
+    run_backfill(BACKFILL, url)
+    run_sql(url, ['UPDATE "MessageThread" SET "isOneTimeClient" = NULL'])
+    proc = start_cli(["backfill", "phase-1-4", "--url", url, "--yes", "--batch-size", "2"], delay=0.2)
+    try:
+        wait_for(lambda: len(ledger_rows(url)) == 2 and sum(ledger_rows(url)[-1]["counts"].values()) > 0)
+        assert main(["backfill", "phase-1-4", "--rollback", "--url", url, "--yes"]) == 2
+        assert "backfill 'phase-1-4' is running on this database" in capsys.readouterr().err
+        assert [r["status"] for r in ledger_rows(url)] == ["completed", "running"]  # nothing rolled back
+    finally:
+        kill(proc)

@@ -227,6 +227,26 @@ def _alive(row: Any) -> bool:
     return bool(beat and now() - beat < STALE_HEARTBEAT)
 
 
+def refuse_if_running(conn: sa.Connection, name: str) -> None:
+    """Without advisory locks (SQLite): refuse when a live run of ``name`` is in the ledger (a rollback must not
+    interleave with its batches). With them, :func:`run_lock` already excludes it.
+
+    Raises:
+        BackfillError: names the run, its host and pid.
+    """
+    from schemaguard.dialects import get_dialect
+
+    if get_dialect(conn.dialect.name).advisory_locks or not ledger_exists(conn):
+        return
+    running = conn.execute(sa.select(LEDGER).where(LEDGER.c.name == name, LEDGER.c.status == "running")).all()
+    for r in running:
+        if _alive(r):
+            raise BackfillError(
+                f"backfill {name!r} is running on this database (run #{r.id}, pid {r.pid} on {r.host}); wait for "
+                "it to finish or stop it, then roll back"
+            )
+
+
 def claim(
     conn: sa.Connection,
     name: str,

@@ -921,6 +921,7 @@ def apply_rollback(
         with _database_errors(url), ledger.run_lock(engine, backfill.name), engine.connect() as conn:
             with conn.begin():
                 _set_timeouts(conn, opts)
+                ledger.refuse_if_running(conn, backfill.name)
                 tables = reflect_tables(conn, backfill, opts.namespace)
                 plan, executables = _plan(conn, backfill, url, tables, run_id)
                 for stmt in executables:
