@@ -70,3 +70,25 @@ def test_fleet_mode_from_the_cli(tmp_path: Path, sqlite_factory, capsys: pytest.
     assert statuses == [(urls[0], "ok"), (urls[1], "drift"), (urls[2], "ok")]
     drifted = report["targets"][1]["report"]["changes"]
     assert [(c["kind"], c["table"], c["object"]) for c in drifted] == [("column_extra", "messages", "junk")]
+
+
+def test_entries_written_by_other_code_are_not_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editable or git install changes its code without changing its version: the key holds a fingerprint of
+    the installed modules, so an entry written by older loading code is a miss, never a stale result."""
+    monkeypatch.setenv("SCHEMAGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    load_schema_file(MASTER)
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+    monkeypatch.setattr(cache_mod, "_code_fingerprint", lambda: "code edited since")
+    load_schema_file(MASTER)
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 2  # parsed again, stored under a new key
+
+
+def test_code_fingerprint_follows_edits(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    (pkg / "loaders").mkdir(parents=True)
+    module = pkg / "loaders" / "yaml_master.py"
+    module.write_text("x = 1\n")
+    before = cache_mod._code_fingerprint.__wrapped__(pkg)
+    assert cache_mod._code_fingerprint.__wrapped__(pkg) == before
+    module.write_text("x = 10\n")
+    assert cache_mod._code_fingerprint.__wrapped__(pkg) != before
