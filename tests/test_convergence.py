@@ -201,6 +201,18 @@ CLASS_PAIRS = [
         {"sqlite": False, "postgresql": True},
     ),
     Pair(
+        "name-case-with-real-changes",
+        _yaml(_t("Email: {type: text}\nOld: {type: text}", name="USERS")),
+        _yaml(
+            _t(
+                "email: {type: text, nullable: false}\nnickname: {type: text}",
+                "indexes:\n  - {name: users_email, columns: [email]}",
+                name="users",
+            )
+        ),
+        {"sqlite": True},
+    ),
+    Pair(
         "unique-made-deferrable",
         _yaml(_t("pos: {type: integer, unique: true}")),
         _edit(

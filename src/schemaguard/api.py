@@ -322,7 +322,7 @@ def diff_sources(
     Raises:
         ConfigError: ``with_sql`` for a SQLite/PostgreSQL pair.
     """
-    from schemaguard.diff.differ import diff_schemas
+    from schemaguard.diff.differ import align_names, diff_schemas
 
     dialects = {s.dialect for s in (desired, actual) if s.dialect}
     if len(dialects) > 1:
@@ -332,7 +332,7 @@ def diff_sources(
     ds, ignored1 = filter_ignored(desired.schema, config)
     as_, ignored2 = filter_ignored(actual.schema, config)
     changes = diff_schemas(ds, as_, d, desired_syntax=desired.syntax, actual_syntax=actual.syntax)
-    sql = tuple(d.plan(changes, ds, as_)) if with_sql else None
+    sql = tuple(d.plan(changes, ds, align_names(ds, as_, d))) if with_sql else None
     from schemaguard.diff.coverage import diff_coverage
 
     coverage = diff_coverage(d.supported(ds), d.supported(as_))

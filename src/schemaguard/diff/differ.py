@@ -11,6 +11,7 @@ is ignored.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from schemaguard.dialects.base import Dialect
@@ -568,3 +569,49 @@ def _describe_fk(fk: ForeignKey) -> str:
 
 def _describe_check(ck: Check) -> str:
     return f"{ck.name} ({ck.expression})" if ck.name else f"({ck.expression})"
+
+
+def align_names(desired: Schema, actual: Schema, dialect: Dialect) -> Schema:
+    """``actual`` with its table and column names spelled as in ``desired`` wherever the dialect matches names
+    case-insensitively (SQLite: ``USERS`` is ``users``), so a planner that looks objects up by name finds both
+    sides; unchanged (the same object) for case-sensitive dialects. The database resolves either spelling.
+    """
+    if not dialect.case_insensitive_names:
+        return actual
+    tables = {_ascii_lower(t.name): t for t in desired.tables}
+    out = []
+    changed = False
+    for t in actual.tables:
+        want = tables.get(_ascii_lower(t.name))
+        if want is None:
+            out.append(t)
+            continue
+        cols = {_ascii_lower(c.name): c.name for c in want.columns}
+
+        def spell(name: str, cols: dict[str, str] = cols) -> str:
+            return cols.get(_ascii_lower(name), name)
+
+        new = replace(
+            t,
+            name=want.name,
+            columns=tuple(replace(c, name=spell(c.name)) for c in t.columns),
+            primary_key=replace(t.primary_key, columns=tuple(map(spell, t.primary_key.columns)))
+            if t.primary_key
+            else None,
+            indexes=tuple(
+                replace(ix, parts=tuple(replace(p, column=spell(p.column)) if p.column else p for p in ix.parts))
+                for ix in t.indexes
+            ),
+            foreign_keys=tuple(
+                replace(fk, columns=tuple(map(spell, fk.columns)), ref_table=_spelled(tables, fk.ref_table))
+                for fk in t.foreign_keys
+            ),
+        )
+        changed = changed or new != t
+        out.append(new)
+    return replace(actual, tables=tuple(out)) if changed else actual
+
+
+def _spelled(tables: dict[str, Table], name: str) -> str:
+    want = tables.get(_ascii_lower(name))
+    return want.name if want is not None else name
