@@ -659,3 +659,48 @@ def test_column_type_change_under_views_converges(pg_factory: Callable[[], str])
     assert _drift(desired, url, "postgresql") == [], sql
     apply_statements(url, plan.reverse().statements())
     assert _drift(before, url, "postgresql") == []
+
+
+def test_tables_outside_the_default_schema(pg_factory: Callable[[], str]) -> None:
+    """Objects are keyed ``schema.name``: every table operation and enum change names ``"sales"."orders"``, never
+    ``"sales.orders"``; plan, apply, reverse all converge."""
+    url = pg_factory()
+    apply_statements(
+        url,
+        [
+            "CREATE SCHEMA sales",
+            "CREATE TYPE sales.state AS ENUM ('new', 'paid')",
+            "CREATE TABLE sales.customers (id integer CONSTRAINT customers_pkey PRIMARY KEY, email text)",
+            "CREATE TABLE sales.orders (id integer CONSTRAINT orders_pkey PRIMARY KEY, customer integer, "
+            "state sales.state, total numeric CONSTRAINT orders_total_check CHECK (total >= 0))",
+            "CREATE INDEX orders_state_idx ON sales.orders (state)",
+            "CREATE UNIQUE INDEX customers_email_key ON sales.customers (email)",
+        ],
+    )
+    d = get_dialect("postgresql")
+    before = _inspect(url, "postgresql")
+    assert before.table("sales.orders") is not None, [t.name for t in before.tables]
+    fk = ForeignKey("orders_customer_fkey", ("customer",), "sales.customers", ("id",))
+    desired = _edit(
+        "sales.orders",
+        lambda t: replace(
+            _col(t, "total", nullable=False),
+            columns=(*_col(t, "total", nullable=False).columns, Column("note", ColumnType(TypeKind.TEXT))),
+            indexes=(Index("orders_total_idx", (IndexPart("total", descending=True),)),),
+            foreign_keys=(fk,),
+            checks=(),
+            primary_key=PrimaryKey(("id",), "orders_pk"),
+        ),
+    )(before)
+    desired = replace(
+        desired,
+        enums=tuple(Enum(e.name, ("new", "paid", "shipped")) if e.name == "sales.state" else e for e in desired.enums),
+    )
+    for online in (False, True):
+        plan = planner.plan(diff_schemas(desired, before, d), desired, before, d, online=online)
+        sql = plan.statements()
+        assert not any('"sales.' in s for s in sql), sql
+        _apply_autocommit(url, sql)
+        assert _drift(desired, url, "postgresql") == [], sql
+        _apply_autocommit(url, plan.reverse().statements())
+        assert _drift(before, url, "postgresql") == []

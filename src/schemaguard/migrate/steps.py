@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic.operations import ops
 
 from schemaguard.dialects.base import Dialect
-from schemaguard.dialects.sqla import DialectSpelling, build_table, compile_ddl
+from schemaguard.dialects.sqla import DialectSpelling, build_table, compile_ddl, quote_ident
 from schemaguard.diff.changes import Change
 from schemaguard.model import Column, Enum, Index, Schema, Table
 
@@ -166,6 +166,19 @@ class PlanContext:
         self.d = self.dialect.adapt(self.desired)
         self.a = self.dialect.adapt(self.actual)
         self.online = self.online and self.hooks.online
+
+    def split(self, key: str) -> tuple[str | None, str]:
+        """``(schema, name)`` of a model key: ``"sales.orders"`` → ``("sales", "orders")`` where the dialect
+        qualifies names (PostgreSQL), else ``(None, key)``."""
+        ns, dot, bare = key.partition(".")
+        return (ns, bare) if dot and self.sp.qualified_names else (None, key)
+
+    def name(self, key: str, member: str | None = None) -> str:
+        """A model key as quoted SQL: ``"sales"."orders"``; with ``member`` an index or type of that schema
+        (``"sales"."orders_idx"``)."""
+        schema, bare = self.split(key)
+        last = quote_ident(member if member is not None else bare)
+        return f"{quote_ident(schema)}.{last}" if schema else last
 
     def sa_table(self, t: Table) -> sa.Table:
         """A SQLAlchemy Table (no foreign keys) in a MetaData of its own."""

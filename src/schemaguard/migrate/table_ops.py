@@ -129,12 +129,12 @@ class AddColumn(Op):
 
     def lower(self, ctx: PlanContext) -> list[Step]:
         col = ctx.sa_table(self.table).c[self.column.name]._copy()
-        steps: list[Step] = [ops.AddColumnOp.from_column_and_tablename(None, self.table.name, col)]
+        steps: list[Step] = [ops.AddColumnOp.from_column_and_tablename(*ctx.split(self.table.name), col)]
         if self.column.comment and ctx.dialect.sa_dialect().supports_comments:
             # Alembic's add_column leaves the comment out (create_table does not).
             text = self.column.comment.replace("'", "''")
             steps.append(
-                Sql(f"COMMENT ON COLUMN {quote_ident(self.table.name)}.{quote_ident(self.column.name)} IS '{text}'")
+                Sql(f"COMMENT ON COLUMN {ctx.name(self.table.name)}.{quote_ident(self.column.name)} IS '{text}'")
             )
         return steps
 
@@ -152,7 +152,7 @@ class DropColumn(Op):
     def lower(self, ctx: PlanContext) -> list[Step]:
         col = ctx.sa_table(self.table).c[self.column.name]._copy()
         note = Comment(f"destructive: column {self.table.name}.{self.column.name} is dropped with its data")
-        return [note, ops.DropColumnOp.from_column_and_tablename(None, self.table.name, col)]
+        return [note, ops.DropColumnOp.from_column_and_tablename(*ctx.split(self.table.name), col)]
 
 
 @dataclass(frozen=True)
@@ -189,9 +189,7 @@ class RenameColumn(Op):
     def lower(self, ctx: PlanContext) -> list[Step]:
         # RENAME COLUMN is in place on both dialects (SQLite since 3.25).
         return [
-            Sql(
-                f"ALTER TABLE {quote_ident(self.table)} RENAME COLUMN {quote_ident(self.old)} TO {quote_ident(self.new)}"
-            )
+            Sql(f"ALTER TABLE {ctx.name(self.table)} RENAME COLUMN {quote_ident(self.old)} TO {quote_ident(self.new)}")
         ]
 
 
@@ -207,7 +205,7 @@ class AddPrimaryKey(Op):
     def lower(self, ctx: PlanContext) -> list[Step]:
         cols = ", ".join(quote_ident(c) for c in self.key.columns)
         name = f"CONSTRAINT {quote_ident(self.key.name)} " if self.key.name else ""
-        return [Sql(f"ALTER TABLE {quote_ident(self.table.name)} ADD {name}PRIMARY KEY ({cols})")]
+        return [Sql(f"ALTER TABLE {ctx.name(self.table.name)} ADD {name}PRIMARY KEY ({cols})")]
 
 
 @dataclass(frozen=True)
@@ -224,7 +222,7 @@ class DropPrimaryKey(Op):
             raise UnsupportedChange(
                 f"cannot drop the unnamed primary key of {self.table.name}", dialect=ctx.dialect.name
             )
-        return [ops.DropConstraintOp(qname(self.key.name), qname(self.table.name), type_="primary")]
+        return [_drop_constraint(ctx, self.key.name, self.table.name, "primary")]
 
 
 @dataclass(frozen=True)
@@ -260,7 +258,7 @@ class CreateIndex(Op):
             )
             build = ops.CreateIndexOp.from_index(unique)
             attach = Sql(
-                f"ALTER TABLE {quote_ident(self.table.name)} ADD CONSTRAINT {quote_ident(ix.name)} "
+                f"ALTER TABLE {ctx.name(self.table.name)} ADD CONSTRAINT {quote_ident(ix.name)} "
                 f"UNIQUE USING INDEX {quote_ident(ix.name)}"
             )
             return [Autocommit((build,)), attach]
@@ -283,11 +281,12 @@ class DropIndex(Op):
     def lower(self, ctx: PlanContext) -> list[Step]:
         ix = self.index
         if ix.constraint and not ctx.sp.fk_inline:
-            return [ops.DropConstraintOp(qname(ix.name), qname(self.table.name), type_="unique")]
+            return [_drop_constraint(ctx, ix.name, self.table.name, "unique")]
         if ctx.online:
             # IF EXISTS: online, the drop runs after the transactional body, which may have dropped its column.
-            return [Autocommit((Sql(f"DROP INDEX CONCURRENTLY IF EXISTS {quote_ident(ix.name)}"),))]
-        return [ops.DropIndexOp(qname(ix.name), table_name=qname(self.table.name))]
+            return [Autocommit((Sql(f"DROP INDEX CONCURRENTLY IF EXISTS {ctx.name(self.table.name, ix.name)}"),))]
+        schema, table = ctx.split(self.table.name)
+        return [ops.DropIndexOp(qname(ix.name), table_name=qname(table), schema=qname(schema) if schema else None)]
 
 
 @dataclass(frozen=True)
@@ -303,9 +302,13 @@ class RenameIndex(Op):
     def lower(self, ctx: PlanContext) -> list[Step]:
         if not ctx.hooks.rename_index:
             return [*DropIndex(self.table, self.before).lower(ctx), *CreateIndex(self.table, self.after).lower(ctx)]
-        old, new = quote_ident(self.before.name), quote_ident(self.after.name)
+        old, new = ctx.name(self.table.name, self.before.name), quote_ident(self.after.name)
         if self.before.constraint and not ctx.sp.fk_inline:
-            return [Sql(f"ALTER TABLE {quote_ident(self.table.name)} RENAME CONSTRAINT {old} TO {new}")]
+            return [
+                Sql(
+                    f"ALTER TABLE {ctx.name(self.table.name)} RENAME CONSTRAINT {quote_ident(self.before.name)} TO {new}"
+                )
+            ]
         return [Sql(f"ALTER INDEX {old} RENAME TO {new}")]
 
 
@@ -328,7 +331,7 @@ class AddForeignKey(Op):
             # NOT VALID takes a brief lock on both tables; VALIDATE then scans under SHARE UPDATE EXCLUSIVE, which
             # lets writes through, in a transaction of its own. Source: https://www.postgresql.org/docs/15/sql-altertable.html
             text = ctx.compile(sa.schema.AddConstraint(constraint)) + " NOT VALID"
-            return [Sql(text), Autocommit((_validate(self.table.name, self.fk.name),))]
+            return [Sql(text), Autocommit((_validate(ctx, self.table.name, self.fk.name),))]
         return [ops.CreateForeignKeyOp.from_constraint(constraint)]
 
 
@@ -346,7 +349,7 @@ class DropForeignKey(Op):
             raise UnsupportedChange(
                 f"cannot drop the unnamed foreign key {self.fk.columns} of {self.table.name}", dialect=ctx.dialect.name
             )
-        return [ops.DropConstraintOp(qname(self.fk.name), qname(self.table.name), type_="foreignkey")]
+        return [_drop_constraint(ctx, self.fk.name, self.table.name, "foreignkey")]
 
 
 @dataclass(frozen=True)
@@ -360,11 +363,9 @@ class AddCheck(Op):
 
     def lower(self, ctx: PlanContext) -> list[Step]:
         name = f"CONSTRAINT {quote_ident(self.check.name)} " if self.check.name else ""
-        text = (
-            f"ALTER TABLE {quote_ident(self.table.name)} ADD {name}CHECK ({ctx.sp.expression(self.check.expression)})"
-        )
+        text = f"ALTER TABLE {ctx.name(self.table.name)} ADD {name}CHECK ({ctx.sp.expression(self.check.expression)})"
         if ctx.online and self.check.name:
-            return [Sql(text + " NOT VALID"), Autocommit((_validate(self.table.name, self.check.name),))]
+            return [Sql(text + " NOT VALID"), Autocommit((_validate(ctx, self.table.name, self.check.name),))]
         return [Sql(text)]
 
 
@@ -380,7 +381,7 @@ class DropCheck(Op):
     def lower(self, ctx: PlanContext) -> list[Step]:
         if not self.check.name:
             raise UnsupportedChange(f"cannot drop an unnamed check on {self.table.name}", dialect=ctx.dialect.name)
-        return [ops.DropConstraintOp(qname(self.check.name), qname(self.table.name), type_="check")]
+        return [_drop_constraint(ctx, self.check.name, self.table.name, "check")]
 
 
 @dataclass(frozen=True)
@@ -407,8 +408,13 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _validate(table: str, constraint: str) -> Sql:
-    return Sql(f"ALTER TABLE {quote_ident(table)} VALIDATE CONSTRAINT {quote_ident(constraint)}")
+def _drop_constraint(ctx: PlanContext, name: str, table: str, type_: str) -> ops.DropConstraintOp:
+    schema, bare = ctx.split(table)
+    return ops.DropConstraintOp(qname(name), qname(bare), type_=type_, schema=qname(schema) if schema else None)
+
+
+def _validate(ctx: PlanContext, table: str, constraint: str) -> Sql:
+    return Sql(f"ALTER TABLE {ctx.name(table)} VALIDATE CONSTRAINT {quote_ident(constraint)}")
 
 
 def _fk_target(ctx: PlanContext, md: sa.MetaData, fk: ForeignKey, table: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from schemaguard.dialects.postgresql.render import SPELLING, render_enum, type_engine
+from schemaguard.dialects.postgresql.render_objects import qualified
 from schemaguard.dialects.sqla import build_index, build_table, compile_ddl, quote_ident, server_default, sql_string
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
@@ -26,7 +27,7 @@ rolls back) rather than queueing the application's queries behind it. pg-schema-
 
 
 def _alter(table: Table, column: str, action: str) -> Sql:
-    return Sql(f"ALTER TABLE {quote_ident(table.name)} ALTER COLUMN {quote_ident(column)} {action}")
+    return Sql(f"ALTER TABLE {qualified(table.name)} ALTER COLUMN {quote_ident(column)} {action}")
 
 
 def _set_default(table: Table, c: Column) -> Sql:
@@ -56,8 +57,8 @@ def alter_column(ctx: PlanContext, table: Table, before: Column, after: Column, 
         if after.nullable:
             steps.append(_alter(table, name, "DROP NOT NULL"))
         elif ctx.online:
-            check = f"{table.name}_{name}_not_null"[:63]
-            t, q = quote_ident(table.name), quote_ident(check)
+            check = f"{table.name.rpartition('.')[2]}_{name}_not_null"[:63]
+            t, q = qualified(table.name), quote_ident(check)
             steps += [
                 Sql(f"ALTER TABLE {t} ADD CONSTRAINT {q} CHECK ({quote_ident(name)} IS NOT NULL) NOT VALID"),
                 Autocommit((Sql(f"ALTER TABLE {t} VALIDATE CONSTRAINT {q}"),)),
@@ -107,14 +108,14 @@ def enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, lis
             prev = after.values[i - 1] if i > 0 else None
             pos = f" AFTER {sql_string(prev)}" if prev else (f" BEFORE {sql_string(existing[0])}" if existing else "")
             guard = " IF NOT EXISTS" if outside else ""  # an interrupted revision can run again
-            adds.append(Sql(f"ALTER TYPE {quote_ident(after.name)} ADD VALUE{guard} {sql_string(v)}{pos}"))
+            adds.append(Sql(f"ALTER TYPE {qualified(after.name)} ADD VALUE{guard} {sql_string(v)}{pos}"))
             existing.insert(existing.index(prev) + 1 if prev else 0, v)
         return Phase.CREATE_TYPES, [Autocommit(tuple(adds))] if outside and adds else adds
     old = f"{after.name}__sg_old"
     drops: list[Step] = []
     steps: list[Step] = [
-        Sql(f"ALTER TYPE {quote_ident(after.name)} RENAME TO {quote_ident(old)}"),
-        Sql(render_enum(after.name, after.values)),
+        Sql(f"ALTER TYPE {qualified(after.name)} RENAME TO {quote_ident(old.rpartition('.')[2])}"),
+        Sql(_create_type(after)),
         *(Sql(c) for c in _enum_comment(after)),
     ]
     recreate: list[Step] = []
@@ -127,12 +128,12 @@ def enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, lis
         for ix in t.indexes:
             if _mentions(" ".join(filter(None, [ix.where, *(p.expression for p in ix.parts)])), names):
                 if not ix.constraint:
-                    drops.append(Sql(f"DROP INDEX {quote_ident(ix.name)}"))
+                    drops.append(Sql(f"DROP INDEX {_member(t.name, ix.name)}"))
                 table = build_table(t, sa.MetaData(), SPELLING, with_fks=False)
                 recreate.append(Sql(compile_ddl(sa.schema.CreateIndex(build_index(ix, table, SPELLING)), dialect)))
         for ck in t.checks:
             if ck.name and _mentions(ck.expression, names):
-                tq, cq = quote_ident(t.name), quote_ident(ck.name)
+                tq, cq = qualified(t.name), quote_ident(ck.name)
                 drops.append(Sql(f"ALTER TABLE {tq} DROP CONSTRAINT {cq}"))
                 recreate.append(Sql(f"ALTER TABLE {tq} ADD CONSTRAINT {cq} CHECK ({ck.expression})"))
         for c in users:
@@ -142,12 +143,12 @@ def enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, lis
                 _alter(
                     t,
                     c.name,
-                    f"TYPE {quote_ident(after.name)}{arr} USING {quote_ident(c.name)}::text{arr}::{quote_ident(after.name)}{arr}",
+                    f"TYPE {qualified(after.name)}{arr} USING {quote_ident(c.name)}::text{arr}::{qualified(after.name)}{arr}",
                 )
             )
             if c.default is not None:
                 steps.append(_set_default(t, c))
-    steps.append(Sql(f"DROP TYPE {quote_ident(old)}"))
+    steps.append(Sql(f"DROP TYPE {qualified(old)}"))
     return Phase.ALTER_COLUMNS, drops + steps + recreate
 
 
@@ -171,8 +172,24 @@ def _uses_values(ctx: PlanContext, enum: str, values: list[str]) -> bool:
     return False
 
 
+def _create_type(e: Enum) -> str:
+    """``CREATE TYPE`` for ``e``, schema-qualified when its key is ``schema.name``."""
+    ns, dot, bare = e.name.partition(".")
+    return (
+        render_enum(e.name, e.values)
+        if not dot
+        else render_enum(bare, e.values).replace("CREATE TYPE ", f"CREATE TYPE {quote_ident(ns)}.", 1)
+    )
+
+
+def _member(table: str, name: str) -> str:
+    """An index name in the schema of ``table``."""
+    ns, dot, _ = table.partition(".")
+    return f"{quote_ident(ns)}.{quote_ident(name)}" if dot else quote_ident(name)
+
+
 def _enum_comment(e: Enum) -> list[str]:
-    return [f"COMMENT ON TYPE {quote_ident(e.name)} IS {sql_string(e.comment)}"] if e.comment else []
+    return [f"COMMENT ON TYPE {qualified(e.name)} IS {sql_string(e.comment)}"] if e.comment else []
 
 
 def _mentions(sql: str, columns: list[str]) -> bool:
@@ -192,8 +209,8 @@ HOOKS = MigrateHooks(
     needs_rebuild=_never_rebuild,
     alter_column=alter_column,
     enum_values=enum_values,
-    create_enum=lambda e: [render_enum(e.name, e.values), *_enum_comment(e)],
-    drop_enum=lambda e: [f"DROP TYPE {quote_ident(e.name)}"],
+    create_enum=lambda e: [_create_type(e), *_enum_comment(e)],
+    drop_enum=lambda e: [f"DROP TYPE {qualified(e.name)}"],
     rebuild=_no_rebuild,
     online=True,
     lock_timeout=LOCK_TIMEOUT,
