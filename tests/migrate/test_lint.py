@@ -127,4 +127,6 @@ def test_data_dependent_severity_and_allow(make_project, pg_factory) -> None:
     assert p.run("migrate", "lint", "--url", url, "0002") == 1
     rev = p.revisions()[-1]
     rev.write_text(rev.read_text() + "\n# schemaguard:allow MF103 -- backfilled by the deploy job\n")
+    assert p.run("migrate", "lint", "--url", url, "0002") == 2  # an edited revision is refused until reviewed
+    assert p.run("migrate", "hash") == 0  # reviewed: its checksum is recorded again
     assert p.run("migrate", "lint", "--url", url, "0002") == 0
