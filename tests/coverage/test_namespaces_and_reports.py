@@ -157,3 +157,22 @@ def test_diff_json_with_coverage_validates_against_the_published_schema(
     _, report = diff_json(["diff", "--from", multi, "--to", multi], capsys)
     jsonschema.validate(report, schema)
     assert report["coverage"]["not_compared"][0]["names"] == ["hr.people"]
+
+
+def test_compare_privileges_option_and_json_model_round_trip(
+    multi: str, pg_factory: Callable[[], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = pg_factory()
+    with psycopg.connect(other, autocommit=True) as conn:
+        conn.execute(MULTI_SQL)  # type: ignore[arg-type]
+        conn.execute("GRANT SELECT ON hr.bosses TO PUBLIC")
+    code, report = diff_json(["diff", "--from", other, "--to", multi, "--compare", "privileges"], capsys)
+    assert code == 1
+    assert [(c["kind"], c["object"]) for c in report["changes"]] == [("privileges_changed", "hr.bosses")]
+    # inspect --format json carries the objects, and loads back as a master with no drift
+    code, out, _ = run_cli(["inspect", "--url", multi, "--format", "json"], capsys)
+    model = tmp_path / "model.json"
+    model.write_text(out, encoding="utf-8")
+    code, report = diff_json(["diff", "--from", multi, "--to", str(model)], capsys)
+    assert (code, report["changes"]) == (0, [])
+    assert report["coverage"]["compared"]["view"] == {"desired": 1, "actual": 1}

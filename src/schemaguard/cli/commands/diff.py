@@ -40,6 +40,10 @@ def diff(
         str | None,
         typer.Option("--shard", help="Fleet mode: compare only shard K of N of the targets (K/N, stable split)."),
     ] = None,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option("--compare", help="Also compare: privileges (grants and owners; off by default)."),
+    ] = None,
     strict_coverage: Annotated[
         bool,
         typer.Option(
@@ -62,6 +66,11 @@ def diff(
     if targets_file and all_targets:
         raise ConfigError("--targets-file and --all-targets conflict: give one")
     cfg = STATE.config()
+    if compare:
+        unknown = [c for c in compare if c != "privileges"]
+        if unknown:
+            raise typer.BadParameter(f"unknown {unknown[0]!r}; expected 'privileges'", param_hint="--compare")
+        cfg = cfg.model_copy(update={"compare": sorted({*(getattr(cfg, "compare", None) or []), *compare})})
     if targets_file or all_targets:
         from schemaguard.cli.commands.report import emit_fleet
         from schemaguard.fleet import configured_targets, parse_shard, read_targets_file, run_fleet

@@ -21,7 +21,14 @@ class ReportFormat(StrEnum):
 
 TargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="A target named in the configuration.")]
 UrlOpt = Annotated[str | None, typer.Option("--url", help="Database URL (sqlite:///file.db, postgresql://...).")]
-NamespaceOpt = Annotated[str | None, typer.Option("--schema", help="PostgreSQL schema (namespace) to inspect.")]
+NamespaceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--schema",
+        help="PostgreSQL schemas to inspect: one name, or names and glob patterns separated by commas "
+        "(!pattern leaves out); default: every user schema.",
+    ),
+]
 
 
 def check_out_path(value: str | None) -> str | None:
