@@ -203,3 +203,24 @@ def test_whole_database_round_trips_through_the_master(
     assert Counter(o.kind for o in rebuilt.objects) == Counter(o.kind for o in desired.objects)
     report = api.diff(Config(), desired=str(master), actual=target)
     assert report.changes == ()
+
+
+def test_column_type_change_under_views_and_a_function_converges(clones) -> None:  # type: ignore[no-untyped-def]
+    # Issue 14's dependency case: the column a view reads changes type; another view reads that view and a function
+    # reads it too. PostgreSQL refuses the ALTER while the views exist, so the plan must go around them.
+    script = (
+        "CREATE TABLE t (id int PRIMARY KEY, c {type});"
+        "CREATE VIEW v1 AS SELECT id, c FROM t;"
+        "CREATE VIEW v2 AS SELECT c FROM v1 WHERE id > 0;"
+        "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM v1';"
+    )
+    actual_url, desired_url = clones.create(), clones.create()
+    with psycopg.connect(actual_url, autocommit=True) as conn:
+        conn.execute(script.format(type="integer"))  # type: ignore[arg-type]
+    with psycopg.connect(desired_url, autocommit=True) as conn:
+        conn.execute(script.format(type="bigint"))  # type: ignore[arg-type]
+    desired, actual = _inspect(desired_url), _inspect(actual_url)
+    changes = diff_schemas(desired, actual, PG)
+    assert [(c.kind.value, c.table, c.object) for c in changes] == [("column_type", "t", "c")]
+    apply_statements(actual_url, PG.plan(changes, desired, actual))
+    assert diff_schemas(desired, _inspect(actual_url), PG) == []
