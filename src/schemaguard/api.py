@@ -331,6 +331,13 @@ def diff_sources(
     d = get_dialect(name)
     ds, ignored1 = filter_ignored(desired.schema, config)
     as_, ignored2 = filter_ignored(actual.schema, config)
+    dev_url = (config.model_extra or {}).get("dev_url")
+    if desired.dialect is None and ds.objects and d.server and dev_url:
+        # A master's views, functions... in the server's words: rendered into a scratch database on dev_url.
+        from schemaguard.config import expand_env
+        from schemaguard.diff.dev_normalise import normalise_objects
+
+        ds = normalise_objects(ds, d, expand_env(str(dev_url), "dev_url"))
     changes = diff_schemas(ds, as_, d, desired_syntax=desired.syntax, actual_syntax=actual.syntax)
     sql = tuple(d.plan(changes, ds, align_names(ds, as_, d))) if with_sql else None
     from schemaguard.diff.coverage import diff_coverage

@@ -176,3 +176,26 @@ def test_compare_privileges_option_and_json_model_round_trip(
     code, report = diff_json(["diff", "--from", multi, "--to", str(model)], capsys)
     assert (code, report["changes"]) == (0, [])
     assert report["coverage"]["compared"]["view"] == {"desired": 1, "actual": 1}
+
+
+def test_hand_written_view_is_compared_in_the_servers_words_through_dev_url(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import PG_ADMIN_URL
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (id int PRIMARY KEY); CREATE VIEW big AS SELECT id FROM t WHERE id > 1")
+    master = tmp_path / "master.yaml"
+    master.write_text(
+        "version: 1\ntables:\n  t:\n    columns:\n      id: {type: integer, primary_key: true}\n"
+        "views:\n  big: {definition: 'select id from t where id>1'}\n",
+        encoding="utf-8",
+    )
+    # Without a development database the author's words differ from the server's: reported, not hidden.
+    report = api.diff(Config(), desired=str(master), actual=pg_url)
+    assert [c.kind.value for c in report.changes] == ["view_changed"]
+    # With dev_url the master is rendered into a scratch database there and read back (Atlas's dev database).
+    (tmp_path / "schemaguard.toml").write_text(f'dev_url = "{PG_ADMIN_URL}"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    report = api.diff(api.load_config(), desired=str(master), actual=pg_url)
+    assert report.changes == ()
