@@ -4,6 +4,7 @@ applies them. The seed's blanket statements stay behind ``--rollback-sql --blank
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from schemaguard.backfills.builtin.phase_1_4 import BACKFILL
 from schemaguard.backfills.demo import BASE_TIME
 from schemaguard.backfills.runner import RunOptions, apply_rollback, dry_run, rollback_plan, run_backfill
-from schemaguard.backfills.spec import Backfill, BackfillError, Insert, Step, Tables
+from schemaguard.backfills.spec import Backfill, BackfillError, Insert, Step, Tables, Update
 from schemaguard.cli.app import main
 from schemaguard.db import create_engine
 from tests.backfills.conftest import build_demo, checksum, kill, ledger_rows, start_cli, table_rows, wait_for
@@ -178,3 +179,30 @@ def test_rollback_waits_for_a_running_backfill(sqlite_url: str, capsys: pytest.C
         assert [r["status"] for r in ledger_rows(url)] == ["completed", "running"]  # nothing rolled back
     finally:
         kill(proc)
+
+
+def test_rollback_restores_the_columns_the_run_recorded(
+    demo_factory: Callable[..., str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The backfill's code changes after the run (its update now also writes "status"): the rollback still
+    # restores what the run recorded, and leaves "status" alone.
+    url = demo_factory(orgs=2, threads_per_org=6, orgs_without_number=0)
+    before = checksum(url)
+    run = run_backfill(BACKFILL, url)
+    step = BACKFILL.steps[2]
+    wider = Update(
+        "MessageThread",
+        step.updates[0].where,
+        lambda t: {**step.updates[0].values(t), "status": sa.literal("open")},
+    )
+    changed = dataclasses.replace(
+        BACKFILL,
+        steps=(*BACKFILL.steps[:2], dataclasses.replace(step, updates=(wider,))),
+        requires={**BACKFILL.requires, "MessageThread": (*BACKFILL.requires["MessageThread"], "status")},
+    )
+    run_sql(url, ['UPDATE "MessageThread" SET "status" = \'closed\''])
+    plan = rollback_plan(changed, url)
+    assert plan.runs == [run.run_id] and not any('"status"' in s for s in plan.statements)
+    apply_rollback(changed, url)
+    run_sql(url, ['UPDATE "MessageThread" SET "status" = \'open\''])
+    assert checksum(url) == before

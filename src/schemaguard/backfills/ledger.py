@@ -62,10 +62,11 @@ def ledger_table(metadata: sa.MetaData | None = None) -> sa.Table:
         sa.Column("error", sa.Text),
         sa.Column("cursor", sa.Text),
         sa.Column("undo", sa.Boolean),
+        sa.Column("undo_columns", sa.Text),
     )
 
 
-ADDED_COLUMNS = ("cursor", "undo")
+ADDED_COLUMNS = ("cursor", "undo", "undo_columns")
 """Columns added after the first release: a ledger created earlier gets them on the next real run."""
 
 
@@ -89,6 +90,7 @@ class LedgerRow:
     error: str | None
     cursor: dict[str, Any] | None = None
     undo: bool = False
+    undo_columns: dict[str, list[str]] | None = None
 
     @property
     def total(self) -> int:
@@ -129,6 +131,7 @@ def _row(r: Any) -> LedgerRow:
         r.error,
         json.loads(r.cursor) if getattr(r, "cursor", None) else None,
         bool(getattr(r, "undo", False)),
+        json.loads(r.undo_columns) if getattr(r, "undo_columns", None) else None,
     )
 
 
@@ -256,6 +259,7 @@ def claim(
     tool_version: str,
     *,
     undo: bool = False,
+    undo_columns: dict[str, list[str]] | None = None,
 ) -> tuple[int, list[LedgerRow], dict[str, Any]]:
     """Create the ledger if needed, mark dead ``running`` rows of ``name`` as ``interrupted`` and insert this
     run's row, in one transaction (on SQLite an exclusive write transaction).
@@ -311,6 +315,7 @@ def claim(
                 tool_version=tool_version,
                 cursor=json.dumps(cursor),
                 undo=undo,
+                undo_columns=json.dumps(undo_columns) if undo_columns is not None else None,
             )
             .returning(LEDGER.c.id)
         ).scalar_one()

@@ -363,7 +363,14 @@ def run_backfill(
                 result.previous = ledger.last_runs(conn).get(backfill.name)
                 undo_tables = undo.ensure_undo_tables(conn, backfill, tables) if opts.undo else {}
             run_id, result.resumed, cursor = ledger.claim(
-                conn, backfill.name, backfill.checksum(), opts.batch_size, False, __version__, undo=opts.undo
+                conn,
+                backfill.name,
+                backfill.checksum(),
+                opts.batch_size,
+                False,
+                __version__,
+                undo=opts.undo,
+                undo_columns=undo.recorded_columns(backfill, tables) if opts.undo else None,
             )
             result.run_id = run_id
             obs.run_started(result)
@@ -882,7 +889,8 @@ def _plan(
     plan = RollbackPlan(backfill.name, mask_url(url))
     plan.runs = _rollback_runs(conn, backfill, tables, run_id)
     executables: list[sa.sql.dml.UpdateBase] = []
-    for group, stmts in undo.rollback_statements(conn, backfill, tables, plan.runs):
+    recorded = {r.id: r.undo_columns for r in ledger.history(conn, backfill.name, limit=1_000_000)}
+    for group, stmts in undo.rollback_statements(conn, backfill, tables, plan.runs, recorded):
         text = [str(s.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})) for s in stmts]
         plan.groups.append((group, text))
         executables += stmts

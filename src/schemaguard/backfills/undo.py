@@ -18,7 +18,7 @@ when printed; ``backfill NAME --rollback`` executes the same statements.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +52,16 @@ def written_columns(backfill: Backfill, tables: Tables) -> dict[str, list[str]]:
     for _, _, update in update_keys(backfill):
         cols = out.setdefault(update.table, [])
         cols += [c for c in update.values(tables) if c not in cols]
+    return out
+
+
+def recorded_columns(backfill: Backfill, tables: Tables) -> dict[str, list[str]]:
+    """Insert or update key -> the columns its undo rows hold (``[]`` for an insert): stored with each run in the
+    ledger, so a rollback restores exactly those even after the backfill's code changed."""
+    from schemaguard.backfills.runner import insert_keys, update_keys
+
+    out: dict[str, list[str]] = {key: list(u.values(tables)) for key, _, u in update_keys(backfill)}
+    out |= {key: [] for key, _, _ in insert_keys(backfill)}
     return out
 
 
@@ -115,14 +125,16 @@ def _quoted(conn: sa.Connection, table: sa.Table) -> str:
 
 
 def existing_undo_tables(conn: sa.Connection, backfill: Backfill, tables: Tables) -> dict[str, sa.Table]:
-    """The undo tables of ``backfill`` that exist (reflected columns trimmed to those the spec writes)."""
+    """The undo tables of the tables ``backfill`` writes that exist, reflected (so columns that earlier versions
+    of the backfill recorded are there too)."""
     insp = sa.inspect(conn)
     out: dict[str, sa.Table] = {}
-    for name, cols in written_columns(backfill, tables).items():
+    md = sa.MetaData()
+    for name in written_columns(backfill, tables):
         source = tables[name]
-        undo = undo_table(source, cols)
-        if insp.has_table(undo.name, schema=source.schema):
-            out[name] = undo
+        undo_name = undo_table_name(name)
+        if insp.has_table(undo_name, schema=source.schema):
+            out[name] = sa.Table(undo_name, md, schema=source.schema, autoload_with=conn)
     return out
 
 
@@ -143,23 +155,27 @@ def rollback_statements(
     backfill: Backfill,
     tables: Tables,
     run_ids: Sequence[int],
+    recorded: Mapping[int, Mapping[str, list[str]] | None] | None = None,
 ) -> Iterator[tuple[UndoGroup, list[sa.sql.dml.UpdateBase]]]:
     """The statements restoring the state before runs ``run_ids`` (pass them newest first), grouped per run and
     update, newest update first. Rows with the same prior values share one ``UPDATE ... WHERE key IN (...)``.
+
+    ``recorded`` gives per run the columns each key recorded (the ledger's ``undo_columns``); runs without it
+    (none recorded) use the backfill's current declaration.
 
     Yields:
         (group, statements) pairs; the statements are SQLAlchemy UPDATE/DELETE objects with bound values.
 
     Raises:
-        BackfillError: undo rows of an update the backfill no longer declares (its code changed since the run).
+        BackfillError: undo rows of a key neither recorded nor declared any more (its code changed since).
     """
-    from schemaguard.backfills.runner import execution_order, insert_keys, update_keys
+    from schemaguard.backfills.runner import execution_order
 
     order = execution_order(backfill)
-    specs: dict[str, list[str]] = {key: list(u.values(tables)) for key, _, u in update_keys(backfill)}
-    specs |= {key: [] for key, _, _ in insert_keys(backfill)}
+    declared = recorded_columns(backfill, tables)
     undo = existing_undo_tables(conn, backfill, tables)
     for run_id in run_ids:
+        specs = dict((recorded or {}).get(run_id) or declared)
         present: list[tuple[str, str, str]] = []
         for name, u in undo.items():
             q = sa.select(u.c._sg_key, u.c._sg_op).where(u.c._sg_run == run_id).distinct()
@@ -170,7 +186,8 @@ def rollback_statements(
                 f"run #{run_id} recorded changes of update(s) {', '.join(unknown)} that backfill {backfill.name!r} "
                 "no longer declares: its code changed since; restore with the version that ran"
             )
-        present.sort(key=lambda p: (-order.index(p[1]), p[2]))
+        rank = {key: i for i, key in enumerate([*order, *(k for k in specs if k not in order)])}
+        present.sort(key=lambda p: (-rank[p[1]], p[2]))
         for name, key, op in present:
             yield _group(conn, tables[name], undo[name], run_id, key, op, specs[key])
 
