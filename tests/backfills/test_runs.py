@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from schemaguard.backfills.builtin.phase_1_4 import BACKFILL
-from schemaguard.backfills.runner import RunOptions, run_backfill
+from schemaguard.backfills.runner import RunOptions, RunResult, run_backfill
 from schemaguard.backfills.spec import BackfillError
 from schemaguard.cli.app import main
 from tests.backfills.conftest import build_demo, checksum, kill, ledger_rows, start_cli, wait_for
@@ -91,3 +91,41 @@ def test_sqlite_busy_timeout_reports_the_write_lock(sqlite_url: str) -> None:
         con.execute("ROLLBACK")
         con.close()
     assert ledger_rows(url) == []  # it never got to claim the ledger
+
+
+def test_postgresql_batch_that_meets_a_newer_row_version_is_retried(pg_url: str) -> None:
+    import threading
+
+    url = build_demo(pg_url, orgs=2, threads_per_org=10, orgs_without_number=0)
+    holder = psycopg.connect(url)
+    watcher = psycopg.connect(url, autocommit=True)
+    outcome: dict[str, object] = {}
+    try:
+        first = holder.execute('SELECT min(id) FROM "MessageThread"').fetchone()[0]  # type: ignore[index]
+        holder.execute('UPDATE "MessageThread" SET status = %s WHERE id = %s', ("held", first))
+
+        def run() -> None:
+            outcome["result"] = run_backfill(BACKFILL, url, RunOptions(batch_size=50, lock_timeout=30))
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        # The batch's snapshot predates the holder's commit: its FOR UPDATE waits, then meets a newer version.
+        wait_for(
+            lambda: (
+                watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%%'"
+                ).fetchone()[0]  # type: ignore[index]
+                > 0
+            )
+        )
+        holder.commit()
+        worker.join(timeout=60)
+    finally:
+        holder.close()
+        watcher.close()
+    result = outcome["result"]
+    assert isinstance(result, RunResult) and result.counts["thread-numbers.1"] == 20 and result.retries == 1
+    assert ledger_rows(url)[-1]["status"] == "completed"
+    with psycopg.connect(url) as conn:
+        row = conn.execute('SELECT status, "messageNumberId" FROM "MessageThread" ORDER BY id LIMIT 1').fetchone()
+    assert row is not None and row[0] == "held" and row[1] is not None  # the application's write kept, and filled

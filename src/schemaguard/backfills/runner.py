@@ -109,6 +109,7 @@ class RunResult:
         previous: the last completed real run before this one, if any.
         seconds: wall time of the run.
         undo_seconds: of which spent writing the undo record (its INSERT ... SELECT statements).
+        retries: batches rolled back and run again after a serialization failure or deadlock.
     """
 
     name: str
@@ -122,6 +123,7 @@ class RunResult:
     previous: ledger.LedgerRow | None = None
     seconds: float = 0.0
     undo_seconds: float = 0.0
+    retries: int = 0
 
     @property
     def total(self) -> int:
@@ -646,6 +648,7 @@ def _committed_batch(
                 upd.rows = rows
             if getattr(exc.orig, "sqlstate", None) not in ("40001", "40P01") or attempt == SERIALIZATION_RETRIES:
                 raise
+            state.result.retries += 1
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")  # pragma: no cover
 
