@@ -99,3 +99,16 @@ def test_negative_lock_timeout_is_a_usage_error(pg_url: str, capsys: pytest.Capt
         assert main(["backfill", "phase-1-4", "--lock-timeout", "-5", *extra, "--url", url]) == 2
         err = capsys.readouterr().err
         assert err.strip() == "error: --lock-timeout must be 0 or more seconds (got -5)", err
+
+
+def test_failed_seed_leaves_no_table_behind(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    path = sqlite_url.split(":///", 1)[1]
+    with sqlite3.connect(path) as con:
+        con.execute('CREATE TABLE "MessageThread" (id TEXT PRIMARY KEY)')  # the master's CREATE TABLE fails on it
+    assert main(["demo", "seed", "--url", sqlite_url]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    with sqlite3.connect(path) as con:
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert names == ["MessageThread"]

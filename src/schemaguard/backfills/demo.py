@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from schemaguard.db import create_engine, mask, mask_url
+from schemaguard.db import mask, mask_url
 from schemaguard.errors import ConfigError, ConnectionFailed
 
 if TYPE_CHECKING:
@@ -83,7 +83,10 @@ def seed_demo(
             "0 <= --thread-number-share <= 1"
         )
     data = _generate(random.Random(seed), orgs, threads_per_org, orgs_without_number, thread_number_share)
-    engine = create_engine(url)
+    from schemaguard.backfills.runner import RunOptions, write_engine
+
+    # One transaction, DDL included (SQLite too: BEGIN IMMEDIATE), so a failure leaves the database as it was.
+    engine = write_engine(url, RunOptions())
     try:
         with engine.begin() as conn:
             insp = sa.inspect(conn)

@@ -357,7 +357,7 @@ def run_backfill(
     obs: Observer = observer or _Silent()
     started = time.monotonic()
     result = RunResult(backfill.name, mask_url(url), dialect_name(url), dry_run=False)
-    engine = _write_engine(url, opts)
+    engine = write_engine(url, opts)
     try:
         with _database_errors(url), ledger.run_lock(engine, backfill.name), engine.connect() as conn:
             with conn.begin():
@@ -757,7 +757,7 @@ def _set_timeouts(conn: sa.Connection, opts: RunOptions, snapshot: bool = False)
     conn.execute(sa.select(*(sa.func.set_config(name, value, True) for name, value in settings.items())))
 
 
-def _write_engine(url: str, opts: RunOptions) -> sa.Engine:
+def write_engine(url: str, opts: RunOptions) -> sa.Engine:
     """An engine for real runs. SQLite: ``busy_timeout`` from ``lock_timeout`` and every transaction opened with
     ``BEGIN IMMEDIATE`` so a batch takes the write lock up front instead of failing half-way on an upgrade.
 
@@ -927,7 +927,7 @@ def apply_rollback(
     """
     opts = options or RunOptions()
     opts.check()
-    engine = _write_engine(url, opts)
+    engine = write_engine(url, opts)
     try:
         with _database_errors(url), ledger.run_lock(engine, backfill.name), engine.connect() as conn:
             with conn.begin():
