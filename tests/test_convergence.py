@@ -457,8 +457,6 @@ MIGRA_LEFT_OUT = {
     "partitioning": "partitioned tables are not modelled (H8)",
     "inherit2": "table inheritance is not modelled (H8)",
     # Known failures of the planner at the time of writing (views, triggers and sequences are new object kinds):
-    "singleschema": "the plan names a type in another schema that is not created (H7a/H8, namespaces)",
-    "singleschema_ext": "the plan names a type in another schema that is not created (H7a/H8, namespaces)",
     "triggers3": "a trigger on a view is lost when the planner (H7a) recreates the view",
 }
 """migra cases that do not converge yet, with the owner of the fix; xfail(strict) so a fix is noticed."""
