@@ -163,7 +163,20 @@ def readers_of(a: DbObject, ctx: PlanContext) -> list[Op]:
         ops.append(_drop(dep, ctx, ctx.actual))
         want = desired.get(dep.key)
         if want is not None:
-            ops.append(_create(want, ctx, ctx.desired))
+            ops += [_create(want, ctx, ctx.desired), *_riders(want, ctx)]
+    return ops
+
+
+def _riders(view: DbObject, ctx: PlanContext) -> list[Op]:
+    """Create again the triggers and rules of a view that is dropped and created (DROP VIEW drops them)."""
+    if view.kind not in _VIEWS:
+        return []
+    done = _done(ctx)
+    ops: list[Op] = []
+    for o in ctx.desired.objects:
+        if o.table == view.name and o.kind in (ObjectKind.TRIGGER, ObjectKind.RULE) and o.key not in done:
+            done.add(o.key)
+            ops.append(_create(o, ctx, ctx.desired))
     return ops
 
 
@@ -196,7 +209,7 @@ def _plan_object(ch: Change, ctx: PlanContext) -> list[Op]:
         # Objects other objects use (a domain, an extension) are altered, not dropped.
         forward, backward = tuple(in_place), tuple(_sql(ctx).alter_sql(a, d) or ())
         return [ObjectStatements(f"alter {d.label}", forward, backward, _create_phase(d), _create_phase(d))]
-    return [*_with_dependents(a, ctx), _drop(a, ctx, ctx.actual), _create(d, ctx, ctx.desired)]
+    return [*_with_dependents(a, ctx), _drop(a, ctx, ctx.actual), _create(d, ctx, ctx.desired), *_riders(d, ctx)]
 
 
 def _replace_sequence(d: DbObject, a: DbObject, ctx: PlanContext) -> ObjectStatements:
