@@ -220,7 +220,6 @@ CLASS_PAIRS = [
             lambda s: _map_indexes(s, lambda i: replace(i, deferrable=True, initially_deferred=True)),
         ),
         {"sqlite": False, "postgresql": True},
-        {"postgresql": "the planner (H7a) does not yet recreate a unique constraint whose deferrability changed"},
     ),
     Pair(
         "foreign-key-made-deferrable",

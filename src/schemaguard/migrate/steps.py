@@ -189,10 +189,11 @@ class PlanContext:
         return compile_ddl(element, self.dialect.sa_dialect())
 
     def is_constraint_index(self, ix: Index) -> bool:
-        """Rendered as a UNIQUE constraint (PostgreSQL), not as an index: same rule as ``build_table``."""
+        """Rendered as a UNIQUE constraint (PostgreSQL), not as an index: same rule as ``build_table``; a
+        DEFERRABLE unique is always a constraint (an index cannot be deferred)."""
         return (
             not self.sp.fk_inline
-            and ix.constraint
+            and (ix.constraint or ix.deferrable)
             and ix.unique
             and not ix.where
             and not ix.method

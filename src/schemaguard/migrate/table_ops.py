@@ -244,7 +244,12 @@ class CreateIndex(Op):
         online = ctx.online and not self.new_table
         if ctx.is_constraint_index(ix):
             if not online:
-                uc = sa.UniqueConstraint(*[table.c[p.column or ""] for p in ix.parts], name=qname(ix.name))
+                uc = sa.UniqueConstraint(
+                    *[table.c[p.column or ""] for p in ix.parts],
+                    name=qname(ix.name),
+                    deferrable=True if ix.deferrable else None,
+                    initially="DEFERRED" if ix.initially_deferred else None,
+                )
                 table.append_constraint(uc)
                 return [ops.CreateUniqueConstraintOp.from_constraint(uc)]
             # Lock-safe: build the unique index concurrently, then attach it as the constraint (brief lock).
@@ -257,9 +262,12 @@ class CreateIndex(Op):
                 postgresql_concurrently=True,
             )
             build = ops.CreateIndexOp.from_index(unique)
+            deferral = (" DEFERRABLE" if ix.deferrable else "") + (
+                " INITIALLY DEFERRED" if ix.initially_deferred else ""
+            )
             attach = Sql(
                 f"ALTER TABLE {ctx.name(self.table.name)} ADD CONSTRAINT {quote_ident(ix.name)} "
-                f"UNIQUE USING INDEX {quote_ident(ix.name)}"
+                f"UNIQUE USING INDEX {quote_ident(ix.name)}{deferral}"
             )
             return [Autocommit((build,)), attach]
         index = build_index(ix, table, ctx.sp)
