@@ -455,8 +455,6 @@ MIGRA_LEFT_OUT = {
     "enumdefaults": "enum types in a second schema: one schema is compared at a time (H8, namespaces)",
     "partitioning": "partitioned tables are not modelled (H8)",
     "inherit2": "table inheritance is not modelled (H8)",
-    # Known failures of the planner at the time of writing (views, triggers and sequences are new object kinds):
-    "triggers3": "a trigger on a view is lost when the planner (H7a) recreates the view",
 }
 """migra cases that do not converge yet, with the owner of the fix; xfail(strict) so a fix is noticed."""
 MIGRA_CASES = sorted(p.name for p in MIGRA.iterdir() if p.is_dir()) if MIGRA.is_dir() else []
