@@ -293,9 +293,26 @@ def _parse_default_cached(sql: str, dialect: str | None) -> Default:
         if isinstance(value, str) and isinstance(node, exp.Cast):
             value = _typed_string(value, node.to)
         return Default.literal(value)
+    if read != "postgres" and _lossy_in_postgres(text, read):
+        # A function of the source dialect sqlglot cannot carry through PostgreSQL spelling and back
+        # (SQLite's strftime('%s', 'now') would come back as STRFTIME('%s', DATETIME('now'))): kept as written.
+        return Default.expression(re.sub(r"\s+", " ", text))
     # The text is kept (casts and all) in PostgreSQL spelling, so it can be rendered again; comparison goes
     # through canonical_expression.
     return Default.expression(pg_text(node))
+
+
+@lru_cache(maxsize=4096)
+def _lossy_in_postgres(text: str, read: str) -> bool:
+    """True when ``text`` (an expression in sqlglot dialect ``read``) does not survive a trip through its
+    PostgreSQL spelling: read as ``read``, written as PostgreSQL, read back as PostgreSQL and written as ``read``.
+    Such a default is held as written (native to its database), and compared as written."""
+    try:
+        node = sqlglot.parse_one(text, read=read)
+        back = sqlglot.transpile(pg_text(node), read="postgres", write=read)
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+        return False
+    return len(back) != 1 or back[0] != node.sql(dialect=read)
 
 
 def _cast_of_cast(node: exp.Expr) -> bool:
@@ -418,7 +435,13 @@ def default_key(default: Default | None, ctype: ColumnType, dialect: str | None 
         if default.value is None:
             return None
         return ("lit", _coerce(default.value, ctype))
-    text = canonical_expression(str(default.value), dialect)
+    raw = str(default.value)
+    read = _SQLGLOT_DIALECT.get(dialect, "postgres")
+    if read != "postgres" and _lossy_in_postgres(raw.strip(), read):
+        # Held as written by parse_default (and so written to a master, which is read as PostgreSQL): compared
+        # the way the master's copy will be read.
+        dialect = "postgresql"
+    text = canonical_expression(raw, dialect)
     return ("expr", text.upper() if text.upper() in ("CURRENT_TIMESTAMP", "CURRENT_DATE") else text)
 
 

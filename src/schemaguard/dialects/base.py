@@ -120,10 +120,13 @@ class Dialect:
         return result
 
     def supported(self, schema: Schema) -> Schema:
-        """``schema`` without the objects of kinds this dialect cannot hold (they move to ``not_compared``)."""
+        """``schema`` without the objects of kinds this dialect cannot hold (they move to ``not_compared``), and
+        with a ``not_compared`` entry for what ``dialects/<name>/diff.py: not_stored`` says adapt() drops."""
         from schemaguard.diff.objects import supported
 
-        return supported(schema, self.object_kinds, self.name)
+        # Parts of a table the dialect's adapt() drops (SQLite: defaults it cannot evaluate) are listed too.
+        not_stored = getattr(self._verb("diff"), "not_stored", None)
+        return supported(not_stored(schema) if not_stored else schema, self.object_kinds, self.name)
 
     def type_key(self, ctype: ColumnType) -> Hashable:
         """A key that is equal for two types exactly when the dialect stores them the same way

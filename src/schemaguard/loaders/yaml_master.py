@@ -844,7 +844,11 @@ class _Flow(dict[str, Any]):
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    """Never writes anchors/aliases (two columns sharing one default list would get ``&id001``/``*id001``),
+    which the loader refuses: every master ``inspect`` writes must load back."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 _Dumper.add_representer(

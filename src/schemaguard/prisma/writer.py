@@ -377,8 +377,11 @@ class _Writer:
             if text.upper() == "CURRENT_TIMESTAMP":
                 return "now()"
             if self.sqlite:
-                f.doc.append(f"PostgreSQL default {text} left out (no SQLite equivalent)")
-                return None
+                from schemaguard.dialects.sqlite.diff import sqlite_evaluates
+
+                if not sqlite_evaluates(text):  # a native SQLite default stays, as `prisma db pull` writes it
+                    f.doc.append(f"PostgreSQL default {text} left out (no SQLite equivalent)")
+                    return None
             return f"dbgenerated({quote(text)})"
         return self._literal(d, c.type)
 

@@ -6,10 +6,25 @@ Source for affinity: https://www.sqlite.org/datatype3.html#determination_of_colu
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Hashable
 from dataclasses import replace
+from functools import lru_cache
 
-from schemaguard.model import Check, Column, ColumnType, Default, DefaultKind, Index, IndexPart, Schema, Table, TypeKind
+from schemaguard.model import (
+    Check,
+    Column,
+    ColumnType,
+    Default,
+    DefaultKind,
+    Index,
+    IndexPart,
+    NotCompared,
+    Schema,
+    Table,
+    TypeKind,
+)
 from schemaguard.model.naming import check_name
 from schemaguard.normalize import _pg_array_literal
 
@@ -74,6 +89,72 @@ def _array_default(d: Default | None) -> Default | None:
 
 _PORTABLE_EXPRESSIONS = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"}
 
+_probe_lock = threading.Lock()
+_probe: sqlite3.Connection | None = None
+
+
+@lru_cache(maxsize=4096)
+def _evaluates(sql: str) -> bool:
+    global _probe
+    with _probe_lock:
+        if _probe is None:
+            _probe = sqlite3.connect(":memory:", check_same_thread=False)
+        cur = _probe.cursor()
+        try:
+            # One statement per execute() (sqlite3 refuses more), in a private in-memory database: the text is
+            # only ever a column default there, and the table is dropped at once.
+            cur.execute(f"CREATE TEMP TABLE _probe (x DEFAULT ({sql}))")
+            try:
+                cur.execute("INSERT INTO _probe DEFAULT VALUES")
+            finally:
+                cur.execute("DROP TABLE _probe")
+        except (sqlite3.Error, sqlite3.Warning, ValueError, OverflowError):
+            return False
+        return True
+
+
+def sqlite_evaluates(sql: str) -> bool:
+    """True when SQLite can evaluate ``sql`` as a column default (``DEFAULT (sql)``), read either as written or
+    transpiled from PostgreSQL syntax.
+
+    SQLite accepts any constant expression in parentheses as a default, function calls included
+    (https://www.sqlite.org/lang_createtable.html, "DEFAULT (expr)"): ``datetime('now')``, ``strftime('%s',
+    'now')``, ``abs(-3)``. It is tried in a throwaway in-memory database (unknown functions such as
+    ``gen_random_uuid()`` or ``nextval(...)`` fail on the first insert). Results are cached.
+    """
+    from schemaguard.dialects.sqlite.render import expression
+
+    text = sql.strip()
+    if not text:
+        return False
+    return _evaluates(text) or _evaluates(expression(text))
+
+
+def _sqlite_default(default: Default | None) -> bool:
+    return (
+        default is None
+        or default.kind is not DefaultKind.EXPRESSION
+        or str(default.value).upper() in _PORTABLE_EXPRESSIONS
+        or sqlite_evaluates(str(default.value))
+    )
+
+
+def not_stored(schema: Schema) -> Schema:
+    """``schema`` with a ``not_compared`` entry for each column default :func:`adapt` drops (an expression SQLite
+    cannot evaluate, such as PostgreSQL's ``gen_random_uuid()``), so a report says it was not compared.
+    Names are ``table.column``; the same schema when nothing is dropped."""
+    names = sorted(
+        f"{t.name}.{c.name}"
+        for t in schema.tables
+        for c in t.columns
+        if not _sqlite_default(c.default)
+        or (c.type.is_array and c.default is not None and c.default.kind is DefaultKind.EXPRESSION)
+    )
+    if not names:
+        return schema
+    entry = NotCompared("column default", "SQLite cannot evaluate it: dropped on SQLite", tuple(names))
+    return replace(schema, not_compared=(*schema.not_compared, entry))
+
 
 def _adapt_column(t: Table, c: Column, schema: Schema, checks: list[Check]) -> Column:
     ct = c.type
@@ -81,12 +162,9 @@ def _adapt_column(t: Table, c: Column, schema: Schema, checks: list[Check]) -> C
     if ct.is_array:
         # Arrays are stored as JSON text (what Prisma does for lists on SQLite: a String holding JSON).
         return replace(c, type=ColumnType(TypeKind.TEXT), default=_array_default(default), autoincrement=False)
-    if (
-        default is not None
-        and default.kind is DefaultKind.EXPRESSION
-        and str(default.value).upper() not in (_PORTABLE_EXPRESSIONS)
-    ):
-        # PostgreSQL functions (gen_random_uuid(), nextval...) have no SQLite equivalent: the app supplies values.
+    if not _sqlite_default(default):
+        # PostgreSQL functions (gen_random_uuid(), nextval...) SQLite cannot evaluate: the app supplies values.
+        # Expressions SQLite evaluates (datetime('now'), abs(-3)) are native defaults there and stay.
         default = None
     if ct.kind is TypeKind.ENUM:
         enum = schema.enum(ct.enum_name or "")
@@ -104,7 +182,8 @@ def adapt(schema: Schema) -> Schema:
     - enums become TEXT plus a CHECK ``col IN (...)`` named ``{table}_{col}_check`` (no CHECK when
       ``schema.enum_checks`` is False, as Prisma does); the enum types go away;
     - arrays become TEXT holding JSON (array defaults become JSON text);
-    - PostgreSQL-only defaults (function calls other than CURRENT_TIMESTAMP/DATE/TIME) are dropped;
+    - expression defaults SQLite cannot evaluate (PostgreSQL functions such as ``gen_random_uuid()``) are
+      dropped (:func:`not_stored` lists them for the coverage report); those it evaluates stay;
     - index access methods and operator classes (GIN, GiST, ``gin_trgm_ops``) are dropped: a plain index stays;
       so is ``DEFERRABLE`` on a unique constraint (SQLite checks uniqueness per statement; only foreign keys
       can be deferred there);
