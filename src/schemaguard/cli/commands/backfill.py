@@ -173,7 +173,9 @@ def _rollback(
         plan = runner.rollback_plan(spec, db_url, run, namespace)
     which = f"run #{run}" if run is not None else "every run not rolled back yet"
     if not plan.runs:
-        STATE.err_console().print(f"nothing to roll back for {spec.name} on {mask_url(db_url)} ({which})")
+        STATE.err_console().print(
+            f"nothing to roll back for {spec.name} on {mask_url(db_url)} ({which})", markup=False, highlight=False
+        )
         return 0
     if apply:
         runs = ", ".join(f"#{r}" for r in plan.runs)
@@ -182,6 +184,7 @@ def _rollback(
             f"rolled back {spec.name} on {plan.target}: {plan.rows:,} row(s) restored with "
             f"{len(plan.statements):,} statement(s)",
             soft_wrap=True,
+            markup=False,
         )
         console.print(f"ledger: run(s) {runs} status rolled_back", soft_wrap=True)
         return 0

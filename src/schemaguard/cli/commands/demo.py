@@ -76,9 +76,12 @@ def seed(
             on_rows=on_rows,
         )
     console = STATE.console()
-    console.print(f"seeded {mask_url(db_url)}: " + ", ".join(f"{n:,} {t}" for t, n in summary.rows.items()))
+    # URLs and ids are data: printed as text, never read as Rich markup.
+    console.print(
+        f"seeded {mask_url(db_url)}: " + ", ".join(f"{n:,} {t}" for t, n in summary.rows.items()), markup=False
+    )
     if summary.orgs_without_number:
-        console.print(f"orgs without any active number: {', '.join(summary.orgs_without_number)}")
+        console.print(f"orgs without any active number: {', '.join(summary.orgs_without_number)}", markup=False)
     return 0
 
 
