@@ -171,10 +171,7 @@ def _table_count(url: str) -> int:
     return int(row[0])
 
 
-KNOWN_FAILURES = {
-    "northwind.sqlite.sql": "SQLite lets a non-INTEGER PRIMARY KEY column declared without NOT NULL hold NULL "
-    "(CustomerID TEXT PRIMARY KEY); the YAML master makes every key column NOT NULL, so the rendering differs",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 """Round trips that fail on bugs in expression normalisation / dialect rendering (reported to their owner, issue 12).
 Strict: once fixed the test passes and the entry must go."""
 

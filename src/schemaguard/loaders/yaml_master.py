@@ -699,7 +699,10 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                 Column(
                     name=cname,
                     type=ctype,
-                    nullable=cs.nullable and not cs.primary_key and cname not in (table_pk or []),
+                    # A key column is NOT NULL unless the master says `nullable: true` (SQLite lets a non-INTEGER
+                    # primary key hold NULL: https://www.sqlite.org/lang_createtable.html#the_primary_key).
+                    nullable=cs.nullable
+                    and ("nullable" in cs.model_fields_set or (not cs.primary_key and cname not in (table_pk or []))),
                     default=_default(cs.default, pos, *at, "default"),
                     autoincrement=bool(cs.autoincrement),
                     strict_autoincrement=cs.autoincrement == "strict",
@@ -725,7 +728,8 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                     )
                 )
         if table_pk:
-            columns = [c if c.name not in pk_cols else _not_null(c) for c in columns]
+            explicit = {n for n, cs in ts.columns.items() if cs.nullable and "nullable" in cs.model_fields_set}
+            columns = [c if c.name not in pk_cols or c.name in explicit else _not_null(c) for c in columns]
         for i, u in enumerate(ts.unique):
             cols, uname = (u, None) if isinstance(u, list) else (u.columns, u.name)
             indexes.append(
@@ -899,6 +903,8 @@ def dump_yaml_master(schema: Schema) -> str:
                 cd["primary_key"] = True
             elif not c.nullable and not (pk is not None and c.name in pk.columns):
                 cd["nullable"] = False
+            if c.nullable and pk is not None and c.name in pk.columns:
+                cd["nullable"] = True  # a SQLite key column that may hold NULL (declared without NOT NULL)
             if c.default is not None:
                 cd["default"] = _plain_default(c.default)
             if c.autoincrement:

@@ -46,6 +46,10 @@ def adapt(schema: Schema) -> Schema:
             if ct.kind in (TypeKind.DATETIME, TypeKind.TIME) and ct.precision == DEFAULT_TIME_PRECISION:
                 c = replace(c, type=replace(ct, precision=None))
                 table_changed = True
+            if c.nullable and t.primary_key is not None and c.name in t.primary_key.columns:
+                # PostgreSQL makes every key column NOT NULL (a master read from SQLite may say nullable).
+                c = replace(c, nullable=False)
+                table_changed = True
             if c.strict_autoincrement:
                 # Sequences never hand out a value twice: SQLite's AUTOINCREMENT is what PostgreSQL always does.
                 c = replace(c, strict_autoincrement=False)

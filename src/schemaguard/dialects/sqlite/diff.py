@@ -188,8 +188,9 @@ def adapt(schema: Schema) -> Schema:
       so is ``DEFERRABLE`` on a unique constraint (SQLite checks uniqueness per statement; only foreign keys
       can be deferred there);
     - an autoincrement single-column integer primary key becomes ``INTEGER`` (the rowid alias), and every
-      ``INTEGER`` single-column primary key is autoincrement, as SQLite makes it; ``strict_autoincrement``
-      (the ``AUTOINCREMENT`` keyword) stays only on such a column that asked for autoincrement. With
+      ``INTEGER`` single-column primary key that is NOT NULL is autoincrement, as SQLite makes it (a nullable
+      one, SQLite's legacy ``INT PRIMARY KEY`` without NOT NULL, is no rowid alias and is declared ``INT``);
+      ``strict_autoincrement`` (the ``AUTOINCREMENT`` keyword) stays only on such a column that asked for autoincrement. With
       ``schema.wide_rowid`` False (Prisma masters) a BIGINT/SMALLINT autoincrement key stays as declared,
       NOT NULL and without autoincrement, as Prisma renders it.
       Source: https://www.sqlite.org/lang_createtable.html#rowid, https://www.sqlite.org/autoinc.html
@@ -211,6 +212,11 @@ def adapt(schema: Schema) -> Schema:
             if single_pk and integer and c.autoincrement and wide and not schema.wide_rowid:
                 # Prisma: BigInt @id @default(autoincrement()) is a plain BIGINT PRIMARY KEY, NOT NULL.
                 cols[i] = replace(c, autoincrement=False, strict_autoincrement=False, nullable=False, default=None)
+            elif single_pk and integer and c.nullable and not c.autoincrement:
+                # A key that may hold NULL is not a rowid alias (one never is NULL): declared INT, not INTEGER,
+                # so SQLite does not make it one (lang_createtable.html#rowid: only the exact type INTEGER).
+                if c.type.kind is TypeKind.INTEGER:
+                    cols[i] = replace(c, type=ColumnType(TypeKind.NATIVE, native="INT"))
             elif single_pk and integer and (c.autoincrement or c.type.kind is TypeKind.INTEGER):
                 # AUTOINCREMENT is only what the column asked for: a bare INTEGER PRIMARY KEY is a rowid alias
                 # that may reuse rowids.
