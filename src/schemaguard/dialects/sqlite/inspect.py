@@ -19,7 +19,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
@@ -71,7 +71,7 @@ ORDER BY m.name, p.cid
 # Every key part of every index of every ordinary table (key = 0 rows are the appended rowid/PK, skipped).
 Q_INDEXES = """
 SELECT m.name AS table_name, il.name AS index_name, il."unique", il.origin, il.partial,
-       ix.seqno, ix.cid, ix.name AS column_name, ix."desc"
+       ix.seqno, ix.cid, ix.name AS column_name, ix."desc", ix.coll
 FROM {schema}.sqlite_schema AS m
 JOIN pragma_index_list(m.name, :ns) AS il
 JOIN pragma_index_xinfo(il.name, :ns) AS ix
@@ -492,6 +492,37 @@ def _build_columns(name: str, rows: list[Any], ddl: TableDDL) -> tuple[tuple[Col
     return tuple(columns), pk
 
 
+def _collated(p: Any) -> bool:
+    return p.column_name is not None and (p.coll or "BINARY").upper() != "BINARY"
+
+
+def _column_part(p: Any) -> IndexPart:
+    # A column with a collation other than the default BINARY (``name COLLATE NOCASE``) is another index than
+    # the bare column: kept as the expression ``"name" COLLATE NOCASE`` (the model has no collation field).
+    if _collated(p):
+        return IndexPart(expression=f"{quote_ident(p.column_name)} COLLATE {p.coll}", descending=bool(p.desc))
+    return IndexPart(column=p.column_name, descending=bool(p.desc))
+
+
+def _unique_names(indexes: list[Index], derived: set[int]) -> list[Index]:
+    # Names we derive (unique_name, for the constraints at positions ``derived``) can collide, e.g. UNIQUE (name)
+    # and UNIQUE (name COLLATE NOCASE): a master with one name twice is refused by its loader, so a derived name
+    # already taken (names in the database win) gets a numeric suffix.
+    seen = {ix.name for i, ix in enumerate(indexes) if i not in derived}
+    out = []
+    for i, ix in enumerate(indexes):
+        if i not in derived:
+            out.append(ix)
+            continue
+        name, n = ix.name, 1
+        while name in seen:
+            name = f"{ix.name}{n}"
+            n += 1
+        seen.add(name)
+        out.append(ix if name == ix.name else replace(ix, name=name))
+    return out
+
+
 def _build_indexes(table: str, rows: list[Any], index_sql: dict[str, str]) -> tuple[Index, ...]:
     by_index: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
@@ -500,6 +531,16 @@ def _build_indexes(table: str, rows: list[Any], index_sql: dict[str, str]) -> tu
     for name, parts in by_index.items():
         first = parts[0]
         if first.origin == "pk":
+            continue
+        if first.origin == "u" and any(_collated(p) for p in parts):
+            # A unique constraint on a collated column: an equivalent unique index (a constraint has columns).
+            indexes.append(
+                Index(
+                    name=unique_name(table, tuple(p.column_name for p in parts)),
+                    parts=tuple(_column_part(p) for p in parts),
+                    unique=True,
+                )
+            )
             continue
         if first.origin == "u":
             cols = tuple(p.column_name for p in parts)
@@ -520,7 +561,7 @@ def _build_indexes(table: str, rows: list[Any], index_sql: dict[str, str]) -> tu
         elements = []
         for p in parts:
             if p.column_name is not None:
-                elements.append(IndexPart(column=p.column_name, descending=bool(p.desc)))
+                elements.append(_column_part(p))
             elif ddl is not None and p.seqno < len(ddl.parts):
                 # cid -2 is an expression, cid -1 the rowid named explicitly: both only in the CREATE text.
                 text = ddl.parts[p.seqno]
@@ -538,7 +579,8 @@ def _build_indexes(table: str, rows: list[Any], index_sql: dict[str, str]) -> tu
                 where=ddl.where if ddl is not None and first.partial else None,
             )
         )
-    return tuple(sorted(indexes, key=lambda ix: ix.name))
+    derived = {i for i, ix in enumerate(indexes) if ix.name not in by_index}
+    return tuple(sorted(_unique_names(indexes, derived), key=lambda ix: ix.name))
 
 
 def _build_foreign_keys(
