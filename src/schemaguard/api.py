@@ -329,8 +329,11 @@ def diff_sources(
         return _diff_parity(desired, actual, config, with_sql=with_sql)
     name = dialects.pop() if dialects else (dialect or config.dialect)
     d = get_dialect(name)
+    from schemaguard.diff.objects import scope_uncompared
+
     ds, ignored1 = filter_ignored(desired.schema, config)
     as_, ignored2 = filter_ignored(actual.schema, config)
+    ds, as_ = scope_uncompared(ds, as_)
     dev_url = (config.model_extra or {}).get("dev_url")
     if desired.dialect is None and ds.objects and d.server and dev_url:
         # A master's views, functions... in the server's words: rendered into a scratch database on dev_url.

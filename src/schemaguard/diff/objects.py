@@ -49,6 +49,37 @@ def supported(schema: Schema, kinds: frozenset[str], dialect: str) -> Schema:
     )
 
 
+def scope_uncompared(desired: Schema, actual: Schema) -> tuple[Schema, Schema]:
+    """Both sides without the object kinds either side says it does not describe.
+
+    A source marks a kind it cannot describe with a ``not_compared`` entry whose ``what`` is the kind and whose
+    ``names`` is empty (a Prisma master without ``extensions = [...]``: Prisma ignores extensions then). That
+    kind's objects are taken out of both sides and listed, by name, as not compared on the side that had them.
+
+    Returns:
+        ``(desired, actual)``, unchanged when no side carries such a marker.
+    """
+    kinds = {e.what for s in (desired, actual) for e in s.not_compared if not e.names and e.what in _KIND_VALUES}
+    if not kinds:
+        return desired, actual
+
+    def scoped(schema: Schema) -> Schema:
+        markers = {e for e in schema.not_compared if not e.names and e.what in kinds}
+        kept = tuple(e for e in schema.not_compared if e not in markers)
+        reasons = {e.what: e.reason for s in (desired, actual) for e in s.not_compared if not e.names}
+        for kind in sorted(kinds):
+            names = tuple(sorted(o.name for o in schema.objects if o.kind.value == kind))
+            if names:
+                kept += (NotCompared(kind, reasons[kind], names),)
+        objects = tuple(o for o in schema.objects if o.kind.value not in kinds)
+        return replace(schema, objects=objects, not_compared=kept)
+
+    return scoped(desired), scoped(actual)
+
+
+_KIND_VALUES = frozenset(k.value for k in ObjectKind)
+
+
 def diff_objects(desired: Schema, actual: Schema, *, comments: bool = True) -> list[Change]:
     """Every difference in objects (and, with ``comments``, in table, column and enum comments).
 
@@ -121,7 +152,14 @@ def _compare(d: DbObject | None, a: DbObject | None, *, comments: bool) -> list[
         return [_change(kind, "extra", None, a, sev, f"{label} is not in the desired schema")]
     assert d is not None and a is not None
     aspects = [k for k in sorted(set(dict(d.attributes)) | set(dict(a.attributes))) if d.attribute(k) != a.attribute(k)]
-    if d.definition != a.definition and normalize_definition(d.definition) != normalize_definition(a.definition):
+    # A view declared without its body (a Prisma view block) is compared by presence only; the coverage lists
+    # its body as not compared.
+    bodiless = kind in (ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW) and (d.definition is None or a.definition is None)
+    if (
+        not bodiless
+        and d.definition != a.definition
+        and normalize_definition(d.definition) != normalize_definition(a.definition)
+    ):
         aspects.append("definition")
     comment_differs = comments and (d.comment or None) != (a.comment or None)
     if not aspects:

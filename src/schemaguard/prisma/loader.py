@@ -25,18 +25,22 @@ from schemaguard.errors import SchemaError
 from schemaguard.model import (
     Column,
     ColumnType,
+    DbObject,
     Default,
     DefaultKind,
     Enum,
     ForeignKey,
     Index,
     IndexPart,
+    NotCompared,
+    ObjectKind,
     PrimaryKey,
     ReferentialAction,
     Schema,
     SourceLocation,
     Table,
     TypeKind,
+    make_object,
 )
 from schemaguard.normalize import parse_default
 from schemaguard.prisma import conventions as cv
@@ -62,7 +66,21 @@ FIELD_ATTRIBUTES = ("id", "default", "unique", "updatedAt", "map", "relation", "
 _NOW = ("CURRENT_TIMESTAMP", "CURRENT_DATE")
 
 BLOCK_ATTRIBUTES = ("id", "unique", "index", "map", "ignore", "schema", "fulltext")
-"""Block attributes schemaguard understands (``@@schema``/``@@fulltext`` are accepted and have no effect)."""
+"""Block attributes schemaguard understands (``@@fulltext`` is accepted and has no effect)."""
+
+DEFAULT_NAMESPACE = "public"
+"""Prisma's PostgreSQL schema when a model has no ``@@schema`` (the URL's ``?schema=`` defaults to public)."""
+
+VIEW_BODY_NOT_COMPARED = NotCompared("view body", "a Prisma view block does not hold its SELECT")
+"""Coverage entry for the views a Prisma schema declares (names filled in): Prisma knows a view's columns, never
+its definition (https://www.prisma.io/docs/orm/prisma-schema/data-model/views), so only presence is compared."""
+
+EXTENSIONS_NOT_COMPARED = NotCompared(
+    "extension", "the Prisma schema declares no extensions (datasource extensions, postgresqlExtensions)"
+)
+"""Marker on a PostgreSQL Prisma master without ``extensions = [...]``: Prisma ignores the database's extensions
+then (https://www.prisma.io/docs/orm/prisma-schema/postgresql-extensions), so they are listed as not compared
+(:func:`schemaguard.diff.objects.scope_uncompared`) instead of reported as drift."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +196,11 @@ class _Builder:
         self.composites: set[str] = set()
         self.enum_infos: dict[str, EnumInfo] = {}
         self.model_infos: dict[str, ModelInfo] = {}
+        # Model and enum name -> model key: ``name``, or ``schema.name`` outside the default namespace (@@schema),
+        # as the YAML master and the PostgreSQL inspector key them.
+        self.keys: dict[str, str] = {}
+        self.namespaces: tuple[str, ...] = ()
+        self.extensions_declared = False
 
     def err(self, problem: str, block: Block, line: int, column: int) -> SchemaError:
         return SchemaError(problem, block.path, line, column)
@@ -203,15 +226,20 @@ class _Builder:
                 self.composites.add(b.name)
         for b in self.enums.values():
             self.enum_infos[b.name] = self._enum_info(b)
+            self.keys[b.name] = self._key(b, self.enum_infos[b.name].db_name)
         for b in self.models.values():
             self.model_infos[b.name] = self._model_info(b)
+            self.keys[b.name] = self._key(b, self.model_infos[b.name].table)
         tables: list[Table] = []
         for b in self.models.values():
             if b.kind == "model":
                 tables.append(self._table(b))
         m2m_tables = list(self._implicit_m2m_tables())
         tables.extend(m2m_tables)
-        enums = tuple(Enum(e.db_name, tuple(v for _, v in e.values), loc=e.loc) for e in self.enum_infos.values())
+        enums = tuple(
+            Enum(self.keys[e.name], tuple(v for _, v in e.values), loc=e.loc) for e in self.enum_infos.values()
+        )
+        objects, not_compared = self._objects(extensions)
         info = PrismaSchemaInfo(
             provider=self.provider,
             relation_mode=self.relation_mode,
@@ -219,15 +247,53 @@ class _Builder:
             enums=tuple(self.enum_infos.values()),
             datasource=ds_name,
             generators=generators,
-            extensions=extensions,
+            extensions=tuple(name for name, _ in extensions),
             paths=self.paths,
         )
         # Prisma emulates enums on SQLite as bare TEXT: no CHECK, so drift against a Prisma-made database is exact.
         m2m = tuple(t.name for t in m2m_tables)
-        schema = Schema(tuple(tables), enums, source=self.source, enum_checks=False, wide_rowid=False, implicit_m2m=m2m)
+        schema = Schema(
+            tuple(tables), enums, source=self.source, enum_checks=False, wide_rowid=False, implicit_m2m=m2m,
+            objects=objects, not_compared=not_compared,
+        )  # fmt: skip
         return PrismaLoad(schema, info)
 
-    def _datasource(self) -> tuple[str, tuple[str, ...], tuple[tuple[str, tuple[tuple[str, str], ...]], ...]]:
+    def _key(self, b: Block, db_name: str) -> str:
+        """The model key of a model/view/enum: ``schema.name`` under ``@@schema("schema")`` (PostgreSQL, outside
+        the default namespace), else ``name``. Source: prisma.io/docs/orm/prisma-schema/data-model/multi-schema"""
+        attr = b.attribute("schema")
+        if attr is None or self.provider != "postgresql":
+            return db_name
+        ns = self._map_arg(b, attr)
+        if self.namespaces and ns not in self.namespaces:
+            raise self.err(
+                f"@@schema({ns!r}) names a schema the datasource does not list in schemas = [...]",
+                b, attr.line, attr.column,
+            )  # fmt: skip
+        return db_name if ns in (None, DEFAULT_NAMESPACE) else f"{ns}.{db_name}"
+
+    def _objects(self, extensions: tuple[tuple[str, str], ...]) -> tuple[tuple[DbObject, ...], tuple[NotCompared, ...]]:
+        """Schemas, extensions and views the Prisma schema declares, and what of them is not compared."""
+        if self.provider != "postgresql":
+            return (), ()
+        objects: list[DbObject] = []
+        # Prisma's migrate creates each schema of `schemas = [...]` (CREATE SCHEMA IF NOT EXISTS), used or not.
+        objects += [make_object(ObjectKind.SCHEMA, ns) for ns in self.namespaces if ns != DEFAULT_NAMESPACE]
+        # ... and each listed extension, in the default schema unless `schema:` says otherwise.
+        objects += [make_object(ObjectKind.EXTENSION, name, None, {"schema": ns}) for name, ns in extensions]
+        # A view block declares the view (its body is unknown to Prisma: compared by presence only).
+        views = [b.name for b in self.models.values() if b.kind == "view"]
+        objects += [make_object(ObjectKind.VIEW, self.keys[n], None, loc=self.model_infos[n].loc) for n in views]
+        uncompared: list[NotCompared] = []
+        if views:
+            uncompared.append(replace(VIEW_BODY_NOT_COMPARED, names=tuple(sorted(self.keys[n] for n in views))))
+        if not self.extensions_declared:
+            uncompared.append(EXTENSIONS_NOT_COMPARED)
+        return tuple(sorted(objects, key=lambda o: o.key)), tuple(uncompared)
+
+    def _datasource(
+        self,
+    ) -> tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, tuple[tuple[str, str], ...]], ...]]:
         sources = [b for b in self.blocks if b.kind == "datasource"]
         generators = tuple(
             (b.name, tuple((p.key, format_value(p.value)) for p in b.properties))
@@ -237,7 +303,7 @@ class _Builder:
         if len(sources) > 1:
             b = sources[1]
             raise self.err("a Prisma schema has exactly one datasource block; found a second one", b, b.line, b.column)
-        extensions: tuple[str, ...] = ()
+        extensions: tuple[tuple[str, str], ...] = ()
         name = "db"
         written: str | None = None
         if sources:
@@ -254,7 +320,11 @@ class _Builder:
                 self.relation_mode = mode.value
             ext = ds.property("extensions")
             if isinstance(ext, Array):
-                extensions = tuple(_extension_name(v) for v in ext.items)
+                self.extensions_declared = True
+                extensions = tuple(_extension(v) for v in ext.items)
+            schemas = ds.property("schemas")
+            if isinstance(schemas, Array):
+                self.namespaces = tuple(v.value for v in schemas.items if isinstance(v, Str))
             canonical = cv.canonical_provider(written)
             if canonical is None and self.provider_override is None:
                 line, col = (value.line, value.column)
@@ -267,11 +337,8 @@ class _Builder:
             if canonical is None:
                 raise SchemaError(f"provider {self.provider_override!r} is not supported; use postgresql or sqlite")
             self.provider = canonical
-        elif not sources:
-            raise SchemaError(
-                'no datasource block: add `datasource db { provider = "postgresql" }` or pass the provider',
-                self.paths[0] if self.paths else None,
-            )
+        # Without a datasource (Prisma 7 keeps it in prisma.config.ts; a multi-file part) the model is Prisma's
+        # PostgreSQL one: the dialect compared or rendered in adapts it, as for any PostgreSQL-provider master.
         return name, extensions, generators
 
     # --- enums ---------------------------------------------------------------------------------------------
@@ -519,7 +586,7 @@ class _Builder:
                 for c in columns
             ]
         return Table(
-            name=table,
+            name=self.keys[b.name],
             columns=tuple(columns),
             primary_key=pk,
             indexes=tuple(indexes),
@@ -583,9 +650,9 @@ class _Builder:
 
     def _column_type(self, b: Block, f: Field, finfo: FieldInfo) -> ColumnType:
         if finfo.kind == "unsupported":
-            base = ColumnType(TypeKind.NATIVE, native=f.unsupported)
+            base = unsupported_type(f.unsupported or "", self.provider)
         elif finfo.kind == "enum":
-            base = ColumnType(TypeKind.ENUM, enum_name=self.enum_infos[f.type_name].db_name)
+            base = ColumnType(TypeKind.ENUM, enum_name=self.keys[f.type_name])
         else:
             base = cv.SCALARS[self.provider][f.type_name]
             for a in f.attributes:
@@ -745,7 +812,7 @@ class _Builder:
         return ForeignKey(
             name=rel.map or cv.foreign_key_name(table, cols, self.provider),
             columns=tuple(cols),
-            ref_table=tinfo.table,
+            ref_table=self.keys[rel.target],
             ref_columns=tuple(ref_cols),
             on_delete=on_delete,
             on_update=on_update,
@@ -790,7 +857,7 @@ class _Builder:
             cols.append(Column(col, ctype, nullable=False))
             if self.relation_mode != "prisma":
                 fks.append(
-                    ForeignKey(names[f"{col.lower()}_fkey"], (col,), info.table, (id_field.column,),
+                    ForeignKey(names[f"{col.lower()}_fkey"], (col,), self.keys[model], (id_field.column,),
                                ReferentialAction.CASCADE, ReferentialAction.CASCADE)
                 )  # fmt: skip
         indexes = [Index(names["b_index"], (IndexPart(column="B"),))]
@@ -799,14 +866,38 @@ class _Builder:
             pk = PrimaryKey(("A", "B"), names["pkey"])
         else:
             indexes.insert(0, Index(names["unique"], (IndexPart(column="A"), IndexPart(column="B")), unique=True))
-        return Table(names["table"], tuple(cols), pk, tuple(indexes), tuple(fks), loc=_loc(b.path, f.line, f.column))
+        # The relation table lives in the schema of model A (@@schema), as Prisma's migrate creates it.
+        prefix = self.keys[first][: len(self.keys[first]) - len(self.model_infos[first].table)]
+        return Table(
+            prefix + names["table"], tuple(cols), pk, tuple(indexes), tuple(fks), loc=_loc(b.path, f.line, f.column)
+        )
 
 
-def _extension_name(v: Value) -> str:
-    # extensions = [pg_trgm, pgvector(map: "vector", schema: "x")]: the database name is map: when given.
+def unsupported_type(text: str, provider: str) -> ColumnType:
+    """The column type of ``Unsupported("text")``: the database type it names, mapped as the provider's inspector
+    maps that type (``interval`` is the model's INTERVAL; ``point``/``tsvector`` stay NATIVE). Prisma writes the
+    database's own type name there (``prisma db pull``), so both sides normalise alike."""
+    if provider == "sqlite":
+        from schemaguard.dialects.sqlite.inspect import column_type
+
+        return column_type(text)
+    from schemaguard.dialects.postgresql.inspect import map_type
+
+    typname = text.partition("(")[0].strip().lower()
+    return map_type(typname, "b", "pg_catalog", text.strip(), namespace=DEFAULT_NAMESPACE)
+
+
+def _extension(v: Value) -> tuple[str, str]:
+    """``(database name, schema)`` of one ``extensions = [...]`` item: ``pg_trgm`` or
+    ``pgvector(map: "vector", schema: "x")`` (map: is the database name). Source:
+    https://www.prisma.io/docs/orm/prisma-schema/postgresql-extensions"""
     if isinstance(v, Call):
         mapped = next((a.value for a in v.args if a.name == "map"), None)
-        return mapped.value if isinstance(mapped, Str) else v.name
+        schema = next((a.value for a in v.args if a.name == "schema"), None)
+        return (
+            mapped.value if isinstance(mapped, Str) else v.name,
+            schema.value if isinstance(schema, Str) else DEFAULT_NAMESPACE,
+        )
     if isinstance(v, Const):
-        return v.name
-    return format_value(v)
+        return v.name, DEFAULT_NAMESPACE
+    return format_value(v), DEFAULT_NAMESPACE

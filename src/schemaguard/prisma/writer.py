@@ -22,10 +22,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from schemaguard.errors import SchemaError
-from schemaguard.model import Column, ColumnType, Default, DefaultKind, ForeignKey, Index, Schema, Table, TypeKind
+from schemaguard.model import (
+    Column,
+    ColumnType,
+    Default,
+    DefaultKind,
+    ForeignKey,
+    Index,
+    ObjectKind,
+    Schema,
+    Table,
+    TypeKind,
+)
 from schemaguard.prisma import conventions as cv
 from schemaguard.prisma.ast import quote
 from schemaguard.prisma.info import FieldInfo, ModelInfo, PrismaSchemaInfo
@@ -146,12 +157,54 @@ def render_prisma(
     canonical = cv.canonical_provider(provider)
     if canonical is None:
         raise SchemaError(f"cannot render Prisma for provider {provider!r}; use postgresql or sqlite")
-    return _Writer(schema, canonical, info).render(datasource, url_env, generators, header)
+    namespaces: dict[str, str] = {}
+    if canonical == "postgresql":
+        schema, namespaces = _unqualified(schema)
+    return _Writer(schema, canonical, info, namespaces).render(datasource, url_env, generators, header)
+
+
+def _unqualified(schema: Schema) -> tuple[Schema, dict[str, str]]:
+    """``schema`` with tables and enums keyed ``ns.name`` renamed ``name`` (references too), and ``{name: ns}``:
+    Prisma names the schema with ``@@schema("ns")`` (multiSchema), never in ``@@map``, where a dot is part of the
+    name. Left as it is when two objects would get the same name. Source:
+    https://www.prisma.io/docs/orm/prisma-schema/data-model/multi-schema"""
+    keys = [t.name for t in schema.tables] + [e.name for e in schema.enums]
+    split = {k: k.partition(".") for k in keys if "." in k}
+    if not split:
+        return schema, {}
+    bare = {k: name for k, (_, _, name) in split.items()}
+    names = [bare.get(k, k) for k in keys]
+    if len(set(names)) != len(names):
+        return schema, {}
+
+    def b(key: str | None) -> str | None:
+        return bare.get(key, key) if key else key
+
+    def col(c: Column) -> Column:
+        if c.type.kind is TypeKind.ENUM and c.type.enum_name in bare:
+            return replace(c, type=replace(c.type, enum_name=b(c.type.enum_name)))
+        return c
+
+    tables = tuple(
+        replace(
+            t,
+            name=b(t.name) or t.name,
+            columns=tuple(col(c) for c in t.columns),
+            foreign_keys=tuple(replace(f, ref_table=b(f.ref_table) or f.ref_table) for f in t.foreign_keys),
+        )
+        for t in schema.tables
+    )
+    enums = tuple(replace(e, name=b(e.name) or e.name) for e in schema.enums)
+    m2m = tuple(b(n) or n for n in schema.implicit_m2m)
+    return replace(schema, tables=tables, enums=enums, implicit_m2m=m2m), {
+        name: ns for k, (ns, _, name) in split.items()
+    }
 
 
 class _Writer:
-    def __init__(self, schema: Schema, provider: str, info: PrismaSchemaInfo | None):
+    def __init__(self, schema: Schema, provider: str, info: PrismaSchemaInfo | None, namespaces: dict[str, str]):
         self.schema = schema
+        self.namespaces = namespaces  # table or enum name -> its schema, outside the default one
         self.provider = provider
         self.info = info
         self.sqlite = provider == "sqlite"
@@ -213,6 +266,13 @@ class _Writer:
                 if self.info and self.info.generators
                 else [("client", [("provider", '"prisma-client-js"')])]
             )
+            features = [
+                quote(feature)
+                for feature, kind in (("postgresqlExtensions", ObjectKind.EXTENSION), ("views", ObjectKind.VIEW))
+                if not self.info and not self.sqlite and any(o.kind is kind for o in self.schema.objects)
+            ]
+            if features:
+                gens = [(n, [*props, ("previewFeatures", f"[{', '.join(features)}]")]) for n, props in gens]
         for gname, props in gens:
             out += [*self._kv_block("generator", gname, list(props)), ""]
         ds_props = [("provider", quote(self.provider))]
@@ -220,11 +280,23 @@ class _Writer:
             ds_props.append(("url", f"env({quote(url_env)})"))
         if self.info and self.info.relation_mode == "prisma":
             ds_props.append(("relationMode", '"prisma"'))
-        if not self.sqlite and self.info and self.info.extensions:
-            ds_props.append(("extensions", "[" + ", ".join(_ext(e) for e in self.info.extensions) + "]"))
+        # The master's list; else the schema's extensions (the default generator then enables Prisma's
+        # postgresqlExtensions preview feature, without which Prisma rejects the property).
+        extensions = list(self.info.extensions) if self.info else self._extensions()
+        if self.namespaces or any(o.kind is ObjectKind.SCHEMA for o in self.schema.objects):
+            spaces = {*self.namespaces.values(), *(o.name for o in self.schema.objects if o.kind is ObjectKind.SCHEMA)}
+            if len(self.namespaces) < len(self.schema.tables) + len(self.schema.enums):
+                spaces.add("public")
+            ds_props.append(("schemas", "[" + ", ".join(quote(n) for n in sorted(spaces)) + "]"))
+        if not self.sqlite and extensions:
+            ds_props.append(("extensions", "[" + ", ".join(_ext(e) for e in extensions) + "]"))
         out += [*self._kv_block("datasource", datasource, ds_props), ""]
         for m in self.models.values():
             out += [*self._model_text(m), ""]
+        used |= {m.name for m in self.models.values()}
+        for o in self.schema.objects:
+            if o.kind is ObjectKind.VIEW and not self.sqlite:
+                out += [*self._view_text(o.name, used), ""]
         for e in self.schema.enums:
             out += [*self._enum_text(e.name, e.values), ""]
         return "\n".join(out).rstrip("\n") + "\n"
@@ -253,8 +325,11 @@ class _Writer:
         for v in values:
             pname = self.enum_values[db_name][v]
             lines.append(f"  {pname.ljust(width)} @map({quote(v)})".rstrip() if pname != v else f"  {pname}")
-        if name != db_name:
-            lines += ["", f"  @@map({quote(db_name)})"]
+        block = [f"@@map({quote(db_name)})"] if name != db_name else []
+        if db_name in self.namespaces:
+            block.append(f"@@schema({quote(self.namespaces[db_name])})")
+        if block:
+            lines += ["", *(f"  {a}" for a in block)]
         lines.append("}")
         return lines
 
@@ -593,6 +668,8 @@ class _Writer:
             m.notes.append(f"check constraint {ck.name or ''} ({ck.expression}) is not expressible in Prisma")
         if m.name != t.name:
             m.block_attrs.append(f"@@map({quote(t.name)})")
+        if t.name in self.namespaces:
+            m.block_attrs.append(f"@@schema({quote(self.namespaces[t.name])})")
         if m.info is not None and m.info.ignored:
             m.block_attrs.append("@@ignore")
 
@@ -629,6 +706,48 @@ class _Writer:
         m.block_attrs.append(f"@@{'unique' if ix.unique else 'index'}({', '.join(parts)})")
 
     # --- text ------------------------------------------------------------------------------------------------
+    def _extensions(self) -> list[str]:
+        return [o.name for o in self.schema.objects if o.kind is ObjectKind.EXTENSION]
+
+    def _view_text(self, key: str, used: set[str]) -> list[str]:
+        """A ``view`` block for the view keyed ``key``: its fields as the Prisma master wrote them (with info);
+        from a database only the name (Prisma knows a view's columns, never its body; ``prisma db pull`` writes
+        the columns, which the model does not hold). Source: prisma.io/docs/orm/prisma-schema/data-model/views"""
+        ns, dot, bare = key.partition(".")
+        if not dot:
+            ns, bare = "", key
+        minfo = next((m for m in (self.info.models if self.info else ()) if m.kind == "view" and m.table == bare), None)
+        name = minfo.name if minfo else (introspected_name(bare) or _pascal(bare))
+        base, i = name, 2
+        while minfo is None and name in used:
+            name, i = f"{base}{i}", i + 1
+        used.add(name)
+        lines = [f"/// {d}" for d in _doc_lines(minfo.doc if minfo else None)]
+        lines.append(f"view {name} {{")
+        if minfo is None:
+            lines.append("  // columns not known to schemaguard (its model holds a view's name and body only)")
+        for f in minfo.fields if minfo else ():
+            if f.kind in ("relation", "unsupported"):
+                continue
+            ftype = f.type_name + ("[]" if f.is_list else "?" if f.optional else "")
+            attrs = [a for a in (f"@{f.native}" if f.native else None,) if a]
+            if minfo and (f.name,) == minfo.id_fields:
+                attrs.insert(0, "@id")
+            elif minfo and (f.name,) in minfo.unique_sets:
+                attrs.insert(0, "@unique")
+            if f.mapped and f.column:
+                attrs.append(f"@map({quote(f.column)})")
+            lines.append(f"  {f.name} {ftype} {' '.join(attrs)}".rstrip())
+        block = []
+        if name != bare:
+            block.append(f"@@map({quote(bare)})")
+        if ns:
+            block.append(f"@@schema({quote(ns)})")
+        if block:
+            lines += ["", *(f"  {a}" for a in block)]
+        lines.append("}")
+        return lines
+
     def _model_text(self, m: _Model) -> list[str]:
         lines = [f"/// {d}" for d in m.doc]
         lines += [f"// {n}" for n in m.notes]

@@ -65,7 +65,7 @@ def type_engine(ct: ColumnType) -> TypeEngine[Any]:
     elif k is TypeKind.JSON:
         base = pg.JSONB() if ct.binary else pg.JSON()
     elif k is TypeKind.ENUM:
-        base = pg.ENUM(name=qname(ct.enum_name or ""), create_type=False)
+        base = pg.ENUM(create_type=False, **_enum_name(ct.enum_name or ""))
     elif k is TypeKind.NATIVE:
         base = NativeType(ct.native or "text")
     else:  # pragma: no cover - exhaustive over TypeKind
@@ -174,9 +174,16 @@ def render_enum(name: str, values: tuple[str, ...]) -> str:
         SchemaError: the name is that of a built-in type (SQLAlchemy refuses to render it unqualified).
     """
     try:
-        return compile_ddl(CreateEnumType(pg.ENUM(*values, name=qname(name))), pg.dialect())
+        return compile_ddl(CreateEnumType(pg.ENUM(*values, **_enum_name(name))), pg.dialect())
     except sa.exc.CompileError:
         raise SchemaError(_BUILTIN_NAME.format(name=name)) from None
+
+
+def _enum_name(key: str) -> dict[str, Any]:
+    """``name``/``schema`` keywords for an enum keyed ``name`` or ``schema.name`` (split at the first dot, as
+    every model key outside the default namespace)."""
+    ns, dot, bare = key.partition(".")
+    return {"name": qname(bare), "schema": qname(ns)} if dot else {"name": qname(key)}
 
 
 def _enum_ddl(e: Enum) -> str:

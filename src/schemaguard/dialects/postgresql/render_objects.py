@@ -94,7 +94,8 @@ def render_objects(schema: Schema, enums: Sequence[str] = ()) -> tuple[list[str]
         after += [o.definition for o in routines if o.definition]
     after += [o.definition for o in of(ObjectKind.AGGREGATE) if o.definition]
     for o in dependency_order(of(ObjectKind.VIEW) + of(ObjectKind.MATERIALIZED_VIEW)):
-        after += _view(o)
+        if o.definition:  # a view declared without its body (Prisma's view block) is not created, as Prisma does
+            after += _view(o)
     for o in of(ObjectKind.PARTITION):
         if o.table and o.definition:
             key = f" PARTITION BY {o.attribute('partition_key')}" if o.attribute("partition_key") else ""
