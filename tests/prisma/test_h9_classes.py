@@ -133,3 +133,20 @@ def test_view_objects_are_declared_in_their_schema() -> None:
     views = [o for o in schema.objects if o.kind is ObjectKind.VIEW]
     assert [(v.name, v.definition) for v in views] == [("base.UserSummary", None)]
     assert not any("VIEW" in s for s in api.render(schema, "postgresql"))  # Prisma's migrate creates no view
+
+
+def test_sqlite_provider_implicit_m2m_rendered_for_postgresql_as_prisma_does(
+    pg_factory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """H5 note (a): a SQLite-provider master rendered for PostgreSQL keys `_AToB` by PRIMARY KEY `_AToB_AB_pkey`
+    (Prisma's PostgreSQL DDL for the same schema, vendored), not by SQLite's unique index."""
+    master = FIXTURES / "m2m.sqlite.prisma"
+    prisma_db, ours_db = pg_factory(), pg_factory()
+    run_sql(prisma_db, (FIXTURES / "m2m.sqlite.oracle.postgresql.sql").read_text())
+    rendered = api.render(load_prisma(master), "postgresql")
+    assert not any("_AB_unique" in s for s in rendered)
+    apply_statements(ours_db, rendered)
+    code, report = diff_json(["diff", "--from", ours_db, "--to", prisma_db], capsys)
+    assert (code, report["changes"]) == (0, [])
+    code, report = diff_json(["diff", "--to", str(master), "--url", prisma_db], capsys)
+    assert (code, report["changes"]) == (0, [])

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from schemaguard.model import ColumnType, Index, IndexPart, ReferentialAction, Table, TypeKind
+from schemaguard.model import ColumnType, Index, IndexPart, PrimaryKey, ReferentialAction, Table, TypeKind
 
 PROVIDERS = ("postgresql", "sqlite")
 """Datasource providers schemaguard loads (``postgres`` is accepted as an alias of ``postgresql``)."""
@@ -239,14 +239,23 @@ def implicit_m2m_table(table: Table, provider: str) -> Table:
 
     Prisma's schema engine renders the pair (A, B) as ``PRIMARY KEY`` named ``_{relation}_AB_pkey`` on PostgreSQL
     and as ``UNIQUE INDEX _{relation}_AB_unique`` on SQLite (engine 7.10, tests/corpus/prisma-expected/), so a
-    PostgreSQL-provider master renders for SQLite with the unique index. Returns ``table`` unchanged for
-    PostgreSQL, or when it already has that form or is not shaped like such a table.
+    PostgreSQL-provider master renders for SQLite with the unique index, and a SQLite-provider master renders for
+    PostgreSQL with the primary key. Returns ``table`` unchanged when it already has that form or is not shaped
+    like such a table. ``table.name`` may be schema-qualified (``ns._AToB``).
     """
-    if provider != "sqlite" or table.primary_key is None or table.primary_key.columns != ("A", "B"):
+    relation = table.name.rpartition(".")[2][1:]
+    names = implicit_m2m_names(relation, provider)
+    pair = (IndexPart(column="A"), IndexPart(column="B"))
+    if provider == "sqlite":
+        if table.primary_key is None or table.primary_key.columns != ("A", "B"):
+            return table
+        index = Index(names["unique"], pair, unique=True)
+        return replace(table, primary_key=None, indexes=(index, *table.indexes))
+    unique = next((ix for ix in table.indexes if ix.unique and ix.parts == pair and not ix.where), None)
+    if provider != "postgresql" or table.primary_key is not None or unique is None:
         return table
-    name = implicit_m2m_names(table.name[1:], provider)["unique"]
-    index = Index(name, (IndexPart(column="A"), IndexPart(column="B")), unique=True)
-    return replace(table, primary_key=None, indexes=(index, *table.indexes))
+    indexes = tuple(ix for ix in table.indexes if ix is not unique)
+    return replace(table, primary_key=PrimaryKey(("A", "B"), names["pkey"]), indexes=indexes)
 
 
 def ops_name(ops: str) -> str:

@@ -39,6 +39,12 @@ def adapt(schema: Schema) -> Schema:
     tables = []
     changed = False
     for t in schema.tables:
+        if t.name in schema.implicit_m2m:
+            from schemaguard.prisma.conventions import implicit_m2m_table
+
+            keyed = implicit_m2m_table(t, "postgresql")  # Prisma's PostgreSQL key (a SQLite-provider master)
+            changed = changed or keyed is not t
+            t = keyed
         cols = []
         table_changed = False
         for c in t.columns:

@@ -199,6 +199,15 @@ def _enum_ddl(e: Enum) -> str:
 def render_schema(schema: Schema) -> list[str]:
     """Complete DDL for ``schema`` on PostgreSQL, in dependency order: enum types, tables (with primary keys,
     unique constraints and checks), indexes, foreign keys, comments. Statements carry no trailing semicolon."""
+    if schema.implicit_m2m:
+        from dataclasses import replace
+
+        from schemaguard.prisma.conventions import implicit_m2m_table
+
+        # Prisma's PostgreSQL key for an implicit many-to-many table (a SQLite-provider master has SQLite's).
+        m2m = set(schema.implicit_m2m)
+        keyed = tuple(implicit_m2m_table(t, "postgresql") if t.name in m2m else t for t in schema.tables)
+        schema = replace(schema, tables=keyed)
     dialect = pg.dialect()
     md = sa.MetaData()
     # Objects beyond tables and enums (views, functions, triggers...): render_objects.py, around the tables.
