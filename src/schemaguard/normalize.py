@@ -25,7 +25,10 @@ from sqlglot import exp
 from schemaguard.model.schema import Default, DefaultKind, Schema
 from schemaguard.model.types import ColumnType, TypeKind
 
-_SQLGLOT_DIALECT = {"postgresql": "postgres", "sqlite": "sqlite", None: "postgres"}
+_CANONICAL = "postgres"
+"""Canonical forms are written in PostgreSQL syntax (sqlglot's name), the master format's expression syntax."""
+
+_SQLGLOT_DIALECT = {"postgresql": _CANONICAL, "sqlite": "sqlite", None: _CANONICAL}
 
 _NOW_FUNCS = {"NOW", "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "TRANSACTION_TIMESTAMP", "CURRENTTIMESTAMP"}
 
@@ -293,7 +296,7 @@ def _parse_default_cached(sql: str, dialect: str | None) -> Default:
         if isinstance(value, str) and isinstance(node, exp.Cast):
             value = _typed_string(value, node.to)
         return Default.literal(value)
-    if read != "postgres" and _lossy_in_postgres(text, read):
+    if read != _CANONICAL and _lossy_in_postgres(text, read):
         # A function of the source dialect sqlglot cannot carry through PostgreSQL spelling and back
         # (SQLite's strftime('%s', 'now') would come back as STRFTIME('%s', DATETIME('now'))): kept as written.
         return Default.expression(re.sub(r"\s+", " ", text))
@@ -437,7 +440,7 @@ def default_key(default: Default | None, ctype: ColumnType, dialect: str | None 
         return ("lit", _coerce(default.value, ctype))
     raw = str(default.value)
     read = _SQLGLOT_DIALECT.get(dialect, "postgres")
-    if read != "postgres" and _lossy_in_postgres(raw.strip(), read):
+    if read != _CANONICAL and _lossy_in_postgres(raw.strip(), read):
         # Held as written by parse_default (and so written to a master, which is read as PostgreSQL): compared
         # the way the master's copy will be read.
         dialect = "postgresql"
@@ -453,7 +456,7 @@ def to_master_syntax(schema: Schema, dialect: str) -> Schema:
     Identifiers are quoted on the way (``identify``), so their case survives PostgreSQL's folding. Text sqlglot
     cannot parse is kept as written. Defaults are already held in PostgreSQL spelling (:func:`parse_default`).
     """
-    if _SQLGLOT_DIALECT.get(dialect, "postgres") == "postgres":
+    if _SQLGLOT_DIALECT.get(dialect, _CANONICAL) == _CANONICAL:
         return schema
     read = _SQLGLOT_DIALECT[dialect]
 

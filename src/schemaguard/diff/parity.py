@@ -106,12 +106,14 @@ def parity_changes(
     names = {desired_dialect.name, actual_dialect.name}
     if names != {"sqlite", "postgresql"}:
         raise ValueError(f"parity compares SQLite with PostgreSQL, not {sorted(names)}")
-    sqlite = desired_dialect if desired_dialect.name == "sqlite" else actual_dialect
-    pg_schema = desired if desired_dialect.name == "postgresql" else actual
-    sqlite_schema = desired if desired_dialect.name == "sqlite" else actual
+    # Both sides are compared in the terms of the dialect that emulates what the other stores natively (SQLite:
+    # enums as TEXT + CHECK, arrays as JSON text); the native side is lowered into them as a master would be.
+    desired_native = desired_dialect.native_enums
+    sqlite = actual_dialect if desired_native else desired_dialect
+    pg_schema, sqlite_schema = (desired, actual) if desired_native else (actual, desired)
     lowered = lower_to(pg_schema, sqlite)
     plain = _without_enum_checks(lower_to(sqlite_schema, sqlite), pg_schema)
-    d, a = (lowered, plain) if desired_dialect.name == "postgresql" else (plain, lowered)
+    d, a = (lowered, plain) if desired_native else (plain, lowered)
     d = replace(d, not_compared=(*d.not_compared, NOT_COMPARED))
     changes = diff_schemas(
         d,

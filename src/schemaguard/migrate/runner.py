@@ -281,12 +281,11 @@ def current_revisions(url: str) -> list[str]:
     """
     from alembic.migration import MigrationContext
 
-    from schemaguard.db import connect, dialect_name, sqlite_path
+    from schemaguard.db import connect, sqlite_path
 
-    if dialect_name(url) == "sqlite":
-        path = sqlite_path(url)
-        if path and path != ":memory:" and not Path(path).exists():
-            return []
+    path = sqlite_path(url)  # None for a server or an in-memory database
+    if path and not Path(path).exists():
+        return []
     with connect(url, read_only=True) as conn:
         return list(MigrationContext.configure(conn).get_current_heads())
 
