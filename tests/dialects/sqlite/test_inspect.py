@@ -223,7 +223,8 @@ def test_created_indexes(sqlite_url: str) -> None:
     t = table(inspect(sqlite_url), "t")
     assert t.indexes == (
         Index("t_a_uq", (IndexPart("a"),), unique=True),
-        Index("t_b_desc", (IndexPart("b", descending=True), IndexPart("a"))),
+        # The collation is kept (H9 F6): as an expression, the model having no collation field.
+        Index("t_b_desc", (IndexPart("b", descending=True), IndexPart(expression='"a" COLLATE NOCASE'))),
         Index(
             "t_expr", (IndexPart(expression="lower(a)"), IndexPart(expression="b + 1", descending=True), IndexPart("b"))
         ),
