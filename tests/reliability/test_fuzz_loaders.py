@@ -264,3 +264,12 @@ def test_seeds_load() -> None:
     for name, text in PRISMA_SEEDS.items():
         assert load_prisma(name, text).tables
     assert Path(CORPUS / "prisma").is_dir()
+
+
+def test_lone_surrogate_is_a_located_error() -> None:
+    """Found by the arbitrary-text fuzzer: a lone surrogate (possible in text handed to the API, never in a UTF-8
+    file) raised UnicodeEncodeError from the YAML parser instead of a located SchemaError."""
+    for text in ("\ud800", "version: 1\ntables:\n  a\udfff:\n"):
+        with pytest.raises(SchemaError, match="lone surrogate") as err:
+            load_yaml_master("fuzz/s.yaml", text)
+        assert err.value.line is not None

@@ -524,6 +524,7 @@ def load_yaml_master(path: str | Path, text: str | None = None, *, locations: bo
             raise SchemaError(f"cannot read schema file: {exc.strerror}", p) from None
         except UnicodeDecodeError:
             raise SchemaError("schema file is not UTF-8 text", p) from None
+    _refuse_surrogates(text, p)
     if not locations:
         fast = _fast_data(text)
         if fast is not None:
@@ -533,6 +534,24 @@ def load_yaml_master(path: str | Path, text: str | None = None, *, locations: bo
                 pass  # the exact path raises it again, with the line and column
     data, pos = _read_yaml(text, p)
     return _schema_from_data(data, pos)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogates(text: str, path: str) -> None:
+    """A lone surrogate (text handed in by a caller, never a UTF-8 file) is not Unicode text: the YAML parsers
+    cannot encode it. Refuse it where it stands.
+
+    Raises:
+        SchemaError: with the line and column of the first one.
+    """
+    bad = _SURROGATE.search(text)
+    if bad is not None:
+        at = bad.start()
+        line = text.count("\n", 0, at) + 1
+        column = at - text.rfind("\n", 0, at)
+        raise SchemaError(f"character U+{ord(bad.group()):04X} is not Unicode text (a lone surrogate)", path, line, column)
 
 
 def _schema_from_data(data: Any, pos: _Positions) -> Schema:
