@@ -6,6 +6,7 @@ Source for affinity: https://www.sqlite.org/datatype3.html#determination_of_colu
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Hashable
@@ -90,16 +91,16 @@ def _array_default(d: Default | None) -> Default | None:
 _PORTABLE_EXPRESSIONS = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"}
 
 _probe_lock = threading.Lock()
-_probe: sqlite3.Connection | None = None
+_probe: tuple[int, sqlite3.Connection] | None = None
 
 
 @lru_cache(maxsize=4096)
 def _evaluates(sql: str) -> bool:
     global _probe
     with _probe_lock:
-        if _probe is None:
-            _probe = sqlite3.connect(":memory:", check_same_thread=False)
-        cur = _probe.cursor()
+        if _probe is None or _probe[0] != os.getpid():  # a connection never crosses a fork (parallel workers)
+            _probe = (os.getpid(), sqlite3.connect(":memory:", check_same_thread=False))
+        cur = _probe[1].cursor()
         try:
             # One statement per execute() (sqlite3 refuses more), in a private in-memory database: the text is
             # only ever a column default there, and the table is dropped at once.
