@@ -30,6 +30,8 @@ _VIEWS = frozenset((ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW))
 
 
 def _create_phase(o: DbObject) -> Phase:
+    if o.kind is ObjectKind.SCHEMA:
+        return Phase.CREATE_SCHEMAS
     if o.kind in _EARLY:
         return Phase.CREATE_OBJECTS_EARLY
     if o.kind is ObjectKind.SEQUENCE and not o.attribute("owned_by"):
@@ -42,6 +44,8 @@ def _create_phase(o: DbObject) -> Phase:
 
 
 def _drop_phase(o: DbObject) -> Phase:
+    if o.kind is ObjectKind.SCHEMA:
+        return Phase.DROP_SCHEMAS
     if o.kind in _EARLY or (o.kind is ObjectKind.SEQUENCE and not o.attribute("owned_by")):
         return Phase.DROP_OBJECTS_LATE
     if o.kind in _ROUTINES:

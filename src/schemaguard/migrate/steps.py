@@ -22,6 +22,7 @@ class Phase(IntEnum):
     """Execution order of operations: drops of dependants first, creates of dependencies first."""
 
     SESSION = 0  # SET lock_timeout
+    CREATE_SCHEMAS = 5  # before the enum types, tables and objects created in them
     CREATE_TYPES = 10  # enum types created, values added
     CREATE_OBJECTS_EARLY = 12  # schemas, extensions, domains, free-standing sequences (migrate/object_ops.py)
     RENAME_COLUMNS = 20
@@ -48,7 +49,8 @@ class Phase(IntEnum):
     CREATE_VIEWS = 112  # after the functions they call
     CREATE_OBJECTS = 113  # triggers, rules, policies, table properties, comments
     DROP_TYPES = 120
-    DROP_OBJECTS_LATE = 121  # domains, free-standing sequences, extensions, schemas
+    DROP_OBJECTS_LATE = 121  # domains, free-standing sequences, extensions
+    DROP_SCHEMAS = 122  # after everything that lived in them
 
 
 # --- steps: what operations lower to ----------------------------------------------------------------------------

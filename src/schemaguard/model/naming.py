@@ -31,6 +31,7 @@ def make_object_name(table: str, columns: Sequence[str], label: str) -> str:
     Returns:
         The name, at most 63 bytes of UTF-8.
     """
+    table = table.rpartition(".")[2]  # ``sales.orders``: PostgreSQL names from the relation, never its schema
     name2 = "_".join(columns) if columns else ""
     n1 = len(table.encode())
     n2 = len(name2.encode())
