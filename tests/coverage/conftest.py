@@ -51,6 +51,7 @@ CREATE PROCEDURE purge() LANGUAGE sql AS 'DELETE FROM audit_log';
 CREATE AGGREGATE text_concat(text) (SFUNC = textcat, STYPE = text, INITCOND = '');
 CREATE TRIGGER audit_stamp BEFORE INSERT ON audit_log FOR EACH ROW WHEN (NEW.id > 0) EXECUTE FUNCTION stamp();
 CREATE RULE no_delete AS ON DELETE TO sales.orders DO INSTEAD NOTHING;
+ALTER TABLE sales.orders REPLICA IDENTITY FULL;
 ALTER TABLE customers ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_rows ON customers FOR SELECT USING (id > 0);
 COMMENT ON VIEW active_customers IS 'customers with a score';

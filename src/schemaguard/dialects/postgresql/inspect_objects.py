@@ -215,11 +215,14 @@ WHERE c.relnamespace = ANY({_NS}) AND c.relkind IN ('r', 'p') AND NOT c.relispar
   AND con.contype = 'x' AND con.conparentid = 0
 """
 
-# Table properties, only for tables that have one: row-level security, UNLOGGED, storage options, parents
+# Table properties, only for tables that have one: row-level security, UNLOGGED, storage options, REPLICA IDENTITY,
+# parents
 # (inheritance, in inhseqno order), partition key, and for a partition its parent and bound.
 TABLE_PROPERTIES_SQL = f"""
 SELECT n.nspname, c.relname, c.relkind, c.relispartition, c.relrowsecurity, c.relforcerowsecurity,
-       c.relpersistence, c.reloptions,
+       c.relpersistence, c.reloptions, c.relreplident,
+       (SELECT ic.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+        WHERE i.indrelid = c.oid AND i.indisreplident) AS replident_index,
        CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
        CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
        ARRAY(SELECT pn.nspname::text FROM pg_catalog.pg_inherits i
@@ -235,7 +238,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 {_comment("pg_class", "c.oid")}
 WHERE c.relnamespace = ANY({_NS}) AND c.relkind IN ('r', 'p')
   AND (c.relrowsecurity OR c.relforcerowsecurity OR c.relkind = 'p' OR c.relispartition
-       OR c.reloptions IS NOT NULL OR c.relpersistence = 'u'
+       OR c.reloptions IS NOT NULL OR c.relpersistence = 'u' OR c.relreplident <> 'd'
        OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid))
   AND {_not_extension_owned("pg_class", "c.oid")}
 """
@@ -516,9 +519,17 @@ def _table_properties(r: Any, qualify: Callable[[str, str], str]) -> list[DbObje
     options = _options(r.reloptions)
     if r.relpersistence == "u":
         options["unlogged"] = "true"
+    # REPLICA IDENTITY other than DEFAULT (the primary key): f FULL, n NOTHING, i USING INDEX (pg_class docs).
+    if r.relreplident in _REPLICA_IDENTITY:
+        options["replica_identity"] = _REPLICA_IDENTITY[r.relreplident]
+        if r.relreplident == "i" and r.replident_index:
+            options["replica_identity_index"] = r.replident_index
     if options:
         out.append(make_object(ObjectKind.TABLE_OPTIONS, name, None, options))
     return out
+
+
+_REPLICA_IDENTITY = {"f": "full", "n": "nothing", "i": "index"}
 
 
 def _options(reloptions: Sequence[str] | None) -> dict[str, str]:

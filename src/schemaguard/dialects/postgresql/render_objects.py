@@ -123,15 +123,29 @@ def render_objects(schema: Schema, enums: Sequence[str] = ()) -> tuple[list[str]
             if parent:
                 after.append(f"ALTER TABLE {qualified(o.name)} INHERIT {qualified(parent)}")
     for o in of(ObjectKind.TABLE_OPTIONS):
-        options = [(k, v) for k, v in o.attributes if k != "unlogged"]
+        options = [(k, v) for k, v in o.attributes if k not in _NOT_STORAGE]
         if options:
             after.append(f"ALTER TABLE {qualified(o.name)} SET ({', '.join(f'{k}={v}' for k, v in options)})")
         if o.attribute("unlogged") == "true":
             after.append(f"ALTER TABLE {qualified(o.name)} SET UNLOGGED")
+        if o.attribute("replica_identity"):
+            after.append(f"ALTER TABLE {qualified(o.name)} REPLICA IDENTITY {_replica_identity(o)}")
     after += [_sequence(o, create=False) for o in of(ObjectKind.SEQUENCE) if o.attribute("owned_by")]
 
     after += list(_comments(schema.objects))
     return before, after
+
+
+# Table options that are not storage parameters (``SET (k=v)``): each has its own ALTER TABLE form.
+_NOT_STORAGE = frozenset(("unlogged", "replica_identity", "replica_identity_index"))
+
+
+def _replica_identity(o: DbObject) -> str:
+    """``FULL`` / ``NOTHING`` / ``USING INDEX "i"`` from a table options object (PostgreSQL ALTER TABLE docs)."""
+    kind = o.attribute("replica_identity") or "default"
+    if kind == "index":
+        return f"USING INDEX {quote_ident(o.attribute('replica_identity_index') or '')}"
+    return kind.upper()
 
 
 def _domain(o: DbObject) -> str:
@@ -285,11 +299,13 @@ def drop_sql(o: DbObject, schema: Schema) -> list[str]:
         return [f"ALTER TABLE {table} NO INHERIT {qualified(p)}" for p in parents]
     if o.kind is ObjectKind.TABLE_OPTIONS:
         out = []
-        keys = [k for k, _ in o.attributes if k != "unlogged"]
+        keys = [k for k, _ in o.attributes if k not in _NOT_STORAGE]
         if keys:
             out.append(f"ALTER TABLE {table} RESET ({', '.join(keys)})")
         if o.attribute("unlogged") == "true":
             out.append(f"ALTER TABLE {table} SET LOGGED")
+        if o.attribute("replica_identity"):
+            out.append(f"ALTER TABLE {table} REPLICA IDENTITY DEFAULT")
         return out
     if o.kind is ObjectKind.COLLATION:
         default = DbObject(o.kind, o.name, None, tuple((c, "default") for c, _ in o.attributes))
