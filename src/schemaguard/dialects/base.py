@@ -124,9 +124,14 @@ class Dialect:
         with a ``not_compared`` entry for what ``dialects/<name>/diff.py: not_stored`` says adapt() drops."""
         from schemaguard.diff.objects import supported
 
-        # Parts of a table the dialect's adapt() drops (SQLite: defaults it cannot evaluate) are listed too.
-        not_stored = getattr(self._verb("diff"), "not_stored", None)
-        return supported(not_stored(schema) if not_stored else schema, self.object_kinds, self.name)
+        return supported(self.not_stored(schema), self.object_kinds, self.name)
+
+    def not_stored(self, schema: Schema) -> Schema:
+        """``schema`` with a ``not_compared`` entry for each part of a table :meth:`adapt` drops (SQLite: column
+        defaults it cannot evaluate), from ``dialects/<name>/diff.py: not_stored`` when the dialect has one."""
+        hook = getattr(self._verb("diff"), "not_stored", None)
+        result: Schema = hook(schema) if hook is not None else schema
+        return result
 
     def type_key(self, ctype: ColumnType) -> Hashable:
         """A key that is equal for two types exactly when the dialect stores them the same way

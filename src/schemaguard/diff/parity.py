@@ -38,7 +38,8 @@ def lower_to(schema: Schema, dialect: Dialect) -> Schema:
     Returns:
         the adapted Schema, its ``not_compared`` carrying :data:`NOT_COMPARED`.
     """
-    lowered = dialect.adapt(replace(schema, enum_checks=False, objects=()))
+    # not_stored: a default SQLite cannot evaluate (gen_random_uuid()) is dropped, and reported as not compared.
+    lowered = dialect.adapt(dialect.not_stored(replace(schema, enum_checks=False, objects=())))
     return replace(lowered, tables=tuple(_plain_autoincrement(t) for t in lowered.tables))
 
 

@@ -90,3 +90,18 @@ def test_postgresql_only_default_is_dropped_and_reported(sqlite_url: str, tmp_pa
     assert code == 0, report["changes"]
     entries = report["coverage"]["not_compared"]
     assert [(e["what"], e["names"], e["side"]) for e in entries] == [("column default", ["t.id"], "desired")]
+
+
+def test_parity_diff_reports_a_default_sqlite_cannot_hold(sqlite_url: str, pg_url: str, capsys: Any) -> None:
+    """Dev/prod parity: PostgreSQL's gen_random_uuid() has no SQLite counterpart (listed as not compared); the
+    portable lower('X') is compared on both."""
+    run_sql(pg_url, "create table t(id uuid primary key default gen_random_uuid(), n text not null default lower('X'))")
+    run_sql(sqlite_url, "CREATE TABLE t(id TEXT NOT NULL PRIMARY KEY, n TEXT NOT NULL DEFAULT (lower('X')))")
+    code, report = diff_json(["diff", "--from", sqlite_url, "--to", pg_url], capsys)
+    assert code == 0, report["changes"]
+    entries = [(e["what"], e["names"]) for e in report["coverage"]["not_compared"] if e["what"] == "column default"]
+    assert entries == [("column default", ["t.id"])]
+    run_sql(sqlite_url, "DROP TABLE t; CREATE TABLE t(id TEXT NOT NULL PRIMARY KEY, n TEXT NOT NULL)")
+    code, report = diff_json(["diff", "--from", sqlite_url, "--to", pg_url], capsys)
+    assert code == 1
+    assert [(c["kind"], c["object"]) for c in report["changes"]] == [("column_default", "n")]
