@@ -62,6 +62,19 @@ class PrismaCase:
         """``CREATE EXTENSION`` statements for :meth:`setup_extensions` ("" when there are none)."""
         return "".join(f"CREATE EXTENSION IF NOT EXISTS {ext};\n" for ext in self.setup_extensions())
 
+    def view_sql(self) -> str:
+        """``CREATE VIEW`` for each ``view`` block of the schema, with a stand-in body: Prisma's DDL never creates
+        views (projects create them in hand-written migration SQL, as cal.com does), and a Prisma view's body is
+        not compared, only its presence ("" when the schema declares none)."""
+        from schemaguard.dialects.postgresql.render_objects import qualified
+        from schemaguard.model import ObjectKind
+        from schemaguard.prisma.loader import load_prisma
+
+        if self.provider != "postgresql":
+            return ""
+        views = [o.name for o in load_prisma(self.schema).objects if o.kind is ObjectKind.VIEW]
+        return "".join(f"CREATE VIEW {qualified(v)} AS SELECT 1 AS id;\n" for v in views)
+
     def drift(self, changes: list) -> list[str]:
         """Messages of ``changes``, less the extensions this test created itself (:meth:`setup_extensions`): a
         Prisma schema without ``postgresqlExtensions`` does not manage extensions, so they are the environment's,

@@ -94,6 +94,7 @@ def diff_objects(desired: Schema, actual: Schema, *, comments: bool = True) -> l
         extensions), ``comment_changed`` (info) when only a comment differs.
     """
     out: list[Change] = []
+    desired, actual = scope_uncompared(desired, actual)
     if desired.objects or actual.objects or _qualified(desired) or _qualified(actual):
         d = {o.key: o for o in _with_implied(desired, actual)}
         a = {o.key: o for o in _with_implied(actual, desired)}
