@@ -6,7 +6,7 @@ Exit codes: 0 ok; 1 a check failed / drift found; 2 usage, configuration or conn
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -142,6 +142,25 @@ def report_error(exc: BaseException) -> int:
     return code
 
 
+def _usage_error(exc: Exception, show: Any) -> int:
+    """A usage error of the (vendored) click layer as one line on stderr, exit 2, like every other error:
+    ``error: No such option: --bogus (see 'schemaguard diff --help')``. A help screen that click raises as an
+    error (a group called without a command) is shown whole, as asked."""
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        show()
+        return EXIT_ERROR
+    from rich.markup import escape
+
+    from schemaguard.db import mask
+
+    format_message = getattr(exc, "format_message", None)
+    message = format_message() if callable(format_message) else str(exc)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    STATE.err_console().print(f"[bold red]error:[/] {escape(mask(message + hint))}", markup=True, highlight=False)
+    return EXIT_ERROR
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and exits with) the exit code. Every deliberate error is printed as one clean
     message on stderr, never a traceback."""
@@ -167,12 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         code = 130
     except Exception as exc:
         show = getattr(exc, "show", None)
-        if show is not None and hasattr(exc, "exit_code"):
-            # A usage error of the (vendored) click layer: click's own message, exit 2.
-            show()
-            code = EXIT_ERROR
-        else:
-            code = report_error(exc)
+        code = _usage_error(exc, show) if show is not None and hasattr(exc, "exit_code") else report_error(exc)
     if argv is None:
         import gc
 

@@ -39,7 +39,7 @@ def merge(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
     sql: Annotated[bool, typer.Option("--sql", help="Table format: print the targets' planned SQL.")] = False,
 ) -> int:
-    """Merge the JSON reports of a sharded fleet run (``diff --targets-file F --shard K/N --format json``)
+    """Merge the JSON reports of a sharded fleet run (diff --targets-file F --shard K/N --format json)
     into one report. Exit 0 = no drift anywhere, 1 = drift, 2 = a target failed or a report is unreadable."""
     from schemaguard.report.fleet_report import merge_fleet_documents
 
