@@ -5,7 +5,7 @@ master = "schemas/master.yaml"      # the master schema (YAML, Prisma, JSON or S
 dialect = "postgresql"             # default dialect when no database is involved (render, file-to-file diff)
 default_target = "dev"
 ignore_tables = ["audit_*"]        # glob patterns, added to the built-in ones
-namespace = "public"               # PostgreSQL schema to inspect
+schemas = ["public", "sales*"]     # PostgreSQL schemas to inspect (default: every user schema)
 
 [targets.dev]
 url = "sqlite:///dev.db"
