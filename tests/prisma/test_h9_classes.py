@@ -150,3 +150,21 @@ def test_sqlite_provider_implicit_m2m_rendered_for_postgresql_as_prisma_does(
     assert (code, report["changes"]) == (0, [])
     code, report = diff_json(["diff", "--to", str(master), "--url", prisma_db], capsys)
     assert (code, report["changes"]) == (0, [])
+
+
+def test_postgresql_provider_int_ids_on_sqlite_agree_with_prisma(
+    sqlite_factory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """H5 note (b): `Int @id` without @default(autoincrement()) in a PostgreSQL-provider master becomes INTEGER
+    PRIMARY KEY AUTOINCREMENT on SQLite, as Prisma builds our SQLite variant of it (vendored DDL); our SQLite SQL
+    agrees."""
+    master = FIXTURES / "int_ids.postgresql.prisma"
+    prisma_db, ours_db = sqlite_factory(), sqlite_factory()
+    run_sql(prisma_db, (FIXTURES / "int_ids.variant.sqlite.sql").read_text())
+    rendered = api.render(load_prisma(master), "sqlite")
+    assert sum("PRIMARY KEY AUTOINCREMENT" in s for s in rendered) == 2
+    apply_statements(ours_db, rendered)
+    code, report = diff_json(["diff", "--from", ours_db, "--to", prisma_db], capsys)
+    assert (code, report["changes"]) == (0, [])
+    code, report = diff_json(["diff", "--to", str(master), "--url", prisma_db], capsys)
+    assert (code, report["changes"]) == (0, [])

@@ -222,6 +222,10 @@ def adapt(schema: Schema) -> Schema:
                 # AUTOINCREMENT is only what the column asked for: a bare INTEGER PRIMARY KEY is a rowid alias
                 # that may reuse rowids.
                 strict = c.strict_autoincrement and c.autoincrement
+                if not schema.wide_rowid and c.type.kind is TypeKind.INTEGER and c.default is None:
+                    # Prisma's SQLite DDL: every single-column Int id is INTEGER PRIMARY KEY AUTOINCREMENT, with or
+                    # without @default(autoincrement()) (schema engine 7.10; tests/prisma/fixtures/h9/).
+                    strict = True
                 if (
                     c.type != rowid_type
                     or not c.autoincrement
