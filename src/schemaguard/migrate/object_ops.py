@@ -90,21 +90,42 @@ def _sql(ctx: PlanContext) -> Any:
     return import_module(f"schemaguard.dialects.{ctx.dialect.name}.render_objects")
 
 
-def _create(o: DbObject, ctx: PlanContext, schema: Schema) -> ObjectStatements:
+def _early(o: DbObject, ctx: PlanContext, schema: Schema) -> bool:
+    """Whether a routine created or dropped for good goes before the tables (and its drop after them): its body is
+    not read at creation and its signature names no table (the dialect's ``early_routine``), so an index, check,
+    default or generated column may call it, as in pg_dump's order."""
+    early = getattr(_sql(ctx), "early_routine", None)
+    if o.kind not in _ROUTINES or early is None or not o.definition:
+        return False
+    relations = _sql(ctx).relation_names(schema)
+    return bool(early(o.definition, relations))
+
+
+_NO_BODY_CHECK = "SET check_function_bodies = false"
+
+
+def _create(o: DbObject, ctx: PlanContext, schema: Schema, for_good: bool = False) -> ObjectStatements:
     sql = _sql(ctx)
     stmts = tuple(sql.create_sql(o, schema))
     if not stmts:
         raise UnsupportedChange(f"{o.label} cannot be created on its own on {ctx.dialect.name}", None, ctx.dialect.name)
     undo = tuple(sql.drop_sql(o, schema))
+    if for_good and _early(o, ctx, schema):
+        # Created before the tables, so the body may name one created later: not checked, as pg_dump does.
+        early = (_NO_BODY_CHECK, *stmts)
+        return ObjectStatements(f"create {o.label}", early, undo, Phase.CREATE_ROUTINES_EARLY, Phase.DROP_ROUTINES_LATE)
     return ObjectStatements(f"create {o.label}", stmts, undo, _create_phase(o), _drop_phase(o), _depth(o, schema))
 
 
-def _drop(o: DbObject, ctx: PlanContext, schema: Schema) -> ObjectStatements:
+def _drop(o: DbObject, ctx: PlanContext, schema: Schema, for_good: bool = False) -> ObjectStatements:
     sql = _sql(ctx)
     stmts = tuple(sql.drop_sql(o, schema))
     if not stmts:
         raise UnsupportedChange(f"{o.label} cannot be removed on its own on {ctx.dialect.name}", None, ctx.dialect.name)
     undo = tuple(sql.create_sql(o, schema))
+    if for_good and _early(o, ctx, schema):
+        late = (_NO_BODY_CHECK, *undo)
+        return ObjectStatements(f"drop {o.label}", stmts, late, Phase.DROP_ROUTINES_LATE, Phase.CREATE_ROUTINES_EARLY)
     return ObjectStatements(f"drop {o.label}", stmts, undo, _drop_phase(o), _create_phase(o), _depth(o, schema))
 
 
@@ -201,9 +222,9 @@ def _plan_object(ch: Change, ctx: PlanContext) -> list[Op]:
         return []  # planned already, as the dependent of another change
     _done(ctx).add(o.key)
     if d is not None and a is None:
-        return [_create(d, ctx, ctx.desired)]
+        return [_create(d, ctx, ctx.desired, for_good=True)]
     if a is not None and d is None:
-        return [*_with_dependents(a, ctx), _drop(a, ctx, ctx.actual)]
+        return [*_with_dependents(a, ctx), _drop(a, ctx, ctx.actual, for_good=True)]
     assert d is not None and a is not None
     if o.kind is ObjectKind.SEQUENCE:
         # ALTER SEQUENCE takes every parameter: the desired values are set in place.

@@ -25,6 +25,7 @@ class Phase(IntEnum):
     CREATE_SCHEMAS = 5  # before the enum types, tables and objects created in them
     CREATE_TYPES = 10  # enum types created, values added
     CREATE_OBJECTS_EARLY = 12  # schemas, extensions, domains, free-standing sequences (migrate/object_ops.py)
+    CREATE_ROUTINES_EARLY = 13  # new functions an index, check, default or generated column may call (pg_dump)
     RENAME_COLUMNS = 20
     DROP_OBJECTS = 24  # triggers, rules, policies... before the tables and columns they read
     DROP_VIEWS = 25
@@ -48,6 +49,7 @@ class Phase(IntEnum):
     CREATE_ROUTINES = 111  # functions, procedures, aggregates, after every table change
     CREATE_VIEWS = 112  # after the functions they call
     CREATE_OBJECTS = 113  # triggers, rules, policies, table properties, comments
+    DROP_ROUTINES_LATE = 119  # functions dropped for good: after the indexes, checks and tables that call them
     DROP_TYPES = 120
     DROP_OBJECTS_LATE = 121  # domains, free-standing sequences, extensions
     DROP_SCHEMAS = 122  # after everything that lived in them

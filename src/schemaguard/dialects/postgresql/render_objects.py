@@ -1,8 +1,9 @@
 """PostgreSQL DDL for the objects beyond tables and enums (:mod:`schemaguard.model.objects`).
 
-:func:`render_objects` splits them around the tables, in the order pg_dump uses: schemas, extensions, domains and
-free-standing sequences before the tables (columns may use them); then functions and procedures (after the
-tables, whose row types a function may return; ``check_function_bodies`` off, as pg_dump does, so a SQL body
+:func:`render_objects` splits them around the tables, in the order pg_dump uses: schemas, extensions, domains,
+free-standing sequences and the functions and procedures whose signature names no table (an index, check,
+default or generated column may call them) before the tables; then the other functions and procedures (after
+the tables whose row types they take or return; ``check_function_bodies`` off, as pg_dump does, so a SQL body
 may name a view created later), views and materialized views (a view after the views it names), triggers,
 rules, row-level security and policies, exclusion constraints, partitions, inheritance, table options, owned
 sequences' parameters, comments. Definitions are the server's own words (or the master's), pasted as SQL text
@@ -13,6 +14,7 @@ Source: https://www.postgresql.org/docs/15/app-pgdump.html (object order), the C
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from schemaguard.dialects.sqla import quote_ident, sql_string
@@ -85,10 +87,18 @@ def render_objects(schema: Schema, enums: Sequence[str] = ()) -> tuple[list[str]
     before += [_domain(o) for o in of(ObjectKind.DOMAIN)]
     before += [f"CREATE TYPE {qualified(o.name)} AS {o.definition}" for o in of(ObjectKind.COMPOSITE_TYPE)]
     before += [_sequence(o, create=True) for o in of(ObjectKind.SEQUENCE) if not o.attribute("owned_by")]
+    # Routines whose body is a string literal and whose signature names no table or view go before the tables:
+    # an index, check, default or generated column may call them (pg_dump's order; the body is not checked).
+    relations = relation_names(schema)
+    routines = of(ObjectKind.FUNCTION) + of(ObjectKind.PROCEDURE)
+    early = [o for o in routines if o.definition and early_routine(o.definition, relations)]
+    if early:
+        before.append("SET check_function_bodies = false")
+        before += [o.definition for o in early if o.definition]
 
     # Collations first: a column cannot change type once a view or trigger uses it.
     after: list[str] = _collations(schema, of(ObjectKind.COLLATION))
-    routines = of(ObjectKind.FUNCTION) + of(ObjectKind.PROCEDURE)
+    routines = [o for o in routines if o not in early]
     if routines:
         after.append("SET check_function_bodies = false")
         after += [o.definition for o in routines if o.definition]
@@ -146,6 +156,32 @@ def _replica_identity(o: DbObject) -> str:
     if kind == "index":
         return f"USING INDEX {quote_ident(o.attribute('replica_identity_index') or '')}"
     return kind.upper()
+
+
+# Where a routine's body starts when it is a string literal (``AS $$...`` / ``AS '...'``): a SQL-standard body
+# (``BEGIN ATOMIC`` / ``RETURN``) is parsed at creation and needs its tables, so it is never created early.
+_BODY_LITERAL = re.compile(r"\bAS\s+(?:\$[A-Za-z_0-9]*\$|E?')", re.IGNORECASE)
+_WORD = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z_0-9$]*)')
+
+
+def relation_names(schema: Schema) -> frozenset[str]:
+    """Bare names (lower case) of the schema's tables, views, materialized views and partitions: the row types
+    a routine's signature may name."""
+    kinds = (ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW, ObjectKind.PARTITION)
+    names = [t.name for t in schema.tables] + [o.name for o in schema.objects if o.kind in kinds]
+    return frozenset(n.rpartition(".")[2].lower() for n in names)
+
+
+def early_routine(definition: str, relations: frozenset[str]) -> bool:
+    """Whether a routine's ``CREATE FUNCTION`` can run before the tables: its body is a string literal (with
+    ``check_function_bodies`` off PostgreSQL does not read it) and its signature (everything before the body)
+    names none of ``relations`` (bare lower-case names; a row type must exist when the routine is created)."""
+    m = _BODY_LITERAL.search(definition)
+    if m is None:
+        return False
+    header = definition[: m.start()]
+    words = {(q.replace('""', '"') if q else w.lower()) for q, w in _WORD.findall(header)}
+    return not words & relations
 
 
 def _domain(o: DbObject) -> str:
