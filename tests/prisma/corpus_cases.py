@@ -75,11 +75,20 @@ class PrismaCase:
         views = [o.name for o in load_prisma(self.schema).objects if o.kind is ObjectKind.VIEW]
         return "".join(f"CREATE VIEW {qualified(v)} AS SELECT 1 AS id;\n" for v in views)
 
+    def available(self, statements: list[str]) -> list[str]:
+        """``statements`` without the ``CREATE EXTENSION`` of an extension the test server lacks
+        (:data:`UNAVAILABLE_EXTENSIONS`), as :meth:`expected_sql` leaves it out of Prisma's DDL."""
+        return [
+            s
+            for s in statements
+            if not any(s.startswith(f'CREATE EXTENSION IF NOT EXISTS "{e}"') for e in UNAVAILABLE_EXTENSIONS)
+        ]
+
     def drift(self, changes: list) -> list[str]:
         """Messages of ``changes``, less the extensions this test created itself (:meth:`setup_extensions`): a
         Prisma schema without ``postgresqlExtensions`` does not manage extensions, so they are the environment's,
-        not drift of the schema under test."""
-        own = {f"extension {ext}" for ext in self.setup_extensions()}
+        not drift of the schema under test; and less those the test server cannot have (:meth:`available`)."""
+        own = {f"extension {ext}" for ext in (*self.setup_extensions(), *UNAVAILABLE_EXTENSIONS)}
         return [c.message for c in changes if not any(c.message.startswith(o + " ") for o in own)]
 
 
