@@ -168,3 +168,33 @@ def test_postgresql_provider_int_ids_on_sqlite_agree_with_prisma(
     assert (code, report["changes"]) == (0, [])
     code, report = diff_json(["diff", "--to", str(master), "--url", prisma_db], capsys)
     assert (code, report["changes"]) == (0, [])
+
+
+def test_view_block_on_sqlite_is_compared_by_presence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """F9 on the sqlite provider: the view block declares the view there too."""
+    master = tmp_path / "v.prisma"
+    master.write_text(
+        'datasource db {\n  provider = "sqlite"\n}\nmodel A {\n  id Int @id\n}\nview V {\n  id Int @unique\n}\n'
+    )
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    apply_statements(url, api.render(load_prisma(master), "sqlite"))
+    code, report = diff_json(["diff", "--to", str(master), "--url", url], capsys)
+    assert code == 1 and _kinds(report) == [("view_missing", "V")]
+    run_sql(url, 'CREATE VIEW "V" AS SELECT id FROM "A"')
+    code, report = diff_json(["diff", "--to", str(master), "--url", url], capsys)
+    assert (code, report["changes"]) == (0, [])
+    assert _not_compared(report)["view body"] == ["V"]
+
+
+@pytest.mark.parametrize("fixture", ["edge1.prisma", "edge2.prisma"])
+@pytest.mark.parametrize("with_info", [True, False], ids=["with-info", "plain"])
+def test_written_prisma_keeps_views_schemas_and_extensions(fixture: str, with_info: bool) -> None:
+    """The Prisma writer (`inspect`/`render --format prisma`) writes view blocks, @@schema + `schemas` (never a
+    dotted @@map, which Prisma reads as one name) and `extensions`, so the text loads back to the same model."""
+    from schemaguard.prisma.loader import load_prisma_with_info
+    from schemaguard.prisma.writer import render_prisma
+
+    loaded = load_prisma_with_info(FIXTURES / fixture)
+    text = render_prisma(loaded.schema, "postgresql", info=loaded.info if with_info else None)
+    assert load_prisma("written.prisma", text=text) == loaded.schema
+    assert '@@map("base.' not in text

@@ -273,21 +273,22 @@ class _Builder:
         return db_name if ns in (None, DEFAULT_NAMESPACE) else f"{ns}.{db_name}"
 
     def _objects(self, extensions: tuple[tuple[str, str], ...]) -> tuple[tuple[DbObject, ...], tuple[NotCompared, ...]]:
-        """Schemas, extensions and views the Prisma schema declares, and what of them is not compared."""
-        if self.provider != "postgresql":
-            return (), ()
+        """Schemas, extensions (PostgreSQL) and views the Prisma schema declares, and what of them is not
+        compared."""
         objects: list[DbObject] = []
-        # Prisma's migrate creates each schema of `schemas = [...]` (CREATE SCHEMA IF NOT EXISTS), used or not.
-        objects += [make_object(ObjectKind.SCHEMA, ns) for ns in self.namespaces if ns != DEFAULT_NAMESPACE]
-        # ... and each listed extension, in the default schema unless `schema:` says otherwise.
-        objects += [make_object(ObjectKind.EXTENSION, name, None, {"schema": ns}) for name, ns in extensions]
+        postgresql = self.provider == "postgresql"
+        if postgresql:
+            # Prisma's migrate creates each schema of `schemas = [...]` (CREATE SCHEMA IF NOT EXISTS), used or not,
+            objects += [make_object(ObjectKind.SCHEMA, ns) for ns in self.namespaces if ns != DEFAULT_NAMESPACE]
+            # ... and each listed extension, in the default schema unless `schema:` says otherwise.
+            objects += [make_object(ObjectKind.EXTENSION, name, None, {"schema": ns}) for name, ns in extensions]
         # A view block declares the view (its body is unknown to Prisma: compared by presence only).
         views = [b.name for b in self.models.values() if b.kind == "view"]
         objects += [make_object(ObjectKind.VIEW, self.keys[n], None, loc=self.model_infos[n].loc) for n in views]
         uncompared: list[NotCompared] = []
         if views:
             uncompared.append(replace(VIEW_BODY_NOT_COMPARED, names=tuple(sorted(self.keys[n] for n in views))))
-        if not self.extensions_declared:
+        if postgresql and not self.extensions_declared:
             uncompared.append(EXTENSIONS_NOT_COMPARED)
         return tuple(sorted(objects, key=lambda o: o.key)), tuple(uncompared)
 

@@ -269,7 +269,9 @@ class _Writer:
             features = [
                 quote(feature)
                 for feature, kind in (("postgresqlExtensions", ObjectKind.EXTENSION), ("views", ObjectKind.VIEW))
-                if not self.info and not self.sqlite and any(o.kind is kind for o in self.schema.objects)
+                if not self.info
+                and (kind is ObjectKind.VIEW or not self.sqlite)
+                and any(o.kind is kind for o in self.schema.objects)
             ]
             if features:
                 gens = [(n, [*props, ("previewFeatures", f"[{', '.join(features)}]")]) for n, props in gens]
@@ -295,7 +297,7 @@ class _Writer:
             out += [*self._model_text(m), ""]
         used |= {m.name for m in self.models.values()}
         for o in self.schema.objects:
-            if o.kind is ObjectKind.VIEW and not self.sqlite:
+            if o.kind is ObjectKind.VIEW:
                 out += [*self._view_text(o.name, used), ""]
         for e in self.schema.enums:
             out += [*self._enum_text(e.name, e.values), ""]
