@@ -452,9 +452,7 @@ def test_sqlite_corpus_planted_change_converges(path: Path, sqlite_factory: Call
 # --- migra's diff cases (PostgreSQL) ------------------------------------------------------------------------
 MIGRA = CORPUS / "diffcases" / "migra"
 MIGRA_LEFT_OUT = {
-    "enumdefaults": "enum types in a second schema: one schema is compared at a time (H8, namespaces)",
     "partitioning": "partitioned tables are not modelled (H8)",
-    "inherit2": "table inheritance is not modelled (H8)",
 }
 """migra cases that do not converge yet, with the owner of the fix; xfail(strict) so a fix is noticed."""
 MIGRA_CASES = sorted(p.name for p in MIGRA.iterdir() if p.is_dir()) if MIGRA.is_dir() else []

@@ -16,12 +16,8 @@ from tests.helpers import apply_statements, diff_json
 CASES_DIR = CORPUS / "diffcases" / "migra"
 
 LEFT_OUT = {
-    "enumdefaults": "enum types in a second schema (other.otherenum2): the enum planner quotes the qualified name "
-    "as one identifier",
     "partitioning": "a table that becomes partitioned (or stops being so) must be created again: the plan refuses "
     "it (PostgreSQL sets a partition key only in CREATE TABLE)",
-    "inherit2": "a column added to a parent also appears in its children: the plan adds it to each (issue 14 "
-    "models inheritance, but the column planner is not inheritance-aware yet)",
 }
 """Cases left out, with the reason (also listed in the README's limitations)."""
 

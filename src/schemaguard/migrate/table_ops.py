@@ -13,7 +13,7 @@ from schemaguard.dialects.sqla import build_foreign_key, build_index, build_tabl
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.steps import Autocommit, Comment, Op, Phase, PlanContext, Sql, Step
-from schemaguard.model import Check, Column, Enum, ForeignKey, Index, PrimaryKey, Table
+from schemaguard.model import Check, Column, Enum, ForeignKey, Index, ObjectKind, PrimaryKey, Table
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,22 @@ class DropColumn(Op):
     def lower(self, ctx: PlanContext) -> list[Step]:
         col = ctx.sa_table(self.table).c[self.column.name]._copy()
         note = Comment(f"destructive: column {self.table.name}.{self.column.name} is dropped with its data")
+        if _kept_by_a_child(ctx, self.table.name, self.column.name):
+            # PostgreSQL drops an inherited column from the children too; ONLY keeps theirs, made local (ALTER
+            # TABLE docs, DROP COLUMN): migra's inherit2, where the child keeps the column its parent loses.
+            only = f"ALTER TABLE ONLY {ctx.name(self.table.name)} DROP COLUMN {quote_ident(self.column.name)}"
+            return [note, Sql(only)]
         return [note, ops.DropColumnOp.from_column_and_tablename(*ctx.split(self.table.name), col)]
+
+
+def _kept_by_a_child(ctx: PlanContext, parent: str, column: str) -> bool:
+    """Whether a table inheriting from ``parent`` in the actual schema still has ``column`` in the desired one."""
+    for o in ctx.actual.objects:
+        if o.kind is ObjectKind.INHERITANCE and parent in (o.attribute("parents") or "").split(", "):
+            child = ctx.desired.table(o.name)
+            if child is not None and any(c.name == column for c in child.columns):
+                return True
+    return False
 
 
 @dataclass(frozen=True)
