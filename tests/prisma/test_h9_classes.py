@@ -198,3 +198,11 @@ def test_written_prisma_keeps_views_schemas_and_extensions(fixture: str, with_in
     text = render_prisma(loaded.schema, "postgresql", info=loaded.info if with_info else None)
     assert load_prisma("written.prisma", text=text) == loaded.schema
     assert '@@map("base.' not in text
+
+
+def test_plan_for_a_missing_prisma_view_says_why_it_cannot(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing view whose body the master lacks cannot be planned: one clear line, exit 2."""
+    code, out, err = run_cli(["diff", "--to", str(EDGE2), "--url", pg_url, "--sql"], capsys)
+    assert out == ""  # a failed command writes nothing
+    assert code == 2 and "Traceback" not in err
+    assert "view UserStats has no definition in the master (a Prisma view block holds none)" in err

@@ -107,6 +107,13 @@ _NO_BODY_CHECK = "SET check_function_bodies = false"
 def _create(o: DbObject, ctx: PlanContext, schema: Schema, for_good: bool = False) -> ObjectStatements:
     sql = _sql(ctx)
     stmts = tuple(sql.create_sql(o, schema))
+    if not stmts and o.kind in (ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW) and not o.definition:
+        # A Prisma view block declares a view without its SELECT: Prisma Migrate leaves creating it to the user too.
+        raise UnsupportedChange(
+            f"{o.label} has no definition in the master (a Prisma view block holds none); create it in SQL of your own",
+            None,
+            ctx.dialect.name,
+        )
     if not stmts:
         raise UnsupportedChange(f"{o.label} cannot be created on its own on {ctx.dialect.name}", None, ctx.dialect.name)
     undo = tuple(sql.drop_sql(o, schema))
