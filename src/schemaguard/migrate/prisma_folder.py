@@ -347,12 +347,11 @@ def baseline(
     """
     import shutil
 
-    from schemaguard.api import filter_ignored, load_master, load_source
     from schemaguard.db import dialect_name, mask_url
     from schemaguard.dialects import get_dialect
     from schemaguard.diff.differ import diff_schemas
     from schemaguard.migrate.replay import require_scratch
-    from schemaguard.migrate.writer import dev_url_for
+    from schemaguard.migrate.writer import baseline_schema, dev_url_for
     from schemaguard.model import Schema
 
     d = get_dialect(dialect_name(url))
@@ -364,19 +363,7 @@ def baseline(
         raise MigrationError(f"{mask_url(url)} already has Prisma migration history ({MIGRATIONS_TABLE})")
     scratch = dev_url_for(config, dev_url)
     require_scratch(d, scratch)
-    live = load_source(url, config)
-    live_schema, _ = filter_ignored(live.schema, config)
-    if from_master:
-        master, _ = filter_ignored(load_master(config), config)
-        drift = diff_schemas(master, live_schema, d, actual_syntax=live.syntax)
-        if drift:
-            raise MigrationError(
-                f"{mask_url(url)} differs from the master in {len(drift)} way(s) (first: {drift[0].message}): "
-                "baseline what the database has (without --from-master), then generate"
-            )
-        schema, syntax, source = master, "postgresql", str(config.master)
-    else:
-        schema, syntax, source = live_schema, live.syntax, mask_url(url)
+    schema, syntax, source = baseline_schema(config, url, d, from_master)
     text = render_script(
         d.plan(diff_schemas(schema, Schema(), d, desired_syntax=syntax), schema, Schema()),
         [f"Baseline of {source}, recorded as applied there (not run) by schemaguard migrate baseline --format prisma."],

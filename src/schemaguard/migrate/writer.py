@@ -558,6 +558,37 @@ class BaselineResult:
     changelog: Path | None = None
 
 
+def baseline_schema(config: Config, url: str, dialect: Dialect, from_master: bool) -> tuple[Schema, str, str]:
+    """What a baseline records: the live database's schema (ignore patterns applied), or with ``from_master``
+    the master's, which must then match the database.
+
+    Returns:
+        ``(schema, the SQL syntax its expressions are written in, a label for the revision's header)``.
+
+    Raises:
+        MigrationError: ``from_master`` and the database differs from the master (a baseline from the master
+            would mark those differences migrated).
+        SchemaError, ConnectionFailed: the master or the database cannot be read.
+    """
+    from schemaguard.api import filter_ignored, load_master, load_source
+    from schemaguard.db import mask_url
+    from schemaguard.diff.differ import diff_schemas
+
+    live = load_source(url, config)
+    live_schema, _ = filter_ignored(live.schema, config)
+    if not from_master:
+        return live_schema, live.syntax, mask_url(url)
+    master, _ = filter_ignored(load_master(config), config)
+    drift = diff_schemas(master, live_schema, dialect, actual_syntax=live.syntax)
+    if drift:
+        raise MigrationError(
+            f"{mask_url(url)} differs from the master in {len(drift)} way(s) (first: {drift[0].message}): "
+            "a baseline from the master would mark them migrated; baseline what the database has "
+            "(without --from-master), then `schemaguard migrate generate`"
+        )
+    return master, "postgresql", str(config.master)
+
+
 def baseline(
     config: Config,
     url: str,
@@ -598,7 +629,6 @@ def baseline(
     import shutil
     import tempfile
 
-    from schemaguard.api import filter_ignored, load_master, load_source
     from schemaguard.db import dialect_name, mask_url
     from schemaguard.dialects import get_dialect
     from schemaguard.diff.differ import diff_schemas
@@ -623,20 +653,7 @@ def baseline(
         raise MigrationError(f"{mask_url(url)} is already at revision {', '.join(current)}: it has a history")
     scratch = dev_url_for(config, dev_url)
     require_scratch(d, scratch)
-    live = load_source(url, config)
-    live_schema, _ = filter_ignored(live.schema, config)
-    if from_master:
-        master, _ = filter_ignored(load_master(config), config)
-        drift = diff_schemas(master, live_schema, d, actual_syntax=live.syntax)
-        if drift:
-            raise MigrationError(
-                f"{mask_url(url)} differs from the master in {len(drift)} way(s) (first: {drift[0].message}): "
-                "a baseline from the master would mark them migrated; baseline what the database has "
-                "(without --from-master), then `schemaguard migrate generate`"
-            )
-        schema, syntax, source = master, "postgresql", str(config.master)
-    else:
-        schema, syntax, source = live_schema, live.syntax, mask_url(url)
+    schema, syntax, source = baseline_schema(config, url, d, from_master)
     up = build_plan(d, schema, Schema(), online=False)
     down = build_plan(d, Schema(), schema, online=False)
     r_up, r_down = render_items(up.items, d.name), render_items(down.items, d.name)
