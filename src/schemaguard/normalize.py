@@ -25,6 +25,17 @@ from sqlglot import exp
 from schemaguard.model.schema import Default, DefaultKind, Schema
 from schemaguard.model.types import ColumnType, TypeKind
 
+SQLGLOT_FAILURES: tuple[type[BaseException], ...] = (
+    sqlglot.errors.ParseError,
+    sqlglot.errors.TokenError,
+    ValueError,
+    TypeError,
+    RecursionError,
+)
+"""What sqlglot raises on text it cannot read: its parse and token errors, and the ValueError/TypeError of its
+parser's own assertions on malformed input (``0?`` in the postgres dialect is a TypeError), or RecursionError
+on deep nesting. Every caller treats them alike: the text is not an expression sqlglot understands."""
+
 _CANONICAL = "postgres"
 """Canonical forms are written in PostgreSQL syntax (sqlglot's name), the master format's expression syntax."""
 
@@ -145,7 +156,7 @@ def canonical_expression(sql: str, dialect: str | None = None) -> str:
     read = _SQLGLOT_DIALECT.get(dialect, "postgres")
     try:
         node = sqlglot.parse_one(text, read=read)
-    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+    except SQLGLOT_FAILURES:
         return re.sub(r"\s+", " ", text)
     if node is None:
         return re.sub(r"\s+", " ", text)
@@ -270,7 +281,7 @@ def _parse_default_cached(sql: str, dialect: str | None) -> Default:
     read = _SQLGLOT_DIALECT.get(dialect, "postgres")
     try:
         node = sqlglot.parse_one(text, read=read)
-    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+    except SQLGLOT_FAILURES:
         return Default.expression(re.sub(r"\s+", " ", text))
     if node is None:
         return Default.expression(text)
@@ -313,7 +324,7 @@ def _lossy_in_postgres(text: str, read: str) -> bool:
     try:
         node = sqlglot.parse_one(text, read=read)
         back = sqlglot.transpile(pg_text(node), read="postgres", write=read)
-    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+    except SQLGLOT_FAILURES:
         return False
     return len(back) != 1 or back[0] != node.sql(dialect=read)
 
@@ -465,7 +476,7 @@ def to_master_syntax(schema: Schema, dialect: str) -> Schema:
             return None
         try:
             out = sqlglot.transpile(sql, read=read, write="postgres", identify=True)
-        except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+        except SQLGLOT_FAILURES:
             return sql
         return out[0] if len(out) == 1 else sql
 

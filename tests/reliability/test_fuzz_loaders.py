@@ -273,3 +273,18 @@ def test_lone_surrogate_is_a_located_error() -> None:
         with pytest.raises(SchemaError, match="lone surrogate") as err:
             load_yaml_master("fuzz/s.yaml", text)
         assert err.value.line is not None
+
+
+@pytest.mark.parametrize("sql", ["0?", "1 ?", "? 0"])
+def test_sqlglot_assertion_is_unparsed_text(sql: str, tmp_path: Path) -> None:
+    """Found by the SQL fuzzer: sqlglot's postgres parser raises TypeError (not ParseError) on ``0?``; the text is
+    then simply not an expression it understands, and a master holding it is a located error, not a traceback."""
+    d = parse_default(sql, "postgresql")
+    assert d is None or isinstance(d, Default)
+    assert isinstance(canonical_expression(sql, "postgresql"), str)
+    assert isinstance(sqlite_expression(sql), str)
+    master = tmp_path / "m.yaml"
+    master.write_text(f"version: 1\ntables:\n  t:\n    columns:\n      a: {{type: int, default: {{sql: '{sql}'}}}}\n")
+    with pytest.raises(SchemaError) as err:
+        load_yaml_master(master)
+    assert err.value.line == 5

@@ -71,9 +71,11 @@ def _emulates(expression: str, enum_cols: dict[str, set[str]]) -> bool:
     import sqlglot
     from sqlglot import exp
 
+    from schemaguard.normalize import SQLGLOT_FAILURES
+
     try:
         node = sqlglot.parse_one(expression, read="sqlite")
-    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError):
+    except SQLGLOT_FAILURES:
         return False
     while isinstance(node, exp.Paren):
         node = node.this

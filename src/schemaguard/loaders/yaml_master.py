@@ -628,6 +628,9 @@ def _sql_problem(text: str) -> str | None:
         return str(first.get("description") or str(exc).splitlines()[0])
     except TokenError as exc:
         return " ".join(str(exc).split())[:200]
+    except (ValueError, TypeError, RecursionError):
+        # sqlglot's parser asserts on some malformed input (``0?``) instead of raising ParseError.
+        return "not an SQL expression"
     if len(statements) != 1 or not isinstance(statements[0], exp.Select):
         return "expected one SQL expression, found more than one statement"
     select = statements[0]

@@ -124,9 +124,11 @@ def default_expression(sql: str) -> str:
 def _parsed(sql: str) -> Any:
     import sqlglot
 
+    from schemaguard.normalize import SQLGLOT_FAILURES
+
     try:
         return sqlglot.parse_one(sql, read="postgres")
-    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+    except SQLGLOT_FAILURES:
         return None
 
 

@@ -26,6 +26,7 @@ from schemaguard.dialects.sqla import (
 from schemaguard.dialects.sqlite.diff import adapt
 from schemaguard.dialects.sqlite.render_objects import render_objects, table_suffixes
 from schemaguard.model import ColumnType, Index, Schema, Table, TypeKind
+from schemaguard.normalize import SQLGLOT_FAILURES
 
 _DECLARED: dict[TypeKind, str] = {
     TypeKind.TEXT: "TEXT",
@@ -76,7 +77,7 @@ def expression(sql: str) -> str:
     text sqlglot cannot parse is kept as written."""
     try:
         out = sqlglot.transpile(sql, read="postgres", write="sqlite")
-    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+    except SQLGLOT_FAILURES:
         return sql
     return out[0] if len(out) == 1 else sql
 
