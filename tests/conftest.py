@@ -14,12 +14,19 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 from psycopg import sql
 
 # Loaded-schema cache entries of the test run stay out of the user's cache (tests/test_cache.py tests the cache).
 os.environ.setdefault(
     "SCHEMAGUARD_CACHE_DIR", os.path.join(tempfile.gettempdir(), f"schemaguard-test-cache-{os.getpid()}")
 )
+
+# Property tests: CI replays the same examples on every run (a red CI names a change, not a lucky draw); local
+# runs explore new ones, and what they find becomes a regression test.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 PG_ADMIN_URL = os.environ.get("SCHEMAGUARD_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ROOT = Path(__file__).resolve().parent.parent
