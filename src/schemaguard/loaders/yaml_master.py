@@ -153,7 +153,7 @@ class MasterFile(BaseModel):
     version: Literal[1]
     enums: dict[str, list[str] | EnumSpec] = {}
     tables: dict[str, TableSpec] = {}
-    # Objects beyond tables and enums (H8, issue 14): validated by model.objects.objects_from_sections.
+    # Objects beyond tables and enums (issue 14): validated by model.objects.objects_from_sections.
     schemas: Any = None
     extensions: Any = None
     domains: Any = None

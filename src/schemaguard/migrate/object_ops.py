@@ -184,7 +184,7 @@ def _with_dependents(a: DbObject, ctx: PlanContext) -> list[Op]:
 
 def readers_of(a: DbObject, ctx: PlanContext) -> list[Op]:
     """The drops (and creates again) of every view and routine that reads ``a`` by name, not planned yet. The
-    planner calls it for tables whose drop or column change PostgreSQL refuses under a view (H7a)."""
+    planner calls it for tables whose drop or column change PostgreSQL refuses under a view."""
     done = _done(ctx)
     desired = {o.key: o for o in ctx.desired.objects}
     ops: list[Op] = []
