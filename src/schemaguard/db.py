@@ -216,6 +216,13 @@ def sqlite_path(url: str) -> str | None:
     return path
 
 
+def missing_sqlite_file(url: str) -> bool:
+    """True when ``url`` names a SQLite file that does not exist (so it has no history to read; opening it
+    read-only would fail). False for servers and in-memory databases."""
+    path = sqlite_path(url)
+    return path is not None and not Path(path).exists()
+
+
 def dialect_name(url: str) -> str:
     """``"sqlite"`` or ``"postgresql"`` for a URL."""
     return "sqlite" if sqlalchemy_url(url).startswith("sqlite") else "postgresql"

@@ -440,10 +440,9 @@ def applied_migrations(url: str) -> list[AppliedMigration]:
     """
     import sqlalchemy as sa
 
-    from schemaguard.db import connect, sqlite_path
+    from schemaguard.db import connect, missing_sqlite_file
 
-    path = sqlite_path(url)  # None for a server or an in-memory database
-    if path and not Path(path).exists():
+    if missing_sqlite_file(url):
         return []
     with connect(url, read_only=True) as conn:
         if not sa.inspect(conn).has_table(MIGRATIONS_TABLE):

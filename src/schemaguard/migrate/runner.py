@@ -281,10 +281,9 @@ def current_revisions(url: str) -> list[str]:
     """
     from alembic.migration import MigrationContext
 
-    from schemaguard.db import connect, sqlite_path
+    from schemaguard.db import connect, missing_sqlite_file
 
-    path = sqlite_path(url)  # None for a server or an in-memory database
-    if path and not Path(path).exists():
+    if missing_sqlite_file(url):
         return []
     with connect(url, read_only=True) as conn:
         return list(MigrationContext.configure(conn).get_current_heads())
