@@ -73,6 +73,7 @@ from schemaguard.migrate.table_ops import (
     RenameColumn,
     RenameIndex,
     SetLockTimeout,
+    partition_moves,
 )
 from schemaguard.model import Schema, Table
 
@@ -129,7 +130,8 @@ def _tables(ch: Change, ctx: PlanContext) -> tuple[Table, Table]:
 
 def _table_missing(ch: Change, ctx: PlanContext) -> list[Op]:
     t = ctx.d.table(ch.desired.name) or ch.desired
-    out: list[Op] = [CreateTable(t)]
+    whole = ctx.hooks.create_table(ctx, t) if ctx.hooks.create_table is not None else None
+    out: list[Op] = [whole or CreateTable(t)]
     if not ctx.sp.fk_inline:
         out += [AddForeignKey(t, fk, new_table=True) for fk in t.foreign_keys]
     return out
@@ -381,8 +383,13 @@ def _flatten(steps: Sequence[Step]) -> list[Step]:
 
 
 def _table_of(ch: Change) -> str | None:
-    """The table a change is on: its ``table``, or for a table property (``table_options_changed``) its key."""
-    if ch.table is None and ch.kind is ChangeKind.TABLE_OPTIONS_CHANGED:
+    """The table a change is on: its ``table``, or for a table property (``table_options_changed``,
+    ``collation_changed``) its key."""
+    if ch.table is None and ch.kind in (
+        ChangeKind.TABLE_OPTIONS_CHANGED,
+        ChangeKind.COLLATION_CHANGED,
+        ChangeKind.PARTITIONING_CHANGED,
+    ):
         return ch.object
     return ch.table
 
@@ -413,6 +420,7 @@ def plan(changes: Sequence[Change], desired: Schema, actual: Schema, dialect: Di
         UnsupportedChange: a change kind without a planner entry, or a change the dialect cannot express.
     """
     ctx = PlanContext(dialect, desired, actual, online)
+    moved, changes = partition_moves(changes, ctx)  # attach / detach / re-bound partitions (table_ops)
     rebuild: dict[str, None] = {}
     for ch in changes:
         name = _table_of(ch)
@@ -421,15 +429,25 @@ def plan(changes: Sequence[Change], desired: Schema, actual: Schema, dialect: Di
         if ctx.hooks.needs_rebuild(ch, ctx.d.table(name), ctx.a.table(name)):
             rebuild[name] = None
     planned: list[Op] = []
-    if ctx.online and ctx.hooks.lock_timeout and changes:
+    if ctx.online and ctx.hooks.lock_timeout and (changes or moved):
         planned.append(SetLockTimeout(ctx.hooks.lock_timeout))
+    planned += moved
     for name in rebuild:
         at, dt = ctx.a.table(name), ctx.d.table(name)
         assert at is not None and dt is not None
         planned.append(RebuildTable(at, dt))
+    # New tables the dialect creates whole (hooks.create_table): their CREATE TABLE makes their properties.
+    created = {
+        ch.object: ctx.d.table(ch.object or "")
+        for ch in changes
+        if ch.kind is ChangeKind.TABLE_MISSING and ctx.hooks.create_table is not None
+    }
     for ch in changes:
         if _table_of(ch) in rebuild:
             continue  # the rebuild makes every change of its table (its triggers and options included)
+        new = created.get(_table_of(ch)) if ch.kind is not ChangeKind.TABLE_MISSING else None
+        if new is not None and ctx.hooks.needs_rebuild(ch, new, new):
+            continue  # a property only CREATE TABLE sets, made by the new table's creation
         planner = PLANNERS.get(ch.kind) or _object_planners().get(ch.kind)
         if planner is None:
             raise UnsupportedChange(f"no plan for {ch.kind.value} changes on {dialect.name}", ch, dialect.name)

@@ -122,6 +122,13 @@ class MigrateHooks:
             ``--no-online``.
         lock_timeout: ``SET lock_timeout`` value at the start of an online revision, or None.
         rename_index: ``ALTER INDEX ... RENAME TO`` exists; otherwise a renamed index is dropped and created.
+        rebuild_steps: ``(ctx, before, after) -> steps``: a table recreated by ordinary statements (PostgreSQL: a
+            table whose partitioning changes, which only ``CREATE TABLE`` can set); used instead of ``rebuild``
+            when set.
+        create_table: ``(ctx, table) -> op or None``: the operation creating a new table whose properties only
+            CREATE TABLE can set (SQLite: ``STRICT``, ``WITHOUT ROWID``, column ``COLLATE``), used instead of
+            ``CreateTable``; None when the table needs nothing beyond ``CreateTable``. The planner then skips the
+            property changes of that table (``needs_rebuild`` says which).
     """
 
     needs_rebuild: Callable[[Change, Table | None, Table | None], bool]
@@ -135,6 +142,8 @@ class MigrateHooks:
     online: bool = False
     lock_timeout: str | None = None
     rename_index: bool = True
+    rebuild_steps: Callable[[PlanContext, Table, Table], list[Step]] | None = None
+    create_table: Callable[[PlanContext, Table], Op | None] | None = None
 
 
 def hooks_for(dialect: Dialect) -> MigrateHooks:

@@ -22,8 +22,9 @@ class SQLiteDialect(Dialect):
     transactional_ddl: ClassVar[bool] = True
     """SQLite itself rolls back DDL; the Python driver needs explicit BEGIN (SQLAlchemy/Alembic handle it)."""
     default_namespace: ClassVar[str] = "main"
-    object_kinds: ClassVar[frozenset[str]] = frozenset(("view", "trigger", "table_options"))
-    """Views, triggers and STRICT / WITHOUT ROWID tables; no functions, sequences, schemas or policies."""
+    object_kinds: ClassVar[frozenset[str]] = frozenset(("view", "trigger", "table_options", "collation"))
+    """Views, triggers, STRICT / WITHOUT ROWID tables and column collations (``COLLATE NOCASE``); no functions,
+    sequences, schemas or policies."""
     comments: ClassVar[bool] = False
     """SQLite stores no comments (a ``--`` comment inside CREATE text is part of that text)."""
     case_insensitive_names: ClassVar[bool] = True

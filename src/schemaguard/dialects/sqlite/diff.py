@@ -17,16 +17,19 @@ from schemaguard.model import (
     Check,
     Column,
     ColumnType,
+    DbObject,
     Default,
     DefaultKind,
     Index,
     IndexPart,
     NotCompared,
+    ObjectKind,
     Schema,
     Table,
     TypeKind,
 )
 from schemaguard.model.naming import check_name
+from schemaguard.model.objects import make_object
 from schemaguard.normalize import _pg_array_literal
 
 _FAMILY: dict[TypeKind, str] = {
@@ -140,10 +143,38 @@ def _sqlite_default(default: Default | None) -> bool:
     )
 
 
+BUILTIN_COLLATIONS = frozenset(("BINARY", "NOCASE", "RTRIM"))
+"""The collating sequences every SQLite has; others are registered by an application at run time
+(``sqlite3_create_collation``), and a CREATE TABLE naming an unknown one fails. ``BINARY`` is the default.
+Source: https://www.sqlite.org/datatype3.html#collating_sequences"""
+
+
+def _collations(o: DbObject) -> tuple[DbObject | None, list[str]]:
+    """A COLLATION object as SQLite stores it: names upper-cased (SQLite matches them without regard to case),
+    ``BINARY`` (the default) left out, names SQLite does not have built in (PostgreSQL's ``"C"``, ``en_US``, an
+    application's own) left out and returned as ``table.column`` for the coverage report. None when none is left."""
+    kept: dict[str, str] = {}
+    dropped: list[str] = []
+    for column, name in o.attributes:
+        upper = name.upper()
+        if upper not in BUILTIN_COLLATIONS:
+            dropped.append(f"{o.name}.{column}")
+        elif upper != "BINARY":
+            kept[column] = upper
+    if tuple(sorted(kept.items())) == o.attributes:
+        return o, dropped
+    return (make_object(ObjectKind.COLLATION, o.name, None, kept, comment=o.comment) if kept else None), dropped
+
+
 def not_stored(schema: Schema) -> Schema:
     """``schema`` with a ``not_compared`` entry for each column default :func:`adapt` drops (an expression SQLite
-    cannot evaluate, such as PostgreSQL's ``gen_random_uuid()``), so a report says it was not compared.
+    cannot evaluate, such as PostgreSQL's ``gen_random_uuid()``) and each column collation it drops (one SQLite
+    has not built in), so a report says it was not compared.
     Names are ``table.column``; the same schema when nothing is dropped."""
+    collations = sorted(name for o in schema.objects if o.kind is ObjectKind.COLLATION for name in _collations(o)[1])
+    if collations:
+        entry = NotCompared("column collation", "not built into SQLite (BINARY, NOCASE, RTRIM)", tuple(collations))
+        schema = replace(schema, not_compared=(*schema.not_compared, entry))
     names = sorted(
         f"{t.name}.{c.name}"
         for t in schema.tables
@@ -158,6 +189,8 @@ def not_stored(schema: Schema) -> Schema:
 
 
 def _adapt_column(t: Table, c: Column, schema: Schema, checks: list[Check]) -> Column:
+    if c.identity is not None:
+        c = replace(c, identity=None)  # PostgreSQL identity: SQLite's rowid has no ALWAYS/BY DEFAULT
     ct = c.type
     default = c.default
     if ct.is_array:
@@ -187,7 +220,9 @@ def adapt(schema: Schema) -> Schema:
       dropped (:func:`not_stored` lists them for the coverage report); those it evaluates stay;
     - index access methods and operator classes (GIN, GiST, ``gin_trgm_ops``) are dropped: a plain index stays;
       so is ``DEFERRABLE`` on a unique constraint (SQLite checks uniqueness per statement; only foreign keys
-      can be deferred there);
+      can be deferred there), and PostgreSQL's ``INCLUDE (...)`` and ``NULLS NOT DISTINCT`` (SQLite has neither:
+      https://www.sqlite.org/lang_createindex.html; NULLs are always distinct in a unique index there);
+    - a PostgreSQL identity column's ``GENERATED ALWAYS``/``BY DEFAULT`` is dropped (it stays autoincrement);
     - an autoincrement single-column integer primary key becomes ``INTEGER`` (the rowid alias), and every
       ``INTEGER`` single-column primary key that is NOT NULL is autoincrement, as SQLite makes it (a nullable
       one, SQLite's legacy ``INT PRIMARY KEY`` without NOT NULL, is no rowid alias and is declared ``INT``);
@@ -242,8 +277,10 @@ def adapt(schema: Schema) -> Schema:
                 parts=tuple(replace(p, opclass=None) for p in ix.parts),
                 deferrable=False,
                 initially_deferred=False,
+                include=(),
+                nulls_not_distinct=False,
             )
-            if (ix.method or ix.deferrable or any(p.opclass for p in ix.parts))
+            if (ix.method or ix.deferrable or ix.include or ix.nulls_not_distinct or any(p.opclass for p in ix.parts))
             else ix
             for ix in t.indexes
         ]
@@ -271,7 +308,11 @@ def adapt(schema: Schema) -> Schema:
                 foreign_keys=new_fks,
             )
         )
-    return replace(schema, tables=tuple(tables), enums=())
+    objects = schema.objects
+    if any(o.kind is ObjectKind.COLLATION for o in objects):
+        adapted = [_collations(o)[0] if o.kind is ObjectKind.COLLATION else o for o in objects]
+        objects = tuple(o for o in adapted if o is not None)
+    return replace(schema, tables=tuple(tables), enums=(), objects=objects)
 
 
 def _dedupe(indexes: list[Index]) -> list[Index]:

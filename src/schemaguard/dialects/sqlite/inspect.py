@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
@@ -213,6 +213,9 @@ class TableDDL:
         fk_deferral: lowercased foreign-key columns → (``DEFERRABLE``, ``INITIALLY DEFERRED``) for the foreign
             keys declared deferrable (``PRAGMA foreign_key_list`` does not report it).
             Source: https://www.sqlite.org/foreignkeys.html#fk_deferred
+        collations: column name → its ``COLLATE`` name, upper-cased (SQLite matches collation names without
+            regard to case), for the columns declaring one other than the default ``BINARY``. No pragma reports a
+            column's collation. Source: https://www.sqlite.org/datatype3.html#collation
     """
 
     checks: list[Check] = field(default_factory=list)
@@ -221,6 +224,7 @@ class TableDDL:
     pk_desc: set[str] = field(default_factory=set)
     autoincrement: set[str] = field(default_factory=set)
     fk_deferral: dict[tuple[str, ...], tuple[bool, bool]] = field(default_factory=dict)
+    collations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -368,6 +372,15 @@ def scan_create_table(sql: str, table: str = "?") -> TableDDL:
                 out.generated[column], k = _inner_text(sql, item, k + 1, what)
             elif column is not None and word == "AUTOINCREMENT":
                 out.autoincrement.add(column)
+            elif column is not None and word == "COLLATE" and nxt is not None:
+                # ``COLLATE name``: the name is an identifier, quoted or not (the tokenizer drops the quotes).
+                coll = nxt.text.upper()
+                if coll == "BINARY":
+                    out.collations.pop(column, None)
+                else:
+                    out.collations[column] = coll
+                k += 2
+                continue
             elif column is not None and word in _COLUMN_CONSTRAINTS:
                 if word == "PRIMARY KEY" and nxt is not None and _kw(nxt, "DESC"):
                     out.pk_desc.add(column)
@@ -461,6 +474,7 @@ def _needs_scan(sql: str, rows: list[Any]) -> bool:
         or "DESC" in upper
         or "AUTOINCREMENT" in upper
         or "DEFERRABLE" in upper
+        or "COLLATE" in upper
         or any(r.hidden in (2, 3) for r in rows)
     )
 
@@ -492,14 +506,19 @@ def _build_columns(name: str, rows: list[Any], ddl: TableDDL) -> tuple[tuple[Col
     return tuple(columns), pk
 
 
-def _collated(p: Any) -> bool:
-    return p.column_name is not None and (p.coll or "BINARY").upper() != "BINARY"
+def _collated(p: Any, collations: Mapping[str, str]) -> bool:
+    """The index element uses another collation than its column's own (``BINARY`` unless the column declares
+    one): an index on ``email`` of a ``COLLATE NOCASE`` column reports ``NOCASE`` and is a plain column index.
+    Source: https://www.sqlite.org/datatype3.html#assigning_collating_sequences_from_sql"""
+    if p.column_name is None:
+        return False
+    return (p.coll or "BINARY").upper() != collations.get(p.column_name.lower(), "BINARY")
 
 
-def _column_part(p: Any) -> IndexPart:
-    # A column with a collation other than the default BINARY (``name COLLATE NOCASE``) is another index than
-    # the bare column: kept as the expression ``"name" COLLATE NOCASE`` (the model has no collation field).
-    if _collated(p):
+def _column_part(p: Any, collations: Mapping[str, str]) -> IndexPart:
+    # An element with a collation other than its column's (``name COLLATE BINARY`` on a NOCASE column) is another
+    # index than the bare column: kept as the expression ``"name" COLLATE NOCASE``.
+    if _collated(p, collations):
         return IndexPart(expression=f"{quote_ident(p.column_name)} COLLATE {p.coll}", descending=bool(p.desc))
     return IndexPart(column=p.column_name, descending=bool(p.desc))
 
@@ -523,7 +542,10 @@ def _unique_names(indexes: list[Index], derived: set[int]) -> list[Index]:
     return out
 
 
-def _build_indexes(table: str, rows: list[Any], index_sql: dict[str, str]) -> tuple[Index, ...]:
+def _build_indexes(
+    table: str, rows: list[Any], index_sql: dict[str, str], collations: Mapping[str, str] | None = None
+) -> tuple[Index, ...]:
+    colls = {c.lower(): n for c, n in (collations or {}).items()}
     by_index: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
         by_index[r.index_name].append(r)
@@ -532,12 +554,12 @@ def _build_indexes(table: str, rows: list[Any], index_sql: dict[str, str]) -> tu
         first = parts[0]
         if first.origin == "pk":
             continue
-        if first.origin == "u" and any(_collated(p) for p in parts):
+        if first.origin == "u" and any(_collated(p, colls) for p in parts):
             # A unique constraint on a collated column: an equivalent unique index (a constraint has columns).
             indexes.append(
                 Index(
                     name=unique_name(table, tuple(p.column_name for p in parts)),
-                    parts=tuple(_column_part(p) for p in parts),
+                    parts=tuple(_column_part(p, colls) for p in parts),
                     unique=True,
                 )
             )
@@ -561,7 +583,7 @@ def _build_indexes(table: str, rows: list[Any], index_sql: dict[str, str]) -> tu
         elements = []
         for p in parts:
             if p.column_name is not None:
-                elements.append(_column_part(p))
+                elements.append(_column_part(p, colls))
             elif ddl is not None and p.seqno < len(ddl.parts):
                 # cid -2 is an expression, cid -1 the rowid named explicitly: both only in the CREATE text.
                 text = ddl.parts[p.seqno]
@@ -618,6 +640,19 @@ def _build_foreign_keys(
             )
         )
     return tuple(fks)
+
+
+def _column_collations(built: Mapping[str, tuple[tuple[Column, ...], Any, TableDDL]]) -> dict[str, dict[str, str]]:
+    """``{table: {column: collation}}`` for the columns declaring one, keyed by the columns' names as the pragmas
+    spell them (the CREATE text may quote or case them otherwise: SQLite matches names case-insensitively)."""
+    out: dict[str, dict[str, str]] = {}
+    for table, (cols, _, ddl) in built.items():
+        if ddl.collations:
+            declared = {c.lower(): n for c, n in ddl.collations.items()}
+            found = {c.name: declared[c.name.lower()] for c in cols if c.name.lower() in declared}
+            if found:
+                out[table] = found
+    return out
 
 
 def _run(conn: sa.Connection, query: str, schema: str, ns: str) -> list[Any]:
@@ -681,7 +716,7 @@ def inspect_schema(conn: sa.Connection, namespace: str = "main") -> Schema:
             name=name,
             columns=cols,
             primary_key=pk,
-            indexes=_build_indexes(name, indexes[name], index_sql),
+            indexes=_build_indexes(name, indexes[name], index_sql, ddl.collations),
             foreign_keys=_build_foreign_keys(name, foreign_keys[name], primary_keys, by_lower, ddl.fk_deferral),
             checks=tuple(ddl.checks),
         )
@@ -695,6 +730,6 @@ def inspect_schema(conn: sa.Connection, namespace: str = "main") -> Schema:
     return Schema(
         tables=tables,
         enums=(),
-        objects=tuple(io.inspect_objects(run, table_sql, names)),
+        objects=tuple(io.inspect_objects(run, table_sql, names, _column_collations(built))),
         not_compared=tuple(io.not_compared(run, namespace, virtual)),
     )

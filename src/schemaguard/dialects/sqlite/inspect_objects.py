@@ -44,17 +44,22 @@ def table_options(create_sql: str) -> dict[str, str]:
 
 
 def inspect_objects(
-    run: Callable[[str], Iterable[Any]], table_sql: Mapping[str, str], tables: Iterable[str]
+    run: Callable[[str], Iterable[Any]],
+    table_sql: Mapping[str, str],
+    tables: Iterable[str],
+    collations: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[DbObject]:
-    """Views, triggers and the table options of ``tables``.
+    """Views, triggers, the table options and the column collations of ``tables``.
 
     Args:
         run: runs one catalog query (``{schema}`` already bound) and returns its rows.
         table_sql: ``CREATE TABLE`` text by table name.
         tables: the names of the tables in the model.
+        collations: ``{table: {column: collation}}`` read from the CREATE text (non-``BINARY`` ones, upper-case).
 
     Returns:
-        Objects sorted by key: VIEW (name), TRIGGER (name, on its table), TABLE_OPTIONS (table).
+        Objects sorted by key: VIEW (name), TRIGGER (name, on its table), TABLE_OPTIONS (table), COLLATION (table;
+        attributes ``column → collation``, the shape PostgreSQL's inspector uses).
     """
     out: list[DbObject] = []
     for r in run(Q_VIEWS_TRIGGERS):
@@ -66,6 +71,8 @@ def inspect_objects(
         options = table_options(table_sql.get(name, ""))
         if options:
             out.append(make_object(ObjectKind.TABLE_OPTIONS, name, None, options))
+        if collations and collations.get(name):
+            out.append(make_object(ObjectKind.COLLATION, name, None, collations[name]))
     return sorted(out, key=lambda o: o.key)
 
 

@@ -17,12 +17,13 @@ spells (collations, ``AUTOINCREMENT``, ``STRICT`` as the model gains them).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from schemaguard.dialects.sqla import quote_ident
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
-from schemaguard.migrate.planner import MigrateHooks, Phase, PlanContext, Rebuild, Step
+from schemaguard.migrate.planner import DropTable, MigrateHooks, Op, Phase, PlanContext, Rebuild, Sql, Step
 from schemaguard.model import Column, DefaultKind, Enum, ObjectKind, Schema, Table
 
 REBUILD_PREFIX = "_sg_new_"
@@ -91,8 +92,8 @@ def needs_rebuild(ch: Change, desired: Table | None, actual: Table | None) -> bo
         return not _can_add_column(ch.desired, desired)
     if ch.kind is ChangeKind.COLUMN_EXTRA:
         return not _can_drop_column(ch.actual.name, actual)
-    if ch.kind is ChangeKind.TABLE_OPTIONS_CHANGED:
-        return True  # STRICT / WITHOUT ROWID are part of CREATE TABLE
+    if ch.kind in (ChangeKind.TABLE_OPTIONS_CHANGED, ChangeKind.COLLATION_CHANGED):
+        return True  # STRICT / WITHOUT ROWID and column COLLATE clauses are part of CREATE TABLE
     # An inline UNIQUE constraint can only go with a rebuild.
     return ch.kind in (ChangeKind.INDEX_EXTRA, ChangeKind.INDEX_CHANGED) and bool(ch.actual and ch.actual.constraint)
 
@@ -128,19 +129,52 @@ def rebuild(ctx: PlanContext, before: Table, after: Table) -> Rebuild:
     return Rebuild(after.name, tuple(statements))
 
 
-def _render(ctx: PlanContext, t: Table, name: str | None = None) -> list[str]:
-    """The master's DDL for table ``t`` alone: CREATE TABLE (with its options: STRICT, WITHOUT ROWID), its
-    indexes and its triggers; under ``name`` (then without indexes and triggers) for the new table of step 4."""
+_IN_CREATE_TABLE = frozenset((ObjectKind.TABLE_OPTIONS, ObjectKind.COLLATION))
+"""Table properties SQLite spells only inside CREATE TABLE (keyed by the table): a change rebuilds the table."""
+
+
+def _render(ctx: PlanContext, t: Table, name: str | None = None, *, triggers: bool = True) -> list[str]:
+    """The master's DDL for table ``t`` alone: CREATE TABLE (with its options: STRICT, WITHOUT ROWID, and its
+    columns' collations), its indexes and (with ``triggers``) its triggers; under ``name`` (then without indexes
+    and triggers) for the new table of step 4."""
     objects = tuple(
         o
         for o in ctx.d.objects
-        if (o.kind is ObjectKind.TABLE_OPTIONS and o.name == t.name)
-        or (o.kind is ObjectKind.TRIGGER and o.table == t.name and name is None)
+        if (o.kind in _IN_CREATE_TABLE and o.name == t.name)
+        or (o.kind is ObjectKind.TRIGGER and o.table == t.name and name is None and triggers)
     )
     if name is not None:
         t = replace(t, name=name, indexes=())
         objects = tuple(replace(o, name=name) for o in objects)
     return ctx.dialect.render(Schema(tables=(t,), objects=objects, enum_checks=ctx.d.enum_checks))
+
+
+@dataclass(frozen=True)
+class CreateTableWhole(Op):
+    """A new table created by the master's own DDL (CREATE TABLE with its ``STRICT`` / ``WITHOUT ROWID`` options
+    and column ``COLLATE`` clauses, then its indexes), for a table with properties SQLite sets only in CREATE
+    TABLE; its triggers are planned as their own changes. Reverse: the table dropped.
+    Source: https://www.sqlite.org/lang_createtable.html"""
+
+    table: Table
+    PHASE: ClassVar[Phase] = Phase.CREATE_TABLES
+
+    def reverse(self) -> Op:
+        return DropTable(self.table)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        return [Sql(s) for s in _render(ctx, self.table, triggers=False)]
+
+    def describe(self) -> str:
+        return f"CreateTableWhole {self.table.name}"
+
+
+def create_table(ctx: PlanContext, t: Table) -> Op | None:
+    """:class:`CreateTableWhole` for a new table with table options or column collations in the master, else None
+    (the planner's ordinary ``CreateTable``)."""
+    if any(o.kind in _IN_CREATE_TABLE and o.name == t.name for o in ctx.d.objects):
+        return CreateTableWhole(t)
+    return None
 
 
 def _unsupported(what: str) -> UnsupportedChange:
@@ -166,6 +200,7 @@ HOOKS = MigrateHooks(
     create_enum=_enum_ddl,
     drop_enum=_enum_ddl,
     rebuild=rebuild,
+    create_table=create_table,
     # Steps 1-2 and 11-12 for a script: PRAGMA foreign_keys is ignored inside a transaction, so it comes first.
     rename_index=False,  # no ALTER INDEX in SQLite: https://www.sqlite.org/lang.html
     script_prologue=("PRAGMA foreign_keys=OFF", "BEGIN"),

@@ -23,9 +23,9 @@ from schemaguard.dialects.sqla import (
     compile_ddl,
     default_literal,
 )
-from schemaguard.dialects.sqlite.diff import adapt
+from schemaguard.dialects.sqlite.diff import BUILTIN_COLLATIONS, adapt
 from schemaguard.dialects.sqlite.render_objects import render_objects, table_suffixes
-from schemaguard.model import ColumnType, Index, Schema, Table, TypeKind
+from schemaguard.model import ColumnType, Index, ObjectKind, Schema, Table, TypeKind
 from schemaguard.normalize import SQLGLOT_FAILURES
 
 _DECLARED: dict[TypeKind, str] = {
@@ -115,6 +115,22 @@ SPELLING = DialectSpelling(
 )
 
 
+def column_collations(schema: Schema) -> dict[str, dict[str, str]]:
+    """``{table: {column: collation}}`` from the (adapted) schema's COLLATION objects: SQLite built-in names only
+    (``adapt`` leaves out the others), so they are written as bare keywords."""
+    return {o.name: dict(o.attributes) for o in schema.objects if o.kind is ObjectKind.COLLATION}
+
+
+def _collate(table: sa.Table, collations: dict[str, str], dialect: sa.Dialect) -> None:
+    """Give the columns of ``table`` named in ``collations`` their ``COLLATE`` clause, a column constraint SQLite
+    only takes inside CREATE TABLE (it cannot be added later). Source: https://www.sqlite.org/lang_createtable.html
+    (column-constraint ``COLLATE collation-name``), https://www.sqlite.org/datatype3.html#collation"""
+    for column, name in collations.items():
+        if column in table.c and name in BUILTIN_COLLATIONS:
+            col = table.c[column]
+            col.type = NativeType(f"{col.type.compile(dialect=dialect)} COLLATE {name}".strip())
+
+
 def render_schema(schema: Schema) -> list[str]:
     """Complete DDL for ``schema`` on SQLite: tables (primary keys, checks and foreign keys inline — SQLite
     cannot add constraints later), then indexes (unique constraints as named unique indexes, so their names
@@ -123,6 +139,9 @@ def render_schema(schema: Schema) -> list[str]:
     dialect = sqlite.dialect()
     md = sa.MetaData()
     tables = {t.name: build_table(t, md, SPELLING, with_fks=False) for t in schema.tables}
+    for name, collations in column_collations(schema).items():
+        if name in tables:
+            _collate(tables[name], collations, dialect)
     for t in schema.tables:
         for fk in t.foreign_keys:
             build_foreign_key(fk, md, t.name)

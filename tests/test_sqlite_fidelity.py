@@ -1,0 +1,150 @@
+"""SQLite fidelity: what an adversarial tester found missed or phantom on real SQLite files.
+
+Each case builds real SQLite files: a database is inspected, rendered into a fresh file and compared (no drift);
+a difference planted by SQL is reported as exactly that change; where the planner is involved, the plan is applied
+and the database converges (and the reverse plan converges back). Sources: https://www.sqlite.org/lang_createtable.html,
+https://www.sqlite.org/gencol.html, https://www.sqlite.org/datatype3.html#collation,
+https://www.sqlite.org/stricttables.html, https://www.sqlite.org/withoutrowid.html
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from schemaguard import api
+from schemaguard.dialects import get_dialect
+from schemaguard.diff.changes import Change
+from schemaguard.diff.differ import diff_schemas
+from schemaguard.loaders.yaml_master import dump_yaml_master, load_yaml_master
+from schemaguard.migrate.planner import plan
+from schemaguard.model import Schema
+from tests.helpers import apply_statements, sqlite_file
+
+LITE = get_dialect("sqlite")
+
+
+def _db(factory: Callable[[], str], script: str) -> str:
+    url = factory()
+    con = sqlite3.connect(sqlite_file(url))
+    con.executescript(script)
+    con.close()
+    return url
+
+
+def _stored_sql(url: str, table: str) -> str:
+    con = sqlite3.connect(sqlite_file(url))
+    try:
+        (sql,) = con.execute("SELECT sql FROM sqlite_schema WHERE name = ?", (table,)).fetchone()
+    finally:
+        con.close()
+    return str(sql)
+
+
+def _round_trip(script: str, factory: Callable[[], str], tmp_path: Path) -> tuple[Schema, str]:
+    """Inspect ``script``'s database, write it as a YAML master, render that into a fresh file: no drift both ways
+    (the inspected schema against the copy, and the master against the copy). Returns the schema and the copy."""
+    schema = api.inspect_url(_db(factory, script))
+    master = tmp_path / "master.yaml"
+    master.write_text(dump_yaml_master(schema), encoding="utf-8")
+    loaded = load_yaml_master(str(master))
+    copy = factory()
+    apply_statements(copy, api.render(loaded, "sqlite"))
+    rebuilt = api.inspect_url(copy)
+    assert diff_schemas(schema, rebuilt, LITE, desired_syntax="sqlite") == []
+    assert diff_schemas(loaded, rebuilt, LITE) == []
+    return schema, copy
+
+
+def _changes(desired: str, actual: str, factory: Callable[[], str]) -> tuple[list[Change], Schema, Schema, str]:
+    d_url, a_url = _db(factory, desired), _db(factory, actual)
+    d, a = api.inspect_url(d_url), api.inspect_url(a_url)
+    return diff_schemas(d, a, LITE, desired_syntax="sqlite"), d, a, a_url
+
+
+def _summary(changes: list[Change]) -> list[tuple[str, str | None, str | None]]:
+    return [(c.kind.value, c.table, c.object) for c in changes]
+
+
+def _converges(desired: str, actual: str, factory: Callable[[], str]) -> list[Change]:
+    """Plan ``actual`` → ``desired``, apply, no drift; then the reverse plan, applied, gives ``actual`` back."""
+    changes, d, a, url = _changes(desired, actual, factory)
+    assert changes
+    p = plan(changes, d, a, LITE)
+    apply_statements(url, p.statements())
+    assert diff_schemas(d, api.inspect_url(url), LITE, desired_syntax="sqlite") == []
+    apply_statements(url, p.reverse().statements())
+    assert diff_schemas(a, api.inspect_url(url), LITE, desired_syntax="sqlite") == []
+    return changes
+
+
+# --- 1. column collations ---------------------------------------------------------------------------------------
+
+COLLATED = (
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE NOT NULL, code TEXT COLLATE RTRIM, "
+    'name TEXT COLLATE "nocase", plain TEXT COLLATE BINARY);'
+    "CREATE INDEX users_email ON users (email);"
+    "CREATE INDEX users_name_binary ON users (name COLLATE BINARY);"
+    "INSERT INTO users (email, code, name) VALUES ('A@x', 'c', 'n');"
+)
+
+
+def test_collations_are_inspected_rendered_and_round_trip(sqlite_factory: Callable[[], str], tmp_path: Path) -> None:
+    schema, copy = _round_trip(COLLATED, sqlite_factory, tmp_path)
+    (coll,) = [o for o in schema.objects if o.kind.value == "collation"]
+    # BINARY is the default: an explicit COLLATE BINARY is no difference; names are case-insensitive.
+    assert (coll.name, coll.attributes) == ("users", (("code", "RTRIM"), ("email", "NOCASE"), ("name", "NOCASE")))
+    users = schema.table("users")
+    assert users is not None
+    ix = {i.name: i for i in users.indexes}
+    # An index on a collated column uses the column's collation: it is a plain column index...
+    assert ix["users_email"].columns == ("email",)
+    # ...and one that names another collation is an expression.
+    assert ix["users_name_binary"].parts[0].expression == '"name" COLLATE BINARY'
+    assert "COLLATE" in _stored_sql(copy, "users")
+
+
+def test_a_dropped_collation_is_drift_and_the_plan_converges(sqlite_factory: Callable[[], str]) -> None:
+    desired = (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT COLLATE NOCASE, b TEXT); INSERT INTO t VALUES (1, 'x', 'y');"
+    )
+    actual = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT); INSERT INTO t VALUES (1, 'x', 'y');"
+    changes = _converges(desired, actual, sqlite_factory)
+    assert _summary(changes) == [("collation_changed", None, "t")]
+
+
+def test_a_changed_collation_is_drift(sqlite_factory: Callable[[], str]) -> None:
+    changes, *_ = _changes(
+        "CREATE TABLE t (a TEXT COLLATE NOCASE)", "CREATE TABLE t (a TEXT COLLATE RTRIM)", sqlite_factory
+    )
+    assert _summary(changes) == [("collation_changed", None, "t")]
+    assert "NOCASE" in changes[0].message and "RTRIM" in changes[0].message
+
+
+def test_a_new_table_with_a_collation_is_created_with_it(sqlite_factory: Callable[[], str]) -> None:
+    changes = _converges(
+        "CREATE TABLE keep (id INTEGER PRIMARY KEY); CREATE TABLE t (a TEXT COLLATE NOCASE)",
+        "CREATE TABLE keep (id INTEGER PRIMARY KEY)",
+        sqlite_factory,
+    )
+    assert ("table_missing", "t", "t") in _summary(changes)
+
+
+def test_a_master_collation_sqlite_lacks_is_not_compared_but_listed(
+    sqlite_factory: Callable[[], str], tmp_path: Path
+) -> None:
+    # A PostgreSQL master's "C" collation cannot exist on SQLite: not drift, and not silent either.
+    url = _db(sqlite_factory, "CREATE TABLE t (a TEXT COLLATE NOCASE, b TEXT)")
+    master = tmp_path / "m.yaml"
+    master.write_text(
+        "version: 1\ntables:\n  t:\n    columns:\n      a: {type: text}\n      b: {type: text}\n"
+        "collations:\n  t:\n    a: nocase\n    b: C\n",
+        encoding="utf-8",
+    )
+    from schemaguard.config import Config
+
+    report = api.diff(Config(), desired=str(master), actual=url)
+    assert report.changes == ()
+    assert report.coverage is not None
+    assert ("desired", "column collation", ("t.b",)) in [(s, e.what, e.names) for s, e in report.coverage.not_compared]
