@@ -138,6 +138,7 @@ class _Gate(_Strict):
     skip: Any = None
     advisory: Any = None
     required_proofs: Any = None
+    strict_coverage: Any = None
 
 
 class _File(BaseModel):

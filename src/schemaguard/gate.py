@@ -17,6 +17,10 @@ Configuration (``[gate]``)::
     skip = ["rendered"]              # checks not run at all
     advisory = ["migrations"]        # failures of these count as warnings
     required_proofs = ["phase-1-4"]  # backfills whose proofs must pass
+    strict_coverage = true           # as --strict-coverage: anything present but not compared fails ``drift``
+
+The ``drift`` check's coverage (issue 14 §5: what was compared on each side, and what was present but not
+compared) is the report's ``coverage`` object, the same shape as ``schemaguard diff --format json`` gives.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from enum import StrEnum
 from typing import Any
 
 from schemaguard.config import Config
+from schemaguard.diff.coverage import Coverage
 from schemaguard.errors import SchemaError, SchemaGuardError
 from schemaguard.model import SourceLocation
 
@@ -104,11 +109,22 @@ class GateCheck:
 
 @dataclass
 class GateReport:
-    """The gate's result. ``passed`` is False when a check failed (or warned, with ``strict``)."""
+    """The gate's result. ``passed`` is False when a check failed (or warned, with ``strict``).
+
+    Attributes:
+        target: the checked URL, password masked; None when no target could be resolved.
+        checks: one per name of :data:`CHECKS`, in order.
+        strict: warnings fail the gate.
+        coverage: what the ``drift`` check compared and did not (None when it did not get as far as comparing:
+            skipped, or the target unreachable).
+        strict_coverage: anything present but not compared failed the ``drift`` check.
+    """
 
     target: str | None
     checks: list[GateCheck]
     strict: bool = False
+    coverage: Coverage | None = None
+    strict_coverage: bool = False
 
     @property
     def passed(self) -> bool:
@@ -127,12 +143,14 @@ class GateReport:
         """The stable JSON report (schema: docs/gate-report.schema.json)."""
         counts = {s.value: sum(1 for c in self.checks if c.status is s) for s in Status}
         return {
-            "schema_version": 1,
+            "schema_version": 2,
             "target": self.target,
             "passed": self.passed,
             "strict": self.strict,
+            "strict_coverage": self.strict_coverage,
             "summary": counts,
             "checks": [c.to_dict() for c in self.checks],
+            "coverage": self.coverage.to_dict() if self.coverage is not None else None,
         }
 
 
@@ -154,7 +172,14 @@ def _check_names(gcfg: dict[str, Any], key: str) -> set[str]:
     return set(names)
 
 
-def run_gate(config: Config, *, target: str | None = None, url: str | None = None, strict: bool = False) -> GateReport:
+def run_gate(
+    config: Config,
+    *,
+    target: str | None = None,
+    url: str | None = None,
+    strict: bool = False,
+    strict_coverage: bool = False,
+) -> GateReport:
     """Run every gate check in order.
 
     Args:
@@ -162,13 +187,16 @@ def run_gate(config: Config, *, target: str | None = None, url: str | None = Non
         target, url: the database to check (default: the default target / DATABASE_URL); without one, the
             ``drift`` and ``proofs`` checks fail with the reason.
         strict: warnings fail the gate too.
+        strict_coverage: objects present on either side but not compared (``coverage.not_compared``) fail the
+            ``drift`` check, as ``diff --strict-coverage`` exits 1; ``gate.strict_coverage = true`` in the
+            configuration does the same.
 
     Returns:
         GateReport; never raises for a failing check (the failure is the check's verdict).
 
     Raises:
-        ConfigError: ``gate.skip`` / ``gate.advisory`` name an unknown check, or a ``[gate]`` key is not a list
-            of strings.
+        ConfigError: ``gate.skip`` / ``gate.advisory`` name an unknown check, a ``[gate]`` key is not a list
+            of strings, or ``gate.strict_coverage`` is not a boolean.
     """
     from schemaguard.db import mask_url
 
@@ -180,13 +208,18 @@ def run_gate(config: Config, *, target: str | None = None, url: str | None = Non
         from schemaguard.errors import ConfigError
 
         raise ConfigError("gate.required_proofs must be a list of backfill names")
+    configured = gcfg.get("strict_coverage", False)
+    if not isinstance(configured, bool):
+        from schemaguard.errors import ConfigError
+
+        raise ConfigError("gate.strict_coverage must be true or false")
     resolved: tuple[str, str | None] | None = None
     target_error: str | None = None
     try:
         resolved = config.resolve_url(target, url)
     except SchemaGuardError as exc:
         target_error = str(exc)
-    ctx = _Context(config, resolved, target_error, gcfg)
+    ctx = _Context(config, resolved, target_error, gcfg, strict_coverage=strict_coverage or configured)
     steps: list[tuple[str, Callable[[_Context], GateCheck]]] = [
         ("master", _check_master),
         ("rendered", _check_rendered),
@@ -221,7 +254,7 @@ def run_gate(config: Config, *, target: str | None = None, url: str | None = Non
             check.advisory = True
             check.reason += " (advisory)"
         checks.append(check)
-    return GateReport(mask_url(resolved[0]) if resolved else None, checks, strict)
+    return GateReport(mask_url(resolved[0]) if resolved else None, checks, strict, ctx.coverage, ctx.strict_coverage)
 
 
 @dataclass
@@ -231,6 +264,8 @@ class _Context:
     target_error: str | None
     gate: dict[str, Any]
     master_ok: bool = True
+    strict_coverage: bool = False
+    coverage: Coverage | None = None
 
     def url(self) -> tuple[str, str | None]:
         if self.resolved is None:
@@ -390,8 +425,12 @@ def _check_drift(ctx: _Context) -> GateCheck:
         for c in report.changes
     ]
     prefix = f"{len(pending)} pending revision(s), " if pending else ""
-    # What was and was not compared (issue 14): the reason always says it.
+    # What was and was not compared (issue 14): the reason always says it, the report carries it.
+    ctx.coverage = report.coverage
     covered = f"; {report.coverage.summary_line()}" if report.coverage is not None else ""
+    uncompared = report.coverage.not_compared_total if report.coverage is not None else 0
+    if ctx.strict_coverage and report.coverage is not None:
+        findings += _coverage_findings(report.coverage)
     if report.drift:
         s = report.summary()
         return GateCheck(
@@ -401,7 +440,31 @@ def _check_drift(ctx: _Context) -> GateCheck:
             f"({s['error']} errors, {s['warning']} warnings){covered}",
             findings=findings,
         )
+    if ctx.strict_coverage and uncompared:
+        return GateCheck(
+            "drift",
+            Status.FAIL,
+            f"{prefix}no drift ({report.dialect}) but {uncompared} object(s) not compared (strict coverage){covered}",
+            findings=findings,
+        )
     return GateCheck("drift", Status.PASS, f"{prefix}no drift ({report.dialect}){covered}")
+
+
+def _coverage_findings(coverage: Coverage) -> list[GateFinding]:
+    """One error finding per not-compared entry (strict coverage: each one fails the check)."""
+    out = []
+    for side, e in coverage.not_compared:
+        shown = ", ".join(e.names[:10]) + (f" and {len(e.names) - 10} more" if len(e.names) > 10 else "")
+        where = "" if side == "actual" else " (desired side)"
+        out.append(
+            GateFinding(
+                "error",
+                f"{len(e.names)} {e.what} not compared{where}: {e.reason}: {shown}",
+                "not_compared",
+                object=e.what,
+            )
+        )
+    return out
 
 
 def _loc(change: Any, master: Any) -> SourceLocation | None:

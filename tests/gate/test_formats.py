@@ -47,12 +47,14 @@ def test_json_schema_is_strict() -> None:
     }
     checks_ok: list[dict[str, Any]] = [{**check, "name": n} for n in CHECK_NAMES]
     good: dict[str, Any] = {
-        "schema_version": 1,
+        "schema_version": 2,
         "target": None,
         "passed": True,
         "strict": False,
+        "strict_coverage": False,
         "summary": {"pass": 5, "warn": 0, "fail": 0, "skip": 0},
         "checks": checks_ok,
+        "coverage": None,
     }
     jsonschema.validate(good, schema)
     finding = {
@@ -74,7 +76,11 @@ def test_json_schema_is_strict() -> None:
         {**good, "checks": [{**check, "findings": [{**finding, "severity": "fatal"}]}, *checks_ok[1:]]},
         {**good, "checks": [{**check, "findings": [{**finding, "line": None}]}, *checks_ok[1:]]},
         {**good, "summary": {"pass": 5, "warn": 0, "fail": 0}},
+        {k: v for k, v in good.items() if k != "coverage"},  # coverage is always present (null or an object)
+        {**good, "coverage": {"compared": {}, "not_compared": []}},  # not_compared_total missing
     ]
+    covered = {"compared": {"table": {"desired": 2, "actual": 2}}, "not_compared": [], "not_compared_total": 0}
+    jsonschema.validate({**good, "coverage": covered}, schema)
     for doc in bad_docs:
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(doc, schema)
@@ -115,7 +121,13 @@ def test_junit_validates_and_has_a_case_per_check_and_finding(
     assert failure is not None and failure.get("type") == "column_missing"
     assert f"master.yaml:{_master_line(project, '      score:')}" in (failure.text or "")
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
-    assert props == {"target": doc["target"]}
+    cov = doc["coverage"]
+    assert props == {
+        "target": doc["target"],
+        "coverage": checks(doc)["drift"]["reason"].split("; ", 1)[1],
+        "coverage.not_compared_total": str(cov["not_compared_total"]),
+        **{f"coverage.compared.{k}": f"{v['desired']}/{v['actual']}" for k, v in cov["compared"].items()},
+    }
 
 
 def test_junit_xsd_rejects_what_ci_readers_reject() -> None:

@@ -85,7 +85,9 @@ def _code(text: object) -> str:
 
 
 def render_gate_markdown(report: GateReport) -> str:
-    """A pull-request comment: verdict, the checks table, and the drift table when there is drift."""
+    """A pull-request comment: verdict, the checks table, the findings of each failing or warning check, and
+    the drift check's coverage (issue 14 §5): one line of what was compared, and a table of what was present
+    but not compared (side, type, count, reason, the first names)."""
     lines = [f"### schemaguard gate: **{_verdict(report)}**", ""]
     if report.target:
         lines += [f"Target: {_code(report.target)}", ""]
@@ -105,7 +107,30 @@ def render_gate_markdown(report: GateReport) -> str:
                 lines.append(
                     f"| {f.severity} | {_code(f.code)} | {_code(f.table)} | {_code(f.object)} | {_md(f.message)} |"
                 )
+    lines += _markdown_coverage(report)
     return "\n".join(lines) + "\n"
+
+
+def _markdown_coverage(report: GateReport) -> list[str]:
+    cov = report.coverage
+    if cov is None:
+        return []
+    lines = ["", "#### coverage", "", _md(cov.summary_line())]
+    if cov.not_compared:
+        strict = " (strict coverage: each fails the drift check)" if report.strict_coverage else ""
+        lines += [
+            "",
+            f"Present but not compared{strict}:",
+            "",
+            "| side | type | count | reason | names |",
+            "|---|---|---|---|---|",
+        ]
+        for side, e in cov.not_compared:
+            names = ", ".join(_code(n) for n in e.names[:10]) + (
+                f" and {len(e.names) - 10} more" if len(e.names) > 10 else ""
+            )
+            lines.append(f"| {side} | {_md(e.what)} | {len(e.names)} | {_md(e.reason)} | {names} |")
+    return lines
 
 
 def _finding_case(suite: ET.Element, check: GateCheck, f: GateFinding, index: int) -> None:
@@ -120,7 +145,11 @@ def _finding_case(suite: ET.Element, check: GateCheck, f: GateFinding, index: in
 
 def render_gate_junit(report: GateReport) -> str:
     """JUnit XML: one ``<testsuite>``, one ``<testcase>`` per check and one per finding, so CI systems
-    (Jenkins, GitLab, GitHub test reporters) show them natively. Warnings are passing cases with output."""
+    (Jenkins, GitLab, GitHub test reporters) show them natively. Warnings are passing cases with output.
+
+    The drift check's coverage is in suite properties: ``coverage`` (the one-line summary),
+    ``coverage.not_compared_total`` and ``coverage.compared.<type>`` (``desired/actual`` counts); with strict
+    coverage each not-compared entry is also a failing finding case."""
     total_time = sum(c.seconds for c in report.checks)
     root = ET.Element("testsuites", name="schemaguard gate", time=f"{total_time:.3f}")
     suite = ET.SubElement(
@@ -131,7 +160,14 @@ def render_gate_junit(report: GateReport) -> str:
         hostname=socket.gethostname() or "localhost",
         time=f"{total_time:.3f}",
     )
-    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="target", value=report.target or "")
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="target", value=report.target or "")
+    if report.coverage is not None:
+        cov = report.coverage
+        ET.SubElement(props, "property", name="coverage", value=cov.summary_line())
+        ET.SubElement(props, "property", name="coverage.not_compared_total", value=str(cov.not_compared_total))
+        for kind, (d, a) in cov.compared.items():
+            ET.SubElement(props, "property", name=f"coverage.compared.{kind}", value=f"{d}/{a}")
     for c in report.checks:
         case = ET.SubElement(suite, "testcase", name=c.name, classname="schemaguard.gate", time=f"{c.seconds:.3f}")
         if c.status is Status.FAIL:

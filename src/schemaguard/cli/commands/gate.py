@@ -24,6 +24,14 @@ def gate(
     url: UrlOpt = None,
     fmt: Annotated[GateFormat, typer.Option("--format", "-f", help="Report format.")] = GateFormat.table,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the gate too.")] = False,
+    strict_coverage: Annotated[
+        bool,
+        typer.Option(
+            "--strict-coverage",
+            help="The drift check fails when anything present was not compared (as diff --strict-coverage;"
+            " also gate.strict_coverage = true).",
+        ),
+    ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Table format: list every finding, info ones included.")
     ] = False,
@@ -39,7 +47,7 @@ def gate(
     from schemaguard.gate import run_gate
     from schemaguard.report import gate_report as r
 
-    report = run_gate(STATE.config(), target=target, url=url, strict=strict)
+    report = run_gate(STATE.config(), target=target, url=url, strict=strict, strict_coverage=strict_coverage)
     if fmt is GateFormat.table:
         r.print_gate(report, STATE.console(), quiet=STATE.quiet, verbose=verbose)
         text = None
