@@ -7,6 +7,8 @@ built by :mod:`schemaguard.prisma.loader` compares exactly with a database Prism
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -156,11 +158,51 @@ def native_type(name: str, args: Sequence[int], provider: str, scalar: str) -> C
         return ColumnType(TypeKind.DATETIME, precision=first, timezone=name == "Timestamptz")
     if name in ("Time", "Timetz"):
         return ColumnType(TypeKind.TIME, precision=first, timezone=name == "Timetz")
-    spelled = {"Bit": "bit", "VarBit": "varbit", "Xml": "xml", "Inet": "inet", "Citext": "citext", "Money": "money",
+    if name == "Bit":
+        # Prisma writes a bare @db.Bit as BIT, which PostgreSQL reads as bit(1): "bit without a length is
+        # equivalent to bit(1)" (https://www.postgresql.org/docs/current/datatype-bit.html).
+        return ColumnType(TypeKind.NATIVE, native=f"bit({first if first is not None else 1})")
+    # VARBIT is PostgreSQL's alias of bit varying (no length: unlimited), the spelling format_type() gives back.
+    spelled = {"VarBit": "bit varying", "Xml": "xml", "Inet": "inet", "Citext": "citext", "Money": "money",
                "Oid": "oid"}[name]  # fmt: skip
     if first is not None:
         spelled += f"({first})"
     return ColumnType(TypeKind.NATIVE, native=spelled)
+
+
+def bytes_default(text: str, provider: str) -> str | None:
+    """The database default Prisma's schema engine writes for ``Bytes @default("<base64>")``, or None when
+    ``text`` is not strict, padded, standard base64 (the engine refuses it: "... is not a valid base64 string").
+
+    Prisma's Bytes literals are base64 (https://www.prisma.io/docs/orm/reference/prisma-client-reference#bytes).
+    The engine (7.10, tests/prisma/fixtures/pf/) writes ``@default("AQID")`` as the bytea hex literal
+    ``'\\x010203'`` on PostgreSQL (https://www.postgresql.org/docs/current/datatype-binary.html#DATATYPE-BINARY-BYTEA-HEX-FORMAT)
+    and, on SQLite, as the hex digits in a plain string literal ``'010203'`` (not a blob literal ``X'010203'``:
+    an engine quirk, kept so that a database Prisma made compares without drift).
+
+    Args:
+        text: the base64 text of the default.
+        provider: ``postgresql`` or ``sqlite``.
+
+    Returns:
+        ``'\\x' + hex`` on PostgreSQL, ``hex`` on SQLite; None for invalid base64.
+    """
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return None
+    return raw.hex() if provider == "sqlite" else "\\x" + raw.hex()
+
+
+def bytes_base64(literal: str) -> str | None:
+    """The base64 text of a PostgreSQL bytea hex literal (``\\x010203`` → ``AQID``), as ``prisma db pull`` writes
+    it in ``@default("...")``; None when ``literal`` is not in hex format (then the default is kept as SQL).
+
+    The inverse of :func:`bytes_default` on PostgreSQL. Source: the engine's ``db pull`` output,
+    tests/prisma/fixtures/pf/bytes_bits.pulled.prisma.
+    """
+    match = re.fullmatch(r"\\x((?:[0-9a-fA-F]{2})*)", literal)
+    return base64.b64encode(bytes.fromhex(match.group(1))).decode("ascii") if match else None
 
 
 def _clip(name: str, limit: int) -> str:

@@ -724,6 +724,12 @@ class _Builder:
     def _literal(self, b: Block, f: Field, finfo: FieldInfo, v: Value) -> object:
         if isinstance(v, Array):
             return [self._literal(b, f, finfo, i) for i in v.items]
+        if isinstance(v, Str) and f.type_name == "Bytes" and finfo.kind == "scalar":
+            literal = cv.bytes_default(v.value, self.provider)
+            if literal is None:
+                raise self.err(f"{v.value!r} is not a valid base64 string (a Bytes default is base64)", b, v.line,
+                               v.column)  # fmt: skip
+            return literal
         if isinstance(v, Str):
             return v.value
         if isinstance(v, Num):

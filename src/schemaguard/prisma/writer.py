@@ -103,7 +103,10 @@ def introspected_name(name: str) -> str:
     return re.sub(r"[^_a-zA-Z0-9]", "_", re.sub(r"^[^a-zA-Z]+", "", name))
 
 
-_NATIVE_STRING = {"inet": "Inet", "citext": "Citext", "xml": "Xml", "bit": "Bit", "varbit": "VarBit"}
+_NATIVE_STRING = {
+    "inet": "Inet", "citext": "Citext", "xml": "Xml", "bit": "Bit", "varbit": "VarBit", "bit varying": "VarBit",
+}  # fmt: skip
+"""PostgreSQL string types with a ``@db.*`` attribute (``bit varying`` is how format_type() spells VARBIT)."""
 
 
 @dataclass
@@ -468,11 +471,21 @@ class _Writer:
             items = value if isinstance(value, list) else None
             if items is None:
                 return None
+            if ct.kind is TypeKind.BYTES and not self.sqlite:
+                encoded = [cv.bytes_base64(v) if isinstance(v, str) else None for v in items]
+                if any(e is None for e in encoded):
+                    return None
+                return "[" + ", ".join(quote(e or "") for e in encoded) + "]"
             if self.sqlite:
                 import json
 
                 return quote(json.dumps(items, separators=(",", ":")) if items else "[]")
             return "[" + ", ".join(self._scalar_literal(v, ct.element()) for v in items) + "]"
+        if ct.kind is TypeKind.BYTES and isinstance(value, str):
+            # Prisma's Bytes default is base64 of the bytea hex literal; what is not one (and every SQLite default,
+            # which Prisma writes as the hex text '010203') is kept as SQL, as `prisma db pull` writes it.
+            b64 = None if self.sqlite else cv.bytes_base64(value)
+            return quote(b64) if b64 is not None else f"dbgenerated({quote(d.describe())})"
         return self._scalar_literal(value, ct)
 
     def _scalar_literal(self, value: object, ct: ColumnType) -> str:
