@@ -87,6 +87,8 @@ def column_from_dict(d: dict[str, Any]) -> Column:
         generated=d.get("generated"),
         comment=d.get("comment"),
         strict_autoincrement=d.get("strict_autoincrement", False),
+        generated_virtual=d.get("generated_virtual", False),
+        identity=d.get("identity"),
     )
 
 
@@ -101,6 +103,8 @@ def index_from_dict(d: dict[str, Any]) -> Index:
         constraint=d.get("constraint", False),
         deferrable=d.get("deferrable", False),
         initially_deferred=d.get("initially_deferred", False),
+        include=tuple(d.get("include", ())),
+        nulls_not_distinct=d.get("nulls_not_distinct", False),
     )
 
 
@@ -115,6 +119,7 @@ def foreign_key_from_dict(d: dict[str, Any]) -> ForeignKey:
         on_update=ReferentialAction(d.get("on_update", "NO ACTION")),
         deferrable=d.get("deferrable", False),
         initially_deferred=d.get("initially_deferred", False),
+        not_valid=d.get("not_valid", False),
     )
 
 
@@ -127,7 +132,9 @@ def table_from_dict(d: dict[str, Any]) -> Table:
         primary_key=PrimaryKey(tuple(pk["columns"]), pk.get("name")) if pk else None,
         indexes=tuple(index_from_dict(i) for i in d.get("indexes", ())),
         foreign_keys=tuple(foreign_key_from_dict(f) for f in d.get("foreign_keys", ())),
-        checks=tuple(Check(c.get("name"), c["expression"]) for c in d.get("checks", ())),
+        checks=tuple(
+            Check(c.get("name"), c["expression"], not_valid=c.get("not_valid", False)) for c in d.get("checks", ())
+        ),
         comment=d.get("comment"),
     )
 
