@@ -21,8 +21,7 @@ from typing import Any, ClassVar, cast
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.planner import Op, Phase, PlanContext, Sql, Step
-from schemaguard.model import DbObject, ObjectKind, Schema
-from schemaguard.model.objects import referenced_names
+from schemaguard.model import DbObject, ObjectKind, Schema, depends
 
 _EARLY = frozenset((ObjectKind.SCHEMA, ObjectKind.EXTENSION, ObjectKind.DOMAIN, ObjectKind.COMPOSITE_TYPE))
 _ROUTINES = frozenset((ObjectKind.FUNCTION, ObjectKind.PROCEDURE, ObjectKind.AGGREGATE))
@@ -139,32 +138,18 @@ def _drop(o: DbObject, ctx: PlanContext, schema: Schema, for_good: bool = False)
 _READERS = _VIEWS | _ROUTINES
 
 
-def _names_of(o: DbObject) -> set[str]:
-    """The names another definition would use for ``o``: ``sales.v`` and ``v``; ``f`` for ``f(integer)``."""
-    name = o.name.partition("(")[0].lower()
-    return {name, name.rpartition(".")[2]}
-
-
-def _depth(o: DbObject, schema: Schema, seen: frozenset[str] = frozenset()) -> int:
-    """0 for an object that names no view of ``schema``, else 1 + the depth of the deepest view it names."""
-    if o.kind not in _READERS or o.name in seen:
+def _depth(o: DbObject, schema: Schema) -> int:
+    """0 for an object that names no view of ``schema``, else 1 + the depth of the deepest view it names
+    (:func:`schemaguard.model.depends.depth`: names matched as the catalog folds them)."""
+    if o.kind not in _READERS:
         return 0
-    used = referenced_names(o.definition)
-    deps = [r for r in schema.objects if r.kind in _VIEWS and r is not o and _names_of(r) & used]
-    return max((1 + _depth(r, schema, seen | {o.name}) for r in deps), default=0)
+    return depends.depth(o, schema.objects, (t.name for t in schema.tables))
 
 
 def _dependents(o: DbObject, schema: Schema) -> list[DbObject]:
-    """Every view and routine of ``schema`` that reads ``o``, directly or through another one (each once)."""
-    out: dict[tuple[str, str, str], DbObject] = {}
-    todo = [o]
-    while todo:
-        names = _names_of(todo.pop())
-        for r in schema.objects:
-            if r.kind in _READERS and r.key != o.key and r.key not in out and names & referenced_names(r.definition):
-                out[r.key] = r
-                todo.append(r)
-    return list(out.values())
+    """Every view and routine of ``schema`` that reads ``o``, directly or through another one (each once):
+    :func:`schemaguard.model.depends.readers`."""
+    return depends.readers([o.name], schema.objects, (t.name for t in schema.tables))
 
 
 def _done(ctx: PlanContext) -> set[tuple[str, str, str]]:

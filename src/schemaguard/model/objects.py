@@ -263,29 +263,11 @@ def referenced_names(text: str | None) -> set[str]:
 
 
 def dependency_order(objects: Iterable[DbObject]) -> list[DbObject]:
-    """``objects`` so that one whose definition names another comes after it (views on views); otherwise in the
-    given order. A cycle (impossible for views) keeps the given order for the rest."""
-    items = list(objects)
-    names = {o.name.lower() if '"' not in o.name else o.name: o for o in items}
-    deps = {
-        id(o): [names[n] for n in referenced_names(o.definition) if n in names and names[n] is not o] for o in items
-    }
-    done: set[int] = set()
-    out: list[DbObject] = []
+    """``objects`` so that each comes after those among them its creation reads (views on views, whatever their
+    names' case); otherwise in the given order. See :func:`schemaguard.model.depends.dependency_order`."""
+    from schemaguard.model.depends import dependency_order as order  # imports sqlglot: loaded on first use
 
-    def visit(o: DbObject, stack: set[int]) -> None:
-        if id(o) in done or id(o) in stack:
-            return
-        stack.add(id(o))
-        for d in deps[id(o)]:
-            visit(d, stack)
-        stack.discard(id(o))
-        done.add(id(o))
-        out.append(o)
-
-    for o in items:
-        visit(o, set())
-    return out
+    return order(objects)
 
 
 NESTED_BY_TABLE = TABLE_BOUND | {ObjectKind.PARTITION}

@@ -101,11 +101,15 @@ def render_objects(schema: Schema, enums: Sequence[str] = ()) -> tuple[list[str]
     routines = [o for o in routines if o not in early]
     if routines:
         after.append("SET check_function_bodies = false")
-        after += [o.definition for o in routines if o.definition]
-    after += [o.definition for o in of(ObjectKind.AGGREGATE) if o.definition]
-    for o in dependency_order(of(ObjectKind.VIEW) + of(ObjectKind.MATERIALIZED_VIEW)):
-        if o.definition:  # a view declared without its body (Prisma's view block) is not created, as Prisma does
-            after += _view(o)
+    # Routines, aggregates and views in one dependency order (model/depends.py): a view after the views and
+    # functions it reads, a SQL-standard function body (read at creation) after the views it names.
+    readers = routines + of(ObjectKind.AGGREGATE) + of(ObjectKind.VIEW) + of(ObjectKind.MATERIALIZED_VIEW)
+    for o in dependency_order(readers):
+        if o.kind in (ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW):
+            if o.definition:  # a view declared without its body (Prisma's view block) is not created, as Prisma does
+                after += _view(o)
+        elif o.definition:
+            after.append(o.definition)
     for o in of(ObjectKind.PARTITION):
         if o.table and o.definition:
             key = f" PARTITION BY {o.attribute('partition_key')}" if o.attribute("partition_key") else ""
