@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
 from sqlalchemy.types import TypeEngine
 
-from schemaguard.dialects.postgresql.render_objects import partition_by, render_objects
+from schemaguard.dialects.postgresql.render_objects import partition_by, qualified, render_objects
 from schemaguard.dialects.sqla import (
     DialectSpelling,
     NativeType,
@@ -239,6 +239,6 @@ def render_schema(schema: Schema) -> list[str]:
                 out.append(compile_ddl(sa.schema.SetColumnComment(table.c[c.name]), dialect))
     for e in schema.enums:
         if e.comment:
-            quoted = dialect.identifier_preparer.quote_identifier(e.name)
-            out.append(f"COMMENT ON TYPE {quoted} IS {sql_string(e.comment)}")
+            # A key in another schema (sales.stage) is two identifiers, as CREATE TYPE names it.
+            out.append(f"COMMENT ON TYPE {qualified(e.name)} IS {sql_string(e.comment)}")
     return out + objects_after
