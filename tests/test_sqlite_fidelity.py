@@ -148,3 +148,124 @@ def test_a_master_collation_sqlite_lacks_is_not_compared_but_listed(
     assert report.changes == ()
     assert report.coverage is not None
     assert ("desired", "column collation", ("t.b",)) in [(s, e.what, e.names) for s, e in report.coverage.not_compared]
+
+
+# --- 2. generated columns: VIRTUAL or STORED ---------------------------------------------------------------------
+
+GENERATED = (
+    "CREATE TABLE g (a INT, s INT GENERATED ALWAYS AS (a * 2) STORED, v INT AS (a + 1), w INT AS (a - 1) VIRTUAL);"
+    "INSERT INTO g (a) VALUES (1), (2);"
+)
+
+
+def test_generated_storage_is_inspected_and_round_trips(sqlite_factory: Callable[[], str], tmp_path: Path) -> None:
+    schema, copy = _round_trip(GENERATED, sqlite_factory, tmp_path)
+    g = schema.table("g")
+    assert g is not None
+    # SQLite's default, no keyword, is VIRTUAL (https://www.sqlite.org/gencol.html).
+    assert {c.name: c.generated_virtual for c in g.columns if c.generated} == {"s": False, "v": True, "w": True}
+    con = sqlite3.connect(sqlite_file(copy))
+    hidden = dict(con.execute("SELECT name, hidden FROM pragma_table_xinfo('g')").fetchall())
+    con.close()
+    assert hidden == {"a": 0, "s": 3, "v": 2, "w": 2}
+
+
+def test_virtual_against_stored_is_drift_and_the_plan_converges(sqlite_factory: Callable[[], str]) -> None:
+    changes = _converges(
+        "CREATE TABLE g (id INTEGER PRIMARY KEY, a INT, b INT AS (a * 2) STORED); INSERT INTO g (a) VALUES (3);",
+        "CREATE TABLE g (id INTEGER PRIMARY KEY, a INT, b INT AS (a * 2) VIRTUAL); INSERT INTO g (a) VALUES (3);",
+        sqlite_factory,
+    )
+    assert _summary(changes) == [("column_default", "g", "b")]
+    assert changes[0].aspects == ("generated",)
+    assert "STORED" in changes[0].message and "VIRTUAL" in changes[0].message
+
+
+def test_a_master_says_virtual(sqlite_factory: Callable[[], str], tmp_path: Path) -> None:
+    master = tmp_path / "m.yaml"
+    master.write_text(
+        "version: 1\ntables:\n  g:\n    columns:\n      a: {type: integer}\n"
+        "      v: {type: integer, generated: a + 1, generated_storage: virtual}\n"
+        "      s: {type: integer, generated: a * 2}\n",
+        encoding="utf-8",
+    )
+    loaded = load_yaml_master(str(master))
+    url = sqlite_factory()
+    apply_statements(url, api.render(loaded, "sqlite"))
+    assert diff_schemas(loaded, api.inspect_url(url), LITE) == []
+    assert "VIRTUAL" in _stored_sql(url, "g") and "STORED" in _stored_sql(url, "g")
+    # The master with the kinds swapped differs: one change per column.
+    swapped = load_yaml_master(str(master)).tables[0]
+    other = url.replace(".sqlite", "_b.sqlite")
+    apply_statements(other, ["CREATE TABLE g (a INTEGER, v INTEGER AS (a + 1) STORED, s INTEGER AS (a * 2) VIRTUAL)"])
+    changes = diff_schemas(loaded, api.inspect_url(other), LITE)
+    assert swapped.name == "g" and _summary(changes) == [("column_default", "g", "v"), ("column_default", "g", "s")]
+
+
+# --- 3. DEFAULT "dq": a double-quoted string default -------------------------------------------------------------
+
+
+def test_a_double_quoted_default_is_the_string_and_round_trips(
+    sqlite_factory: Callable[[], str], tmp_path: Path
+) -> None:
+    script = (
+        'CREATE TABLE d (id INTEGER PRIMARY KEY, a TEXT DEFAULT "dq", b TEXT DEFAULT "it""s", c TEXT DEFAULT \'sq\')'
+    )
+    schema, copy = _round_trip(script, sqlite_factory, tmp_path)
+    d = schema.table("d")
+    assert d is not None
+    assert [(c.name, c.default.kind.value, c.default.value) for c in d.columns if c.default is not None] == [
+        ("a", "literal", "dq"),
+        ("b", "literal", 'it"s'),
+        ("c", "literal", "sq"),
+    ]
+    con = sqlite3.connect(sqlite_file(copy))
+    con.execute("INSERT INTO d (id) VALUES (1)")
+    assert con.execute("SELECT a, b, c FROM d").fetchone() == ("dq", 'it"s', "sq")
+    con.close()
+
+
+def test_a_dropped_double_quoted_default_is_drift(sqlite_factory: Callable[[], str]) -> None:
+    changes = _converges(
+        'CREATE TABLE d (id INTEGER PRIMARY KEY, a TEXT DEFAULT "dq")',
+        "CREATE TABLE d (id INTEGER PRIMARY KEY, a TEXT)",
+        sqlite_factory,
+    )
+    assert _summary(changes) == [("column_default", "d", "a")]
+    # ...and the same text single-quoted is the same default.
+    same, *_ = _changes('CREATE TABLE d (a TEXT DEFAULT "dq")', "CREATE TABLE d (a TEXT DEFAULT 'dq')", sqlite_factory)
+    assert same == []
+
+
+# --- 4. INT PRIMARY KEY is no rowid alias --------------------------------------------------------------------------
+
+INT_KEYS = (
+    "CREATE TABLE i (id INT NOT NULL PRIMARY KEY, x TEXT);"
+    "CREATE TABLE m (id MEDIUMINT NOT NULL PRIMARY KEY, x TEXT);"
+    "CREATE TABLE r (id INTEGER PRIMARY KEY, x TEXT);"
+    "INSERT INTO i VALUES (7, 'a'); INSERT INTO r VALUES (7, 'a');"
+)
+
+
+def test_int_primary_key_stays_int_and_round_trips(sqlite_factory: Callable[[], str], tmp_path: Path) -> None:
+    _schema, copy = _round_trip(INT_KEYS, sqlite_factory, tmp_path)
+    for name, declared in (("i", "INT"), ("m", "MEDIUMINT"), ("r", "INTEGER")):
+        con = sqlite3.connect(sqlite_file(copy))
+        (got,) = con.execute(f"SELECT type FROM pragma_table_info('{name}') WHERE name = 'id'").fetchone()
+        con.close()
+        assert got == declared, name
+    # In the copy, i.id is still no rowid alias: the rowid is its own hidden column.
+    con = sqlite3.connect(sqlite_file(copy))
+    con.execute("INSERT INTO i VALUES (5, 'b')")
+    assert con.execute("SELECT rowid, id FROM i").fetchone() == (1, 5)
+    con.close()
+
+
+def test_int_against_integer_primary_key_is_drift_and_the_plan_converges(sqlite_factory: Callable[[], str]) -> None:
+    changes = _converges(
+        "CREATE TABLE i (id INT NOT NULL PRIMARY KEY, x TEXT); INSERT INTO i VALUES (7, 'a');",
+        "CREATE TABLE i (id INTEGER NOT NULL PRIMARY KEY, x TEXT); INSERT INTO i VALUES (7, 'a');",
+        sqlite_factory,
+    )
+    assert _summary(changes) == [("column_default", "i", "id")]
+    assert changes[0].aspects == ("autoincrement",)

@@ -84,6 +84,10 @@ class Dialect:
     """Kinds of objects beyond tables and enums (:class:`~schemaguard.model.ObjectKind` values) the dialect holds
     and inspects. A desired side's objects of other kinds are reported as not compared, never as missing."""
 
+    virtual_generated_columns: ClassVar[bool] = False
+    """Generated columns may be ``VIRTUAL`` or ``STORED``, and which one is compared (SQLite); PostgreSQL 15
+    stores every generated column. Source: https://www.sqlite.org/gencol.html"""
+
     comments: ClassVar[bool] = True
     """Comments on tables, columns and other objects are stored (``COMMENT ON``), so they are compared."""
 

@@ -241,10 +241,16 @@ class _Comparer:
         aspects: list[str] = []
         if c1.autoincrement != c2.autoincrement or c1.strict_autoincrement != c2.strict_autoincrement:
             aspects.append("autoincrement")
+        elif c1.autoincrement and (c1.identity == "always") != (c2.identity == "always"):
+            # GENERATED ALWAYS refuses an INSERT that supplies the value; BY DEFAULT and serial accept it (the
+            # same semantics, so they compare equal). https://www.postgresql.org/docs/15/sql-createtable.html
+            aspects.append("identity")
         if (canonical_expression(c1.generated, self.desired_sql) if c1.generated else None) != (
             canonical_expression(c2.generated, self.actual_sql) if c2.generated else None
         ):
             aspects.append("generated")
+        elif self.dialect.virtual_generated_columns and c1.generated and c1.generated_virtual != c2.generated_virtual:
+            aspects.append("generated")  # VIRTUAL (computed on read) vs STORED: https://www.sqlite.org/gencol.html
         # Sequence-fed and generated columns have no default of their own to compare.
         plain = not (c1.autoincrement and c2.autoincrement) and not (c1.generated or c2.generated)
         if plain and default_key(c1.default, c1.type, self.desired_sql) != default_key(
@@ -310,6 +316,8 @@ class _Comparer:
             ix.method or None,
             ix.deferrable,
             ix.initially_deferred,
+            tuple(map(self.name_key, ix.include)),
+            ix.nulls_not_distinct,
         )
 
     def indexes(self, t1: Table, t2: Table) -> list[Change]:
@@ -395,6 +403,11 @@ class _Comparer:
                 aspects.append(f"ON UPDATE {f2.on_update.value} (expected {f1.on_update.value})")
             if (f1.deferrable, f1.initially_deferred) != (f2.deferrable, f2.initially_deferred):
                 aspects.append(f"{_deferral(f2)} (expected {_deferral(f1)})")
+            if f2.not_valid and not f1.not_valid:
+                # Only NOT VALID where a validated key is wanted: existing rows may break it. The reverse (a
+                # validated key where the master says NOT VALID) is a stronger guarantee, not drift: NOT VALID is
+                # a step of adding a key to a big table (https://www.postgresql.org/docs/15/sql-altertable.html).
+                aspects.append("NOT VALID (expected validated: existing rows are not checked)")
             if self.dialect.named_constraints and f1.name and f2.name and f1.name != f2.name:
                 aspects.append(f"named {f2.name} (expected {f1.name})")
             if aspects:
@@ -471,6 +484,14 @@ class _Comparer:
                     note = f"check {c2.name} on {t1.name} should be named {c1.name}"
                     out.append(Change(ChangeKind.CHECK_MISSING, t1.name, c1.name, c1, None, Severity.INFO, note))
                     out.append(Change(ChangeKind.CHECK_EXTRA, t1.name, c2.name, None, c2, Severity.INFO, note))
+            for c1, c2 in pairs0 + pairs1:
+                if c2.not_valid and not c1.not_valid and not (c1.name and c2.name and c1.name != c2.name):
+                    # NOT VALID where a validated check is wanted (the reverse is no drift, as for foreign keys):
+                    # the validated one to add, the NOT VALID one to drop.
+                    note = f"check {_describe_check(c2)} on {t1.name} is NOT VALID: existing rows are not checked"
+                    name1, name2 = c1.name or c1.expression, c2.name or c2.expression
+                    out.append(Change(ChangeKind.CHECK_MISSING, t1.name, name1, c1, None, Severity.WARNING, note))
+                    out.append(Change(ChangeKind.CHECK_EXTRA, t1.name, name2, None, c2, Severity.INFO, note))
         for c1 in left:
             out.append(
                 Change(
@@ -544,7 +565,7 @@ def _deferral(obj: ForeignKey | Index) -> str:
 
 def _describe_default(c: Column) -> str:
     if c.generated:
-        return f"generated as ({c.generated})"
+        return f"generated as ({c.generated}) {'VIRTUAL' if c.generated_virtual else 'STORED'}"
     if c.autoincrement:
         return "autoincrement (AUTOINCREMENT: rowids never reused)" if c.strict_autoincrement else "autoincrement"
     return f"default {c.default.describe()}" if c.default is not None else "no default"
@@ -558,6 +579,10 @@ def _describe_index(ix: Index) -> str:
         text = "UNIQUE " + text
     if ix.where:
         text += f" WHERE {ix.where}"
+    if ix.include:
+        text += " INCLUDE (" + ", ".join(ix.include) + ")"
+    if ix.nulls_not_distinct:
+        text += " NULLS NOT DISTINCT"
     if ix.deferrable:
         text += " " + _deferral(ix)
     return text

@@ -25,6 +25,8 @@ class SQLiteDialect(Dialect):
     object_kinds: ClassVar[frozenset[str]] = frozenset(("view", "trigger", "table_options", "collation"))
     """Views, triggers, STRICT / WITHOUT ROWID tables and column collations (``COLLATE NOCASE``); no functions,
     sequences, schemas or policies."""
+    virtual_generated_columns: ClassVar[bool] = True
+    """``GENERATED ALWAYS AS (...) VIRTUAL`` (the default) or ``STORED``. Source: https://www.sqlite.org/gencol.html"""
     comments: ClassVar[bool] = False
     """SQLite stores no comments (a ``--`` comment inside CREATE text is part of that text)."""
     case_insensitive_names: ClassVar[bool] = True

@@ -34,6 +34,7 @@ from schemaguard.model import (
     Check,
     Column,
     ColumnType,
+    Default,
     ForeignKey,
     Index,
     IndexPart,
@@ -479,6 +480,35 @@ def _needs_scan(sql: str, rows: list[Any]) -> bool:
     )
 
 
+_DOUBLE_QUOTED_RE = re.compile(r'^"((?:[^"]|"")*)"$', re.S)
+
+
+def column_default(text: str | None) -> Default | None:
+    """A column's default from ``pragma_table_xinfo.dflt_value`` (the DEFAULT clause's source text), or None.
+
+    ``DEFAULT "dq"`` is the string ``'dq'``: a DEFAULT cannot name a column, and SQLite takes a double-quoted word
+    that names no column as a string literal (its "double-quoted string literals" quirk; the value stored is the
+    text, inner ``""`` read as ``"``). Everything else is read by :func:`schemaguard.normalize.parse_default`.
+    Source: https://www.sqlite.org/quirks.html#double_quoted_string_literals_are_accepted
+    """
+    if text is not None:
+        m = _DOUBLE_QUOTED_RE.match(text.strip())
+        if m is not None:
+            return Default.literal(m.group(1).replace('""', '"'))
+    return parse_default(text, "sqlite")
+
+
+def _not_rowid_type(declared: str, ctype: ColumnType) -> ColumnType:
+    """The type of a lone primary-key column that is no rowid alias although its type maps to ``integer``:
+    ``INT``/``MEDIUMINT`` (only the exact name ``INTEGER`` makes an alias) stay as declared, ``native(INT)``, so
+    neither adapt() nor the renderer turns them into ``INTEGER PRIMARY KEY``, which would change what the key
+    does (rowid values assigned, NULL refused). ``INTEGER`` in a WITHOUT ROWID table or with ``PRIMARY KEY DESC``
+    keeps its kind. Source: https://www.sqlite.org/lang_createtable.html#rowid"""
+    if " ".join(declared.upper().split()) == _ROWID_TYPE:
+        return ctype
+    return ColumnType(TypeKind.NATIVE, native=declared.strip())
+
+
 def _build_columns(name: str, rows: list[Any], ddl: TableDDL) -> tuple[tuple[Column, ...], PrimaryKey | None]:
     pk_rows = sorted((r for r in rows if r.pk > 0), key=lambda r: r.pk)
     rowid_alias = (
@@ -490,16 +520,21 @@ def _build_columns(name: str, rows: list[Any], ddl: TableDDL) -> tuple[tuple[Col
     columns = []
     for r in rows:
         alias = rowid_alias and r.pk == 1
+        ctype = column_type(r.type or "")
+        if len(pk_rows) == 1 and r.pk == 1 and not alias and ctype.kind is TypeKind.INTEGER:
+            ctype = _not_rowid_type(r.type or "", ctype)
         columns.append(
             Column(
                 name=r.name,
-                type=column_type(r.type or ""),
+                type=ctype,
                 # A rowid alias can never hold NULL (inserting NULL assigns the next rowid), whatever notnull says.
                 nullable=not (r.notnull or alias),
-                default=None if alias else parse_default(r.dflt_value, "sqlite"),
+                default=None if alias else column_default(r.dflt_value),
                 autoincrement=alias,
                 strict_autoincrement=alias and r.name in ddl.autoincrement,
                 generated=ddl.generated.get(r.name) if r.hidden in (2, 3) else None,
+                # table_xinfo's hidden: 2 a VIRTUAL generated column, 3 a STORED one (https://www.sqlite.org/gencol.html)
+                generated_virtual=r.hidden == 2,
             )
         )
     pk = PrimaryKey(tuple(r.name for r in pk_rows)) if pk_rows else None

@@ -139,6 +139,12 @@ def render_schema(schema: Schema) -> list[str]:
     dialect = sqlite.dialect()
     md = sa.MetaData()
     tables = {t.name: build_table(t, md, SPELLING, with_fks=False) for t in schema.tables}
+    for t in schema.tables:
+        for c in t.columns:
+            computed = tables[t.name].c[c.name].computed if c.generated_virtual else None
+            if computed is not None:
+                # ``GENERATED ALWAYS AS (...) VIRTUAL``: computed on read (https://www.sqlite.org/gencol.html).
+                computed.persisted = False
     for name, collations in column_collations(schema).items():
         if name in tables:
             _collate(tables[name], collations, dialect)
