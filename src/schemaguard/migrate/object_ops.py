@@ -120,7 +120,7 @@ def _create(o: DbObject, ctx: PlanContext, schema: Schema, for_good: bool = Fals
         # Created before the tables, so the body may name one created later: not checked, as pg_dump does.
         early = (_NO_BODY_CHECK, *stmts)
         return ObjectStatements(f"create {o.label}", early, undo, Phase.CREATE_ROUTINES_EARLY, Phase.DROP_ROUTINES_LATE)
-    return ObjectStatements(f"create {o.label}", stmts, undo, _create_phase(o), _drop_phase(o), _depth(o, schema))
+    return ObjectStatements(f"create {o.label}", stmts, undo, *_phases(o, schema, create=True))
 
 
 def _drop(o: DbObject, ctx: PlanContext, schema: Schema, for_good: bool = False) -> ObjectStatements:
@@ -132,7 +132,18 @@ def _drop(o: DbObject, ctx: PlanContext, schema: Schema, for_good: bool = False)
     if for_good and _early(o, ctx, schema):
         late = (_NO_BODY_CHECK, *undo)
         return ObjectStatements(f"drop {o.label}", stmts, late, Phase.DROP_ROUTINES_LATE, Phase.CREATE_ROUTINES_EARLY)
-    return ObjectStatements(f"drop {o.label}", stmts, undo, _drop_phase(o), _create_phase(o), _depth(o, schema))
+    return ObjectStatements(f"drop {o.label}", stmts, undo, *_phases(o, schema, create=False))
+
+
+def _phases(o: DbObject, schema: Schema, *, create: bool) -> tuple[Phase, Phase, int]:
+    """``(phase, undo phase, depth)`` of creating (or dropping) ``o``. A routine whose body is read at creation (a
+    SQL-standard ``BEGIN ATOMIC`` body) and names views goes with the views, after them (before them when
+    dropped): PostgreSQL records that dependency (https://www.postgresql.org/docs/15/sql-createfunction.html)."""
+    depth = _depth(o, schema)
+    make, remove = _create_phase(o), _drop_phase(o)
+    if o.kind in _ROUTINES and depth > 0:
+        make, remove = Phase.CREATE_VIEWS, Phase.DROP_VIEWS
+    return (make, remove, depth) if create else (remove, make, depth)
 
 
 _READERS = _VIEWS | _ROUTINES

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from schemaguard.dialects.base import Dialect
 from schemaguard.diff.changes import Change, ChangeKind
@@ -75,7 +76,7 @@ from schemaguard.migrate.table_ops import (
     SetLockTimeout,
     partition_moves,
 )
-from schemaguard.model import Schema, Table
+from schemaguard.model import Schema, Table, TypeKind
 
 __all__ = [
     "PLANNERS",
@@ -291,6 +292,54 @@ def _table_readers(planned: list[Op], ctx: PlanContext) -> list[Op]:
     return out
 
 
+@dataclass(frozen=True)
+class DropTableBeforeEnumRebuild(DropTable):
+    """A leaving table with a column of an enum type the plan rebuilds (a value removed or the order changed):
+    dropped before the rebuild, whose last statement drops the renamed old type, which PostgreSQL refuses while a
+    column still uses it ("cannot drop type ... because other objects depend on it",
+    https://www.postgresql.org/docs/15/sql-droptype.html). Its foreign keys and readers are dropped earlier still
+    (phases ``DROP_FOREIGN_KEYS``, ``DROP_VIEWS``). Reversed, the table is created as usual."""
+
+    PHASE: ClassVar[Phase] = Phase.DROP_TABLES_EARLY
+
+    def reverse(self) -> Op:
+        return CreateTableUsingRebuiltEnum(self.table)
+
+
+@dataclass(frozen=True)
+class CreateTableUsingRebuiltEnum(CreateTable):
+    """A new table with a column of an enum type the reverse plan rebuilds: created as usual, and its reverse (an
+    Alembic downgrade) drops it before that rebuild (:class:`DropTableBeforeEnumRebuild`)."""
+
+    def reverse(self) -> Op:
+        return DropTableBeforeEnumRebuild(self.table)
+
+
+def _around_enum_rebuilds(planned: list[Op]) -> list[Op]:
+    """``planned`` with the tables created or dropped that use an enum rebuilt in either direction (this plan or
+    its reverse) replaced by the variants that drop them before the rebuild."""
+    rebuilt = {
+        op.after.name
+        for op in planned
+        # Values only added keep the type (ALTER TYPE ... ADD VALUE); their reverse removes them: a rebuild.
+        if isinstance(op, AlterEnum) and (op.phase, op.reverse().phase) != (Phase.CREATE_TYPES, Phase.CREATE_TYPES)
+    }
+    if not rebuilt:
+        return planned
+
+    def uses(t: Table) -> bool:
+        return any(c.type.kind is TypeKind.ENUM and c.type.enum_name in rebuilt for c in t.columns)
+
+    out: list[Op] = []
+    for op in planned:
+        if type(op) is DropTable and uses(op.table):
+            op = DropTableBeforeEnumRebuild(op.table)
+        elif type(op) is CreateTable and uses(op.table):
+            op = CreateTableUsingRebuiltEnum(op.table)
+        out.append(op)
+    return out
+
+
 # --- the plan ---------------------------------------------------------------------------------------------------
 
 
@@ -454,6 +503,7 @@ def plan(changes: Sequence[Change], desired: Schema, actual: Schema, dialect: Di
         planned += planner(ch, ctx)
     planned += _key_dependants(planned, ctx)
     planned += _table_readers(planned, ctx)
+    planned = _around_enum_rebuilds(planned)
     return Plan(ordered(planned), ctx)
 
 

@@ -36,6 +36,7 @@ class Phase(IntEnum):
     DROP_PRIMARY_KEYS = 33  # after the foreign keys that reference them
     CREATE_TABLES = 40
     ADD_COLUMNS = 50
+    DROP_TABLES_EARLY = 55  # a leaving table using an enum the plan rebuilds: before the old type is dropped
     ALTER_COLUMNS = 60
     ALTER_NULLABILITY = 61  # after identity/default changes (DROP NOT NULL is refused on an identity column)
     REBUILD_TABLES = 70

@@ -245,15 +245,16 @@ def readers(targets: Iterable[str], objects: Sequence[DbObject], relations: Iter
 
 
 def depth(o: DbObject, objects: Sequence[DbObject], relations: Iterable[str] = ()) -> int:
-    """How many levels of views ``o`` reads through: 0 when it names no view or materialized view of
-    ``objects``, else 1 + the depth of the deepest one it names (a cycle counts once)."""
+    """How many levels of views ``o``'s creation reads through: 0 when it names no view or materialized view of
+    ``objects`` (or is a routine whose body is a string literal, not read at creation), else 1 + the depth of the
+    deepest one it names (a cycle counts once)."""
     names = Names([*relations, *(x.name for x in objects)])
     views = {x.name: x for x in objects if x.kind in VIEW_KINDS}
 
     def walk(x: DbObject, seen: frozenset[str]) -> int:
         if x.kind not in READER_KINDS or x.name in seen:
             return 0
-        used = [views[k] for k in _reads(x, names) if k in views]
+        used = [views[k] for k in _creation_needs(x, names) if k in views]
         return max((1 + walk(v, seen | {x.name}) for v in used), default=0)
 
     return walk(o, frozenset())

@@ -136,9 +136,13 @@ def enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, lis
                 tq, cq = qualified(t.name), quote_ident(ck.name)
                 drops.append(Sql(f"ALTER TABLE {tq} DROP CONSTRAINT {cq}"))
                 recreate.append(Sql(f"ALTER TABLE {tq} ADD CONSTRAINT {cq} CHECK ({ck.expression})"))
+        was = ctx.a.table(t.name)
         for c in users:
             arr = "[]" * c.type.array_dims
-            steps.append(_alter(t, c.name, "DROP DEFAULT"))
+            before_col = was.column(c.name) if was is not None else None
+            if c.default is not None or (before_col is not None and before_col.default is not None):
+                # A default holding an old-type literal is not cast with the column; a column without one has none.
+                steps.append(_alter(t, c.name, "DROP DEFAULT"))
             steps.append(
                 _alter(
                     t,
