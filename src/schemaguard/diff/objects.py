@@ -55,6 +55,8 @@ def scope_uncompared(desired: Schema, actual: Schema) -> tuple[Schema, Schema]:
     A source marks a kind it cannot describe with a ``not_compared`` entry whose ``what`` is the kind and whose
     ``names`` is empty (a Prisma master without ``extensions = [...]``: Prisma ignores extensions then). That
     kind's objects are taken out of both sides and listed, by name, as not compared on the side that had them.
+    The kind ``comment`` (a Prisma master: Prisma does not manage database comments) also takes the comments of
+    tables, columns, enums and objects out, listed as ``table`` / ``table.column`` / the enum or object name.
 
     Returns:
         ``(desired, actual)``, unchanged when no side carries such a marker.
@@ -67,14 +69,35 @@ def scope_uncompared(desired: Schema, actual: Schema) -> tuple[Schema, Schema]:
         markers = {e for e in schema.not_compared if not e.names and e.what in kinds}
         kept = tuple(e for e in schema.not_compared if e not in markers)
         reasons = {e.what: e.reason for s in (desired, actual) for e in s.not_compared if not e.names}
+        commented: tuple[str, ...] = ()
+        if ObjectKind.COMMENT.value in kinds:
+            schema, commented = _without_comments(schema)
         for kind in sorted(kinds):
             names = tuple(sorted(o.name for o in schema.objects if o.kind.value == kind))
+            if kind == ObjectKind.COMMENT.value:
+                names = tuple(sorted(names + commented))
             if names:
                 kept += (NotCompared(kind, reasons[kind], names),)
         objects = tuple(o for o in schema.objects if o.kind.value not in kinds)
         return replace(schema, objects=objects, not_compared=kept)
 
     return scoped(desired), scoped(actual)
+
+
+def _without_comments(schema: Schema) -> tuple[Schema, tuple[str, ...]]:
+    """``schema`` with no table, column, enum or object comment, and the names of what had one."""
+    names: list[str] = []
+    tables = []
+    for t in schema.tables:
+        names += [t.name] if t.comment else []
+        names += [f"{t.name}.{c.name}" for c in t.columns if c.comment]
+        columns = tuple(replace(c, comment=None) if c.comment else c for c in t.columns)
+        tables.append(replace(t, comment=None, columns=columns))
+    names += [e.name for e in schema.enums if e.comment]
+    names += [o.name if not o.table else f"{o.table}.{o.name}" for o in schema.objects if o.comment]
+    enums = tuple(replace(e, comment=None) for e in schema.enums)
+    objects = tuple(replace(o, comment=None) for o in schema.objects)
+    return replace(schema, tables=tuple(tables), enums=enums, objects=objects), tuple(names)
 
 
 _KIND_VALUES = frozenset(k.value for k in ObjectKind)
@@ -155,7 +178,9 @@ def _compare(d: DbObject | None, a: DbObject | None, *, comments: bool) -> list[
     aspects = [k for k in sorted(set(dict(d.attributes)) | set(dict(a.attributes))) if d.attribute(k) != a.attribute(k)]
     # A view declared without its body (a Prisma view block) is compared by presence only; the coverage lists
     # its body as not compared.
-    bodiless = kind in (ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW) and (d.definition is None or a.definition is None)
+    bodiless = kind in (ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW) and (
+        d.definition is None or a.definition is None
+    )
     if (
         not bodiless
         and d.definition != a.definition

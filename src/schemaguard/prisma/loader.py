@@ -83,6 +83,15 @@ then (https://www.prisma.io/docs/orm/prisma-schema/postgresql-extensions), so th
 (:func:`schemaguard.diff.objects.scope_uncompared`) instead of reported as drift."""
 
 
+COMMENTS_NOT_COMPARED = NotCompared(
+    "comment", "Prisma does not manage database comments (/// doc comments create none, db pull reads none back)"
+)
+"""Marker on a PostgreSQL Prisma master: the engine writes no ``COMMENT ON`` for ``///`` doc comments, and its
+``db pull`` writes none back, only a warning that database comments are "not yet fully supported"
+(https://pris.ly/d/database-comments; checked with the engine, tests/prisma/fixtures/pf/README.md). So a
+database's comments are listed as not compared (:func:`schemaguard.diff.objects.scope_uncompared`), not drift."""
+
+
 @dataclass(frozen=True, slots=True)
 class PrismaLoad:
     """The result of loading a Prisma schema: the table model and the Prisma-level information."""
@@ -290,6 +299,8 @@ class _Builder:
             uncompared.append(replace(VIEW_BODY_NOT_COMPARED, names=tuple(sorted(self.keys[n] for n in views))))
         if postgresql and not self.extensions_declared:
             uncompared.append(EXTENSIONS_NOT_COMPARED)
+        if postgresql:
+            uncompared.append(COMMENTS_NOT_COMPARED)
         return tuple(sorted(objects, key=lambda o: o.key)), tuple(uncompared)
 
     def _datasource(
