@@ -192,3 +192,40 @@ def test_doc_comments_create_no_database_comment_and_database_comments_are_not_c
     assert (code, _changes(report)) == (0, [])
     entries = {e["what"]: e for e in report["coverage"]["not_compared"]}
     assert entries["comment"]["names"] == ["Blob", "Blob.data"] and entries["comment"]["side"] == "actual"
+
+
+# --- 4. YAML master: a schema-qualified enum named as a column type -----------------------------------------------
+SALES_YAML = """\
+version: 1
+schemas:
+  sales: {}
+enums:
+  sales.state: [open, closed]
+tables:
+  sales.orders:
+    columns:
+      id: {type: integer, primary_key: true}
+      state: {type: sales.state, default: open}
+      history: {type: "sales.state[]", nullable: true}
+"""
+
+
+def test_yaml_column_type_names_a_schema_qualified_enum(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``type: sales.state`` names the declared enum ``sales.state`` as ``type: Status`` names ``Status`` (it was
+    refused: "cannot read type"); the database built from it has no drift against it."""
+    master = tmp_path / "sales.yaml"
+    master.write_text(SALES_YAML, encoding="utf-8")
+    orders = api.load_master(Config(), master).table("sales.orders")
+    assert orders is not None
+    assert {c.name: c.type for c in orders.columns if c.name != "id"} == {
+        "state": ColumnType(TypeKind.ENUM, enum_name="sales.state"),
+        "history": ColumnType(TypeKind.ENUM, enum_name="sales.state", array_dims=1),
+    }
+    apply_statements(pg_url, api.render(api.load_master(Config(), master), "postgresql"))
+    code, report = diff_json(["diff", "--to", str(master), "--url", pg_url], capsys)
+    assert (code, _changes(report)) == (0, [])
+    master.write_text(SALES_YAML.replace("type: sales.state,", "type: sales.status,"), encoding="utf-8")
+    code, _, err = run_cli(["validate", "--master", str(master)], capsys)
+    assert code == 2 and "unknown type 'sales.status'" in err and err.strip().count("\n") == 0

@@ -75,7 +75,7 @@ _ALIASES: dict[str, TypeKind] = {
     "native": TypeKind.NATIVE,
 }
 
-_TYPE_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:\((.*)\))?\s*((?:\[\])*)\s*$", re.S)
+_TYPE_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_ .]*?)\s*(?:\((.*)\))?\s*((?:\[\])*)\s*$", re.S)
 
 
 class TypeSpecError(ValueError):
@@ -190,7 +190,9 @@ def parse_type(text: str, enums: frozenset[str] | set[str] | None = None) -> Col
 
     Args:
         text: e.g. ``"varchar(255)"``, ``"decimal(10,2)"``, ``"datetime(3,tz)"``, ``"timestamptz"``,
-            ``"enum(Status)"``, ``"text[]"``, ``"native(tsvector)"``; a bare name found in ``enums`` is that enum.
+            ``"enum(Status)"``, ``"text[]"``, ``"native(tsvector)"``; a bare name found in ``enums`` is that enum,
+            schema-qualified ones included (``sales.state``, ``sales.state[]``: enums are keyed ``schema.name``
+            outside the default schema, docs/master-format.md).
         enums: names of the schema's enums, so ``Status`` alone may name one.
 
     Returns:
