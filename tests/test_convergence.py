@@ -451,9 +451,7 @@ def test_sqlite_corpus_planted_change_converges(path: Path, sqlite_factory: Call
 
 # --- migra's diff cases (PostgreSQL) ------------------------------------------------------------------------
 MIGRA = CORPUS / "diffcases" / "migra"
-MIGRA_LEFT_OUT = {
-    "partitioning": "a table that becomes partitioned must be created again; the planner does not do that yet",
-}
+MIGRA_LEFT_OUT: dict[str, str] = {}
 """migra cases that do not converge yet, with the reason; xfail(strict) so a fix is noticed."""
 MIGRA_CASES = sorted(p.name for p in MIGRA.iterdir() if p.is_dir()) if MIGRA.is_dir() else []
 

@@ -220,6 +220,8 @@ def _plan_object(ch: Change, ctx: PlanContext) -> list[Op]:
             ctx.dialect.name,
         )
     if o.kind is ObjectKind.PARTITIONING:
+        if ctx.d.table(o.name) is None or ctx.a.table(o.name) is None:
+            return []  # the table is created (CreateTable sets its key) or dropped with it
         raise UnsupportedChange(f"{o.label}: a partition key is set only by CREATE TABLE", ch, ctx.dialect.name)
     if o.key in _done(ctx):
         return []  # planned already, as the dependent of another change

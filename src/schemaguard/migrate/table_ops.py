@@ -3,6 +3,7 @@ phase, ``reverse()`` and ``lower(ctx)``. The dispatch from change kinds is in :m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -13,7 +14,7 @@ from schemaguard.dialects.sqla import build_foreign_key, build_index, build_tabl
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.steps import Autocommit, Comment, Op, Phase, PlanContext, Sql, Step
-from schemaguard.model import Check, Column, Enum, ForeignKey, Index, ObjectKind, PrimaryKey, Table
+from schemaguard.model import Check, Column, DbObject, Enum, ForeignKey, Index, ObjectKind, PrimaryKey, Schema, Table
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ class CreateTable(Op):
     def lower(self, ctx: PlanContext) -> list[Step]:
         md = sa.MetaData()
         table = build_table(self.table, md, ctx.sp, with_fks=False)
+        key = partition_key(ctx.d, self.table.name) or partition_key(ctx.desired, self.table.name)
+        if key:
+            # Only CREATE TABLE sets a partition key: https://www.postgresql.org/docs/15/sql-createtable.html
+            table.dialect_kwargs["postgresql_partition_by"] = key
         if ctx.sp.fk_inline:
             for fk in self.table.foreign_keys:
                 _fk_target(ctx, md, fk, self.table.name)
@@ -424,6 +429,8 @@ class RebuildTable(Op):
             Comment(f"destructive: column {self.after.name}.{c} is dropped with its data (not in the master)")
             for c in lost
         ]
+        if ctx.hooks.rebuild_steps is not None:
+            return [*notes, *ctx.hooks.rebuild_steps(ctx, self.before, self.after)]
         return [*notes, ctx.hooks.rebuild(ctx, self.before, self.after)]
 
 
@@ -444,3 +451,159 @@ def _fk_target(ctx: PlanContext, md: sa.MetaData, fk: ForeignKey, table: str) ->
     target = ctx.d.table(fk.ref_table) or ctx.a.table(fk.ref_table)
     if target is not None and target.name != table and qname(target.name) not in md.tables:
         build_table(target, md, ctx.sp, with_fks=False)
+
+
+# --- declarative partitioning (PostgreSQL) ---------------------------------------------------------------------
+
+
+def partition_key(schema: Schema, table: str) -> str | None:
+    """The ``PARTITION BY`` clause (``"RANGE (logdate)"``) of ``table`` in ``schema``, or None when it is not a
+    partitioned table (its ``partitioning`` object, :class:`~schemaguard.model.ObjectKind` ``PARTITIONING``)."""
+    for o in schema.objects:
+        if o.kind is ObjectKind.PARTITIONING and o.name == table:
+            return o.attribute("partition_by") or None
+    return None
+
+
+@dataclass(frozen=True)
+class AttachPartition(Op):
+    """``ALTER TABLE parent ATTACH PARTITION partition FOR VALUES ...``: an existing table becomes a partition.
+
+    Attributes:
+        parent: the partitioned table's key.
+        partition: the attached table's key.
+        bound: the partition bound as the catalog words it (``FOR VALUES FROM ('2006-02-01') TO (...)``,
+            ``DEFAULT``), pasted as SQL text the way ``CREATE TABLE ... PARTITION OF`` is rendered.
+
+    Runs after every column change (the table must then have exactly the parent's columns and its NOT NULL and
+    CHECK constraints); PostgreSQL scans it to check the bound. Source:
+    https://www.postgresql.org/docs/15/ddl-partitioning.html#DDL-PARTITIONING-DECLARATIVE-MAINTENANCE and
+    https://www.postgresql.org/docs/15/sql-altertable.html (ATTACH PARTITION)."""
+
+    parent: str
+    partition: str
+    bound: str
+    PHASE: ClassVar[Phase] = Phase.CREATE_OBJECTS
+
+    def reverse(self) -> Op:
+        return DetachPartition(self.parent, self.partition, self.bound)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        return [Sql(f"ALTER TABLE {ctx.name(self.parent)} ATTACH PARTITION {ctx.name(self.partition)} {self.bound}")]
+
+    def describe(self) -> str:
+        return f"attach partition {self.partition} to {self.parent}"
+
+
+@dataclass(frozen=True)
+class DetachPartition(Op):
+    """``ALTER TABLE parent DETACH PARTITION partition``: the partition becomes an ordinary table with its rows
+    (before any column change, so the parent's new columns are not added to it). Attributes as
+    :class:`AttachPartition`. Source: https://www.postgresql.org/docs/15/sql-altertable.html (DETACH PARTITION)."""
+
+    parent: str
+    partition: str
+    bound: str
+    PHASE: ClassVar[Phase] = Phase.DROP_OBJECTS
+
+    def reverse(self) -> Op:
+        return AttachPartition(self.parent, self.partition, self.bound)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        return [Sql(f"ALTER TABLE {ctx.name(self.parent)} DETACH PARTITION {ctx.name(self.partition)}")]
+
+    def describe(self) -> str:
+        return f"detach partition {self.partition} from {self.parent}"
+
+
+def _shape(t: Table, name: str, keep_keys: bool) -> Table:
+    """``t``'s columns and checks under ``name``: what a partition of ``t`` has of its parent (indexes and foreign
+    keys are cloned under names of the server's choosing, so they are left out; the primary key only when
+    ``keep_keys``, named as PostgreSQL names a partition's: ``<partition>_pkey``)."""
+    pk = t.primary_key if keep_keys else None
+    if pk is not None:
+        pk = replace(pk, name=f"{name.rpartition('.')[2]}_pkey"[:63])
+    return Table(name, t.columns, pk, checks=t.checks)
+
+
+def _reshape(ctx: PlanContext, desired: Table, actual: Table) -> list[Op]:
+    """The column, check and key operations that turn ``actual`` into ``desired`` (two shapes of one table,
+    one of them a partition's), planned through :data:`schemaguard.migrate.planner.PLANNERS`."""
+    from schemaguard.diff import diff_schemas
+    from schemaguard.migrate.planner import PLANNERS
+
+    d, a = Schema(tables=(desired,)), Schema(tables=(actual,))
+    sub = PlanContext(ctx.dialect, d, a, ctx.online)
+    out: list[Op] = []
+    for ch in diff_schemas(d, a, ctx.dialect):
+        planner = PLANNERS.get(ch.kind)
+        if planner is None:  # pragma: no cover - a table's own change kinds all have an entry
+            raise UnsupportedChange(f"no plan for {ch.kind.value} of {desired.name}", ch, ctx.dialect.name)
+        out += planner(ch, sub)
+    return out
+
+
+def partition_moves(changes: Sequence[Change], ctx: PlanContext) -> tuple[list[Op], list[Change]]:
+    """Partitions attached, detached and re-bound, found in ``changes``: ``(operations, the other changes)``.
+
+    * a table that becomes a partition (``table_extra`` + ``partition_missing`` of one name): its columns and
+      checks made the parent's, then :class:`AttachPartition` (its rows are kept);
+    * a partition that becomes a table (``partition_extra`` + ``table_missing``): :class:`DetachPartition`, then
+      its columns and checks made the desired table's;
+    * a partition whose bound (or parent) changes (``partition_changed``): detached and attached again with the
+      new bound. A partition whose own partition key changes is refused (:class:`UnsupportedChange`): only
+      ``CREATE TABLE`` sets a key, and its rows would have to move.
+
+    The reverse of each is the other (a downgrade detaches what an upgrade attached). PostgreSQL 15 semantics:
+    https://www.postgresql.org/docs/15/ddl-partitioning.html#DDL-PARTITIONING-DECLARATIVE-MAINTENANCE
+    """
+    by: dict[tuple[ChangeKind, str], Change] = {}
+    for ch in changes:
+        if ch.kind in (ChangeKind.TABLE_MISSING, ChangeKind.TABLE_EXTRA):
+            by[(ch.kind, ch.table or "")] = ch
+        elif ch.kind in (ChangeKind.PARTITION_MISSING, ChangeKind.PARTITION_EXTRA):
+            o = ch.desired if ch.kind is ChangeKind.PARTITION_MISSING else ch.actual
+            if isinstance(o, DbObject):
+                by[(ch.kind, o.name)] = ch
+    used: set[int] = set()
+    ops_: list[Op] = []
+    for ch in changes:
+        if ch.kind is ChangeKind.PARTITION_MISSING and isinstance(ch.desired, DbObject):
+            d = ch.desired
+            gone = by.get((ChangeKind.TABLE_EXTRA, d.name))
+            parent = ctx.d.table(d.table or "")
+            table = ctx.a.table(d.name)
+            if gone is None or parent is None or table is None or not d.definition or d.attribute("partition_key"):
+                continue
+            used |= {id(ch), id(gone)}
+            ops_ += _reshape(ctx, _shape(parent, d.name, False), _shape(table, d.name, False))
+            ops_.append(AttachPartition(parent.name, d.name, d.definition))
+        elif ch.kind is ChangeKind.PARTITION_EXTRA and isinstance(ch.actual, DbObject):
+            a = ch.actual
+            new = by.get((ChangeKind.TABLE_MISSING, a.name))
+            parent = ctx.a.table(a.table or "")
+            table = ctx.d.table(a.name)
+            if new is None or parent is None or table is None or not a.definition or a.attribute("partition_key"):
+                continue
+            used |= {id(ch), id(new)}
+            ops_.append(DetachPartition(parent.name, a.name, a.definition))
+            ops_ += _reshape(ctx, table, _shape(parent, a.name, True))
+        elif ch.kind is ChangeKind.PARTITION_CHANGED and isinstance(ch.desired, DbObject):
+            d, a = ch.desired, ch.actual
+            assert isinstance(a, DbObject)
+            if d.attribute("partition_key") != a.attribute("partition_key"):
+                raise UnsupportedChange(
+                    f"partition {d.name}: its partition key changes ({a.attribute('partition_key') or 'none'} → "
+                    f"{d.attribute('partition_key') or 'none'}); only CREATE TABLE sets one and its rows would "
+                    "have to move: create the new partition and move the rows in SQL of your own",
+                    ch,
+                    ctx.dialect.name,
+                )
+            if (d.definition == a.definition and d.table == a.table) or not d.definition or not a.definition:
+                continue  # a comment only: the object planner's
+            used.add(id(ch))
+            ops_ += [
+                DetachPartition(a.table or "", a.name, a.definition),
+                AttachPartition(d.table or "", d.name, d.definition),
+            ]
+    return ops_, [ch for ch in changes if id(ch) not in used]

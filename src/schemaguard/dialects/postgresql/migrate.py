@@ -1,7 +1,8 @@
 """PostgreSQL migration hooks for the one planner (``schemaguard.migrate.planner``): what Alembic has no
 operation for (``ALTER COLUMN ... TYPE ... USING``, identity changes, enum values) and the lock-safe forms.
 
-PostgreSQL alters every object in place, so nothing is rebuilt. Lock-safe ("online") revisions follow what
+PostgreSQL alters every object in place; only a table whose partitioning changes is created again
+(:func:`rebuild_table`). Lock-safe ("online") revisions follow what
 pg-schema-diff and pgschema generate: ``SET lock_timeout`` first, ``CREATE/DROP INDEX CONCURRENTLY`` in an
 autocommit block, foreign keys and checks added ``NOT VALID`` then validated in a transaction of their own,
 ``SET NOT NULL`` through a validated ``CHECK (col IS NOT NULL)`` (PostgreSQL 12+ then skips the table scan), and
@@ -18,8 +19,8 @@ from schemaguard.dialects.postgresql.render_objects import qualified
 from schemaguard.dialects.sqla import build_index, build_table, compile_ddl, quote_ident, server_default, sql_string
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
-from schemaguard.migrate.planner import Autocommit, MigrateHooks, Phase, PlanContext, Rebuild, Sql, Step
-from schemaguard.model import Column, Enum, Table, TypeKind
+from schemaguard.migrate.planner import Autocommit, Comment, MigrateHooks, Phase, PlanContext, Rebuild, Sql, Step
+from schemaguard.model import Column, Enum, ObjectKind, Table, TypeKind
 
 LOCK_TIMEOUT = "5s"
 """``lock_timeout`` of an online revision: a statement that waits longer for its lock fails (and the revision
@@ -201,8 +202,72 @@ def _mentions(sql: str, columns: list[str]) -> bool:
     return any(f'"{c}"' in sql or (c.islower() and c in sql) for c in columns)
 
 
-def _never_rebuild(change: Change, desired: Table | None, actual: Table | None) -> bool:
-    return False
+def _needs_rebuild(change: Change, desired: Table | None, actual: Table | None) -> bool:
+    """Only a table whose partitioning changes (becomes partitioned, stops being so, or changes strategy or key)
+    is created again: PostgreSQL sets a partition key only in CREATE TABLE ("It is not possible to turn a
+    regular table into a partitioned table or vice versa", ddl-partitioning.html). Everything else is altered
+    in place."""
+    return change.kind is ChangeKind.PARTITIONING_CHANGED and desired is not None and actual is not None
+
+
+_TABLE_PROPERTIES = frozenset(
+    (ObjectKind.ROW_SECURITY, ObjectKind.INHERITANCE, ObjectKind.TABLE_OPTIONS, ObjectKind.COLLATION)
+)
+
+
+def rebuild_table(ctx: PlanContext, before: Table, after: Table) -> list[Step]:
+    """Steps that create ``after`` again in place of ``before`` with its rows: a table whose partitioning changes.
+
+    Choice (issue 14): migra drops and creates such a table, losing its rows; Atlas refuses ("partition key
+    cannot be added ... drop and add is required"). Here the rows are kept when they fit: they are copied to a
+    holding table (``CREATE TABLE ... AS TABLE``, partitions' rows included), the old table is dropped with its
+    partitions (those detached by the plan are kept), the new one is created with its ``PARTITION BY``, indexes
+    and desired partitions, the rows are copied back through it (the shared columns; identity values kept with
+    ``OVERRIDING SYSTEM VALUE`` and their sequences moved past them), and the holding table is dropped. A row no
+    partition accepts makes PostgreSQL refuse the INSERT ("no partition of relation ... found for row"), so the
+    transaction rolls back and nothing is lost. Its foreign keys, triggers, rules, policies, row-level security
+    and options are created again from the desired schema. The ``DROP TABLE`` is flagged by ``migrate lint``.
+
+    Not handled: foreign keys of other tables and views that read the table (PostgreSQL refuses the DROP
+    TABLE while they exist; the transaction rolls back).
+    Sources: https://www.postgresql.org/docs/15/ddl-partitioning.html, https://www.postgresql.org/docs/15/sql-insert.html
+    """
+    from schemaguard.dialects.postgresql.render_objects import create_sql
+    from schemaguard.migrate.table_ops import AddForeignKey, CreateTable
+
+    name = qualified(after.name)
+    ns, dot, bare = before.name.rpartition(".")
+    hold = qualified(f"{ns}{dot}{bare[:50]}__sg_rows")
+    old_cols = {c.name for c in before.columns if not c.generated}
+    shared = [c for c in after.columns if c.name in old_cols and not c.generated]
+    cols = ", ".join(quote_ident(c.name) for c in shared)
+    steps: list[Step] = [
+        Comment(
+            f"table {after.name} is created again (its partitioning changes; only CREATE TABLE sets it): "
+            "rows kept through a holding table"
+        ),
+        Sql(f"CREATE TABLE {hold} AS TABLE {name}"),
+        Sql(f"DROP TABLE {name}"),
+        *CreateTable(after).lower(ctx),
+    ]
+    for o in ctx.d.objects:
+        # Its partitions (a table that becomes one is attached later by the plan, keeping its rows).
+        if o.kind is ObjectKind.PARTITION and o.table == after.name and ctx.a.table(o.name) is None:
+            steps += [Sql(s) for s in create_sql(o, ctx.d)]
+    if cols:
+        steps.append(Sql(f"INSERT INTO {name} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {hold}"))
+    for c in shared:
+        if c.autoincrement:
+            seq = f"pg_catalog.pg_get_serial_sequence({sql_string(name)}, {sql_string(c.name)})"
+            col = quote_ident(c.name)
+            steps.append(Sql(f"SELECT pg_catalog.setval({seq}, max({col})) FROM {name} HAVING max({col}) IS NOT NULL"))
+    steps.append(Sql(f"DROP TABLE {hold}"))
+    steps += [s for fk in after.foreign_keys for s in AddForeignKey(after, fk).lower(ctx)]
+    for o in ctx.d.objects:
+        bound = o.table == after.name and o.kind is not ObjectKind.PARTITION
+        if bound or (o.name == after.name and o.kind in _TABLE_PROPERTIES):
+            steps += [Sql(s) for s in create_sql(o, ctx.d)]
+    return steps
 
 
 def _no_rebuild(ctx: PlanContext, before: Table, after: Table) -> Rebuild:  # pragma: no cover - never asked
@@ -210,7 +275,7 @@ def _no_rebuild(ctx: PlanContext, before: Table, after: Table) -> Rebuild:  # pr
 
 
 HOOKS = MigrateHooks(
-    needs_rebuild=_never_rebuild,
+    needs_rebuild=_needs_rebuild,
     alter_column=alter_column,
     enum_values=enum_values,
     create_enum=lambda e: [_create_type(e), *_enum_comment(e)],
@@ -218,5 +283,6 @@ HOOKS = MigrateHooks(
     rebuild=_no_rebuild,
     online=True,
     lock_timeout=LOCK_TIMEOUT,
+    rebuild_steps=rebuild_table,
 )
 """PostgreSQL's answers to the planner."""

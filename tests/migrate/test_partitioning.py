@@ -1,0 +1,190 @@
+"""Declarative partitioning changes on PostgreSQL (issue 14): each planted between two real databases, then
+
+1. ``diff --sql`` (the planner's SQL) applied to the first leaves zero drift against the second, rows kept;
+2. the same through Alembic revisions generated from the two databases' inspected masters: ``upgrade``
+   converges, rows kept, and ``downgrade`` returns to the first schema, rows kept.
+
+Changes: a table becomes partitioned, stops being partitioned, changes its partition key (all three created
+again with their rows: only CREATE TABLE sets a key); a table attached as a partition, a partition detached, a
+partition's bound changed (``ATTACH`` / ``DETACH PARTITION``); a sub-partition's own key changed is refused.
+Source: https://www.postgresql.org/docs/15/ddl-partitioning.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import psycopg
+import pytest
+
+from schemaguard import api
+from schemaguard.config import Config
+from schemaguard.errors import UnsupportedChange
+from tests.conftest import run_sql
+from tests.helpers import apply_statements
+
+CFG = Config()
+
+MEASUREMENT = "CREATE TABLE measurement (city_id int NOT NULL, logdate date NOT NULL, peaktemp int)"
+FEB = "FOR VALUES FROM ('2006-02-01') TO ('2006-03-01')"
+MAR = "FOR VALUES FROM ('2006-03-01') TO ('2006-04-01')"
+ROWS = (
+    "INSERT INTO {t} (city_id, logdate, peaktemp) VALUES (1, '2006-02-03', 10), (2, '2006-02-20', 20), "
+    "(3, '2006-03-05', 30)"
+)
+
+
+def _count(url: str, table: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # type: ignore[arg-type]
+    assert row is not None
+    return int(row[0])
+
+
+def _drift(desired: str, actual: str) -> list[str]:
+    report = api.diff_sources(api.load_source(desired, CFG), api.load_source(actual, CFG), CFG)
+    return [c.message for c in report.changes]
+
+
+def _converges(
+    make_project,
+    pg_factory: Callable[[], str],
+    a_sql: list[str],
+    b_sql: list[str],
+    rows: list[str],
+    kept: dict[str, int],
+) -> list[str]:
+    """a → b planned by ``diff --sql`` and by generated revisions (upgrade, downgrade); ``kept`` maps a table of
+    both schemas to the rows it must still hold after each step. Returns the ``diff --sql`` statements."""
+    a, b = pg_factory(), pg_factory()
+    run_sql(a, a_sql)
+    run_sql(b, b_sql)
+    assert _drift(b, a)  # the pair differs
+
+    # 1. diff --sql, applied in one transaction.
+    work = pg_factory()
+    run_sql(work, a_sql + rows)
+    report = api.diff_sources(api.load_source(b, CFG), api.load_source(work, CFG), CFG, with_sql=True)
+    sql = list(report.sql or ())
+    apply_statements(work, sql)
+    assert _drift(b, work) == [], sql
+    for table, n in kept.items():
+        assert _count(work, table) == n, (table, sql)
+
+    # 2. Alembic revisions from the two databases' inspected masters.
+    p = make_project("postgresql")
+    assert p.run("inspect", "--url", a, "-o", "a.yaml") == 0
+    assert p.run("inspect", "--url", b, "-o", "b.yaml") == 0
+    db = pg_factory()
+    p.master((p.root / "a.yaml").read_text(encoding="utf-8"))
+    assert p.run("migrate", "generate", "-m", "a") == 0
+    assert p.run("migrate", "upgrade", "--url", db) == 0
+    assert _drift(a, db) == []
+    run_sql(db, rows)
+    p.master((p.root / "b.yaml").read_text(encoding="utf-8"))
+    assert p.run("migrate", "generate", "-m", "b") == 0
+    assert p.run("migrate", "upgrade", "--url", db) == 0
+    revision = p.revisions()[-1].read_text(encoding="utf-8")
+    assert _drift(b, db) == [], revision
+    for table, n in kept.items():
+        assert _count(db, table) == n, (table, revision)
+    assert p.run("migrate", "downgrade", "0001", "--url", db) == 0
+    assert _drift(a, db) == [], revision
+    for table, n in kept.items():
+        assert _count(db, table) == n, (table, "downgrade", revision)
+    return sql
+
+
+def test_table_becomes_partitioned_with_its_rows(make_project, pg_factory: Callable[[], str]) -> None:
+    """A plain table becomes partitioned by range, with two partitions: created again, its three rows copied
+    back through the new partitions (before the fix: "a partition key is set only by CREATE TABLE")."""
+    a = [MEASUREMENT]
+    b = [
+        MEASUREMENT + " PARTITION BY RANGE (logdate)",
+        f"CREATE TABLE m_feb PARTITION OF measurement {FEB}",
+        f"CREATE TABLE m_mar PARTITION OF measurement {MAR}",
+    ]
+    sql = _converges(make_project, pg_factory, a, b, [ROWS.format(t="measurement")], {"measurement": 3})
+    assert any("PARTITION BY RANGE (logdate)" in s for s in sql), sql
+
+
+def test_table_stops_being_partitioned_with_its_rows(make_project, pg_factory: Callable[[], str]) -> None:
+    """A partitioned table (two partitions holding rows) becomes a plain table: its rows are kept."""
+    a = [
+        MEASUREMENT + " PARTITION BY RANGE (logdate)",
+        f"CREATE TABLE m_feb PARTITION OF measurement {FEB}",
+        f"CREATE TABLE m_mar PARTITION OF measurement {MAR}",
+    ]
+    b = [MEASUREMENT]
+    _converges(make_project, pg_factory, a, b, [ROWS.format(t="measurement")], {"measurement": 3})
+
+
+def test_partition_key_change_is_rebuilt(make_project, pg_factory: Callable[[], str]) -> None:
+    """RANGE (logdate) → LIST (city_id), partitions replaced: the table is created again with its rows."""
+    a = [
+        MEASUREMENT + " PARTITION BY RANGE (logdate)",
+        f"CREATE TABLE m_feb PARTITION OF measurement {FEB}",
+        f"CREATE TABLE m_mar PARTITION OF measurement {MAR}",
+    ]
+    b = [
+        MEASUREMENT + " PARTITION BY LIST (city_id)",
+        "CREATE TABLE m_low PARTITION OF measurement FOR VALUES IN (1, 2)",
+        "CREATE TABLE m_high PARTITION OF measurement FOR VALUES IN (3, 4)",
+    ]
+    sql = _converges(make_project, pg_factory, a, b, [ROWS.format(t="measurement")], {"measurement": 3})
+    assert any("PARTITION BY LIST (city_id)" in s for s in sql), sql
+
+
+def test_partition_attached(make_project, pg_factory: Callable[[], str]) -> None:
+    """A plain table becomes a partition: ATTACH PARTITION (no drop), its rows then visible through the parent;
+    the downgrade detaches it again."""
+    part = "CREATE TABLE measurement (city_id int NOT NULL, logdate date NOT NULL, peaktemp int) PARTITION BY RANGE (logdate)"
+    a = [part, f"CREATE TABLE m_feb PARTITION OF measurement {FEB}", MEASUREMENT.replace("measurement", "m_mar")]
+    b = [
+        part,
+        f"CREATE TABLE m_feb PARTITION OF measurement {FEB}",
+        f"CREATE TABLE m_mar PARTITION OF measurement {MAR}",
+    ]
+    rows = ["INSERT INTO m_mar VALUES (3, '2006-03-05', 30)"]
+    sql = _converges(make_project, pg_factory, a, b, rows, {"m_mar": 1})
+    assert any("ATTACH PARTITION" in s for s in sql) and not any(s.startswith("DROP TABLE") for s in sql), sql
+
+
+def test_partition_detached(make_project, pg_factory: Callable[[], str]) -> None:
+    """migra's partitioning case in small: a partition becomes a plain table (DETACH, rows kept) while its former
+    parent gains a column (added after the detach, so the detached table does not get it)."""
+    part = "CREATE TABLE measurement (city_id int NOT NULL, logdate date NOT NULL, peaktemp int{}) PARTITION BY RANGE (logdate)"
+    a = [
+        part.format(""),
+        f"CREATE TABLE m_feb PARTITION OF measurement {FEB}",
+        f"CREATE TABLE m_mar PARTITION OF measurement {MAR}",
+    ]
+    b = [
+        part.format(", extra text"),
+        f"CREATE TABLE m_feb PARTITION OF measurement {FEB}",
+        MEASUREMENT.replace("measurement", "m_mar"),
+    ]
+    sql = _converges(make_project, pg_factory, a, b, [ROWS.format(t="measurement")], {"m_mar": 1, "m_feb": 2})
+    assert any("DETACH PARTITION" in s for s in sql) and not any(s.startswith("DROP TABLE") for s in sql), sql
+
+
+def test_partition_bound_changed(make_project, pg_factory: Callable[[], str]) -> None:
+    """A partition's range widens: DETACH then ATTACH with the new bound, rows kept."""
+    part = MEASUREMENT + " PARTITION BY RANGE (logdate)"
+    a = [part, f"CREATE TABLE m_feb PARTITION OF measurement {FEB}"]
+    b = [part, "CREATE TABLE m_feb PARTITION OF measurement FOR VALUES FROM ('2006-01-01') TO ('2006-03-01')"]
+    rows = ["INSERT INTO measurement VALUES (1, '2006-02-03', 10)"]
+    sql = _converges(make_project, pg_factory, a, b, rows, {"m_feb": 1})
+    assert any("DETACH PARTITION" in s for s in sql) and any("'2006-01-01'" in s for s in sql), sql
+
+
+def test_sub_partition_key_change_is_refused(pg_factory: Callable[[], str]) -> None:
+    """A partition that is itself partitioned changes its own key: refused with one line naming the partition
+    (its rows would have to move between sub-partitions), as Atlas refuses a partition key change."""
+    top = MEASUREMENT + " PARTITION BY RANGE (logdate)"
+    a, b = pg_factory(), pg_factory()
+    run_sql(a, [top, f"CREATE TABLE m_feb PARTITION OF measurement {FEB} PARTITION BY LIST (city_id)"])
+    run_sql(b, [top, f"CREATE TABLE m_feb PARTITION OF measurement {FEB} PARTITION BY RANGE (peaktemp)"])
+    with pytest.raises(UnsupportedChange, match=r"^partition m_feb: its partition key changes") as info:
+        api.diff_sources(api.load_source(b, CFG), api.load_source(a, CFG), CFG, with_sql=True)
+    assert "\n" not in str(info.value)
