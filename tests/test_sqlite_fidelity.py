@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from schemaguard import api
 from schemaguard.dialects import get_dialect
 from schemaguard.diff.changes import Change
@@ -269,3 +271,103 @@ def test_int_against_integer_primary_key_is_drift_and_the_plan_converges(sqlite_
     )
     assert _summary(changes) == [("column_default", "i", "id")]
     assert changes[0].aspects == ("autoincrement",)
+
+
+# --- 5. STRICT / WITHOUT ROWID (and the other CREATE TABLE-only properties) are planned -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("desired", "actual"),
+    [
+        pytest.param(
+            "CREATE TABLE s (id INTEGER PRIMARY KEY, x TEXT) STRICT; INSERT INTO s VALUES (1, 'a');",
+            "CREATE TABLE s (id INTEGER PRIMARY KEY, x TEXT); INSERT INTO s VALUES (1, 'a');",
+            id="strict_added",
+        ),
+        pytest.param(
+            "CREATE TABLE s (k TEXT NOT NULL PRIMARY KEY, x TEXT) WITHOUT ROWID; INSERT INTO s VALUES ('k', 'a');",
+            "CREATE TABLE s (k TEXT NOT NULL PRIMARY KEY, x TEXT) STRICT; INSERT INTO s VALUES ('k', 'a');",
+            id="strict_to_without_rowid",
+        ),
+    ],
+)
+def test_table_option_change_is_planned_as_a_rebuild(
+    desired: str, actual: str, sqlite_factory: Callable[[], str]
+) -> None:
+    changes = _converges(desired, actual, sqlite_factory)
+    assert _summary(changes) == [("table_options_changed", None, "s")]
+
+
+def test_a_new_strict_table_is_created_strict(sqlite_factory: Callable[[], str]) -> None:
+    changes = _converges(
+        "CREATE TABLE keep (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE s (id INTEGER PRIMARY KEY, k TEXT NOT NULL COLLATE NOCASE REFERENCES keep (id)) STRICT;"
+        "CREATE INDEX s_k ON s (k);",
+        "CREATE TABLE keep (id INTEGER PRIMARY KEY)",
+        sqlite_factory,
+    )
+    assert sorted(c[0] for c in _summary(changes)) == ["collation_changed", "table_missing", "table_options_changed"]
+
+
+V1 = """version: 1
+tables:
+  account:
+    columns:
+      id: {type: integer, primary_key: true}
+      email: {type: text, nullable: false}
+      total: {type: integer, generated: id * 2}
+"""
+V2 = """version: 1
+tables:
+  account:
+    columns:
+      id: {type: integer, primary_key: true}
+      email: {type: text, nullable: false}
+      total: {type: integer, generated: id * 2, generated_storage: virtual}
+  setting:
+    columns:
+      k: {type: text, primary_key: true}
+      v: {type: text}
+table_options:
+  account: {strict: true}
+  setting: {without_rowid: true}
+collations:
+  account: {email: NOCASE}
+"""
+
+
+def test_migrate_generate_upgrade_downgrade_converge(
+    sqlite_factory: Callable[[], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same through Alembic revisions (``migrate generate``/``upgrade``/``downgrade``), rows kept."""
+    from schemaguard.cli.app import main
+    from schemaguard.cli.context import STATE
+
+    def run(*args: str) -> int:
+        STATE._config = None
+        STATE.config_path = None
+        return main(list(args))
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "schemaguard.toml").write_text('master = "master.yaml"\ndialect = "sqlite"\n', encoding="utf-8")
+    monkeypatch.chdir(root)
+    url = sqlite_factory()
+    (root / "master.yaml").write_text(V1, encoding="utf-8")
+    assert run("migrate", "generate", "-m", "initial") == 0
+    assert run("migrate", "upgrade", "--url", url) == 0
+    apply_statements(url, ["INSERT INTO account (id, email) VALUES (1, 'A@x')"])
+    (root / "master.yaml").write_text(V2, encoding="utf-8")
+    assert run("diff", "--url", url) == 1
+    assert run("migrate", "generate", "-m", "strict") == 0
+    assert run("migrate", "upgrade", "--url", url) == 0
+    assert run("diff", "--url", url) == 0
+    assert "STRICT" in _stored_sql(url, "account") and "WITHOUT ROWID" in _stored_sql(url, "setting")
+    con = sqlite3.connect(sqlite_file(url))
+    # NOCASE: the same email in other case is found; the rows survived the rebuild.
+    assert con.execute("SELECT id, total FROM account WHERE email = 'a@X'").fetchall() == [(1, 2)]
+    con.close()
+    assert run("migrate", "downgrade", "-1", "--url", url) == 0
+    (root / "master.yaml").write_text(V1, encoding="utf-8")
+    assert run("diff", "--url", url) == 0
+    assert "STRICT" not in _stored_sql(url, "account")

@@ -277,6 +277,8 @@ def _table_readers(planned: list[Op], ctx: PlanContext) -> list[Op]:
         retyped = isinstance(op, AlterColumn) and op.change.kind is ChangeKind.COLUMN_TYPE
         if isinstance(op, DropTable | DropColumn | AlterColumn) and (retyped or not isinstance(op, AlterColumn)):
             tables[op.table.name] = None
+        elif isinstance(op, RebuildTable) and ctx.hooks.rebuild_steps is not None:  # dropped and created again
+            tables[op.after.name] = None
         elif isinstance(op, AlterEnum) and op.phase is not Phase.CREATE_TYPES:  # rebuilt, not only added to
             for t in ctx.a.tables:
                 if any(c.type.enum_name == op.after.name for c in t.columns):
@@ -485,18 +487,20 @@ def plan(changes: Sequence[Change], desired: Schema, actual: Schema, dialect: Di
         at, dt = ctx.a.table(name), ctx.d.table(name)
         assert at is not None and dt is not None
         planned.append(RebuildTable(at, dt))
-    # New tables the dialect creates whole (hooks.create_table): their CREATE TABLE makes their properties.
-    created = {
+    # Tables created whole (hooks.create_table) or dropped: their CREATE TABLE makes, and DROP TABLE removes, the
+    # properties only CREATE TABLE sets (SQLite's STRICT, COLLATE...; needs_rebuild says which).
+    whole = {
         ch.object: ctx.d.table(ch.object or "")
         for ch in changes
         if ch.kind is ChangeKind.TABLE_MISSING and ctx.hooks.create_table is not None
     }
+    whole.update((ch.object, ctx.a.table(ch.object or "")) for ch in changes if ch.kind is ChangeKind.TABLE_EXTRA)
     for ch in changes:
         if _table_of(ch) in rebuild:
             continue  # the rebuild makes every change of its table (its triggers and options included)
-        new = created.get(_table_of(ch)) if ch.kind is not ChangeKind.TABLE_MISSING else None
-        if new is not None and ctx.hooks.needs_rebuild(ch, new, new):
-            continue  # a property only CREATE TABLE sets, made by the new table's creation
+        made = whole.get(_table_of(ch)) if ch.kind not in (ChangeKind.TABLE_MISSING, ChangeKind.TABLE_EXTRA) else None
+        if made is not None and ctx.hooks.needs_rebuild(ch, made, made):
+            continue  # a property only CREATE TABLE sets: made by the table's creation, gone with its drop
         planner = PLANNERS.get(ch.kind) or _object_planners().get(ch.kind)
         if planner is None:
             raise UnsupportedChange(f"no plan for {ch.kind.value} changes on {dialect.name}", ch, dialect.name)
