@@ -12,7 +12,9 @@ Source: https://www.sqlite.org/lang_altertable.html#otheralter
 The new table and its indexes are rendered by ``render.render_schema`` from the desired table, so a rebuilt
 table is exactly what a fresh database built from the master holds: index order (``DESC``), partial and
 expression indexes, foreign key actions, checks, defaults, generated columns and whatever else the renderer
-spells (collations, ``AUTOINCREMENT``, ``STRICT`` as the model gains them).
+spells: column collations, ``VIRTUAL``/``STORED`` generated columns, ``AUTOINCREMENT``, ``STRICT`` and
+``WITHOUT ROWID``. Those CREATE TABLE-only properties also make a new table be created whole
+(:class:`CreateTableWhole`) rather than by Alembic's ``create_table``.
 """
 
 from __future__ import annotations
