@@ -188,3 +188,18 @@ def test_sub_partition_key_change_is_refused(pg_factory: Callable[[], str]) -> N
     with pytest.raises(UnsupportedChange, match=r"^partition m_feb: its partition key changes") as info:
         api.diff_sources(api.load_source(b, CFG), api.load_source(a, CFG), CFG, with_sql=True)
     assert "\n" not in str(info.value)
+
+
+def test_table_read_by_a_view_becomes_partitioned(make_project, pg_factory: Callable[[], str]) -> None:
+    """The view that reads the table is dropped before it is created again and created after (PostgreSQL refuses
+    DROP TABLE under a view: "other objects depend on it")."""
+    view = "CREATE VIEW hot AS SELECT city_id, logdate FROM measurement WHERE peaktemp > 15"
+    a = [MEASUREMENT, view]
+    b = [
+        MEASUREMENT + " PARTITION BY RANGE (logdate)",
+        f"CREATE TABLE m_feb PARTITION OF measurement {FEB}",
+        f"CREATE TABLE m_mar PARTITION OF measurement {MAR}",
+        view,
+    ]
+    sql = _converges(make_project, pg_factory, a, b, [ROWS.format(t="measurement")], {"measurement": 3, "hot": 2})
+    assert any(s.startswith("DROP VIEW") for s in sql), sql
