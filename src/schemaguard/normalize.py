@@ -137,6 +137,31 @@ def _is_now(n: exp.Expr) -> bool:
     return isinstance(n, exp.Anonymous) and str(n.this).upper() in _NOW_FUNCS and not n.expressions
 
 
+_SEARCH_PATH_SCHEMAS = frozenset(("public", "pg_catalog"))
+"""Schemas PostgreSQL's deparser leaves out of a function or type name when they are on the search path:
+``pg_get_expr`` / ``pg_get_indexdef`` print ``f(x)`` for ``public.f(x)`` (a name is qualified only when it is not
+visible: https://www.postgresql.org/docs/current/functions-info.html#FUNCTIONS-INFO-CATALOG, ``pg_get_expr``), and
+``pg_catalog`` is always searched (https://www.postgresql.org/docs/current/ddl-schemas.html#DDL-SCHEMAS-PATH)."""
+
+
+def _search_path_name(n: exp.Expr) -> bool:
+    if not isinstance(n, exp.Identifier):
+        return False
+    name = str(n.this)
+    return (name if n.quoted else name.lower()) in _SEARCH_PATH_SCHEMAS
+
+
+def _unqualify(n: exp.Expr) -> exp.Expr:
+    """``public.f(x)`` → ``f(x)`` and ``x::public.t`` → ``x::t``: the deparsed form of a name on the search path."""
+    if isinstance(n, exp.Dot) and _search_path_name(n.this) and isinstance(n.expression, exp.Func):
+        return n.expression
+    if isinstance(n, exp.DataType) and isinstance(n.args.get("kind"), exp.Dot):
+        kind = n.args["kind"]
+        if _search_path_name(kind.this) and isinstance(kind.expression, exp.Identifier):
+            return exp.DataType(this=n.this, kind=kind.expression)
+    return n
+
+
 @lru_cache(maxsize=65536)
 def canonical_expression(sql: str, dialect: str | None = None) -> str:
     """Canonical text of an SQL expression, for comparison only (never executed).
@@ -147,7 +172,9 @@ def canonical_expression(sql: str, dialect: str | None = None) -> str:
 
     Returns:
         A canonical PostgreSQL-flavoured spelling with casts and redundant parentheses removed, ``ANY(ARRAY)``
-        turned into ``IN``, identifiers unquoted and keywords upper-cased. If sqlglot cannot parse the text, the
+        turned into ``IN``, a ``public.``/``pg_catalog.`` qualifier of a function or type dropped (as
+        PostgreSQL's deparser drops it, :data:`_SEARCH_PATH_SCHEMAS`), identifiers unquoted and keywords
+        upper-cased. If sqlglot cannot parse the text, the
         text itself with whitespace collapsed (so unparseable but identical text still compares equal).
     """
     text = sql.strip()
@@ -160,7 +187,7 @@ def canonical_expression(sql: str, dialect: str | None = None) -> str:
         return re.sub(r"\s+", " ", text)
     if node is None:
         return re.sub(r"\s+", " ", text)
-    node = _strip(node)
+    node = _strip(node.transform(_unqualify, copy=True))
 
     def unquote(n: exp.Expr) -> exp.Expr:
         if isinstance(n, exp.Identifier):

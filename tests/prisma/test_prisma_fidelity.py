@@ -229,3 +229,49 @@ def test_yaml_column_type_names_a_schema_qualified_enum(
     master.write_text(SALES_YAML.replace("type: sales.state,", "type: sales.status,"), encoding="utf-8")
     code, _, err = run_cli(["validate", "--master", str(master)], capsys)
     assert code == 2 and "unknown type 'sales.status'" in err and err.strip().count("\n") == 0
+
+
+# --- 6. public.f(x) equals PostgreSQL's deparsed f(x) ----------------------------------------------------------------
+SEARCH_PATH_DB = """
+CREATE FUNCTION public.next_id() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION public.code(n integer) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT repeat(''x'', n)';
+CREATE TABLE "T" (id integer NOT NULL DEFAULT public.next_id() PRIMARY KEY, s text NOT NULL DEFAULT public.code(2));
+CREATE INDEX "T_code_idx" ON "T" (public.code(id));
+"""
+
+
+def test_public_qualified_function_equals_the_deparsed_unqualified_form(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PostgreSQL stores ``DEFAULT public.next_id()`` and ``(public.code(id))`` and deparses them without the
+    schema (``next_id()``, ``code(id)``: public is on the search path). A master that keeps the qualifier (Prisma
+    ``dbgenerated("public.next_id()")``, a YAML ``{sql: public.code(2)}`` or index expression) is no drift; it was
+    column_default drift before. Another schema's qualifier still differs."""
+    run_sql(pg_url, SEARCH_PATH_DB)
+    prisma = tmp_path / "t.prisma"
+    prisma.write_text(
+        'datasource db {\n  provider = "postgresql"\n}\n\nmodel T {\n'
+        '  id Int    @id @default(dbgenerated("public.next_id()"))\n'
+        '  s  String @default(dbgenerated("public.code(2)"))\n\n'
+        '  @@index([id], map: "T_code_idx")\n}\n',
+        encoding="utf-8",
+    )
+    yaml = tmp_path / "t.yaml"
+    yaml.write_text(
+        "version: 1\ntables:\n  T:\n    columns:\n"
+        '      id: {type: integer, primary_key: true, default: {sql: "public.next_id()"}}\n'
+        '      s: {type: text, nullable: false, default: {sql: "\\"public\\".code(2)"}}\n'
+        '    indexes:\n      - {name: T_code_idx, columns: [{expression: "public.code(id)"}]}\n',
+        encoding="utf-8",
+    )
+    _, report = diff_json(["diff", "--to", str(yaml), "--url", pg_url], capsys)
+    assert [c for c in _changes(report) if c[0].startswith(("column", "index"))] == []
+    _, report = diff_json(["diff", "--to", str(prisma), "--url", pg_url], capsys)
+    # Prisma cannot write an expression index: its plain @@index([id]) differs from the database's, nothing else.
+    assert [c for c in _changes(report) if c[0].startswith(("column", "index"))] == [
+        ("index_changed", "T", "T_code_idx")
+    ]
+    other = yaml.read_text(encoding="utf-8").replace('"public.next_id()"', '"audit.next_id()"')
+    yaml.write_text(other, encoding="utf-8")
+    _, report = diff_json(["diff", "--to", str(yaml), "--url", pg_url], capsys)
+    assert [c for c in _changes(report) if c[0].startswith("column")] == [("column_default", "T", "id")]
