@@ -403,6 +403,12 @@ def inspect_schema(
         InspectError: a schema named literally does not exist, or a catalog query failed.
     """
     label = namespace or "*"
+    # No JIT compilation for these queries (set_config(..., true): this transaction only, like SET LOCAL): the
+    # planner's cost estimate of the columns query passes jit_above_cost (100000) at about 1,000 tables, and
+    # compiling it took longer than running it (0.24 s of LLVM emission for a 0.1 s query).
+    # Source: https://www.postgresql.org/docs/15/jit-decision.html,
+    # https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADMIN-SET
+    _query(conn, "SELECT pg_catalog.set_config('jit', 'off', true)", {}, label)
     spaces = list(_query(conn, ALL_NAMESPACES_SQL, {}, label))
     default_ns, selected = select_namespaces(
         [(r.nspname, bool(r.extension_owned)) for r in spaces], namespace, schemas, exclude
