@@ -92,6 +92,12 @@ def _plural(what: str, n: int) -> str:
     return what + "s"
 
 
+def plural(what: str, n: int) -> str:
+    """``what`` (an object type, underscores as spaces) for ``n`` objects: ``column default`` → ``column
+    defaults``, ``privileges`` stays."""
+    return _plural(what, n)
+
+
 def counts(schema: Schema) -> dict[str, int]:
     """Objects per type in ``schema``: tables, columns, indexes, foreign keys, checks, enums, then each object
     kind present."""

@@ -10,11 +10,42 @@ import typer
 
 from schemaguard.cli.commands.options import DialectName, OutOpt
 from schemaguard.cli.context import STATE
+from schemaguard.model import Schema
 
 
 class RenderFormat(StrEnum):
     sql = "sql"
     prisma = "prisma"
+
+
+def not_rendered(schema: Schema, dialect: str) -> list[str]:
+    """One line per part of ``schema`` the ``dialect``'s DDL leaves out, with the count, reason and names.
+
+    The parts are what :meth:`~schemaguard.dialects.base.Dialect.supported` moves to ``not_compared`` (object
+    kinds the dialect has no such objects of, and what ``dialects/<name>/diff.py: not_stored`` says the
+    adaptation drops: SQLite a PostgreSQL function default or collation, PostgreSQL a default on a serial,
+    identity or generated column). The same entries are the diff report's coverage, so ``render`` and ``diff``
+    name the same things. Entries the master already carried (the loader's) are not render drops and are left
+    to the diff report.
+
+    Args:
+        schema: the master as loaded.
+        dialect: a dialect name.
+
+    Returns:
+        ``not rendered for postgresql: 2 column defaults (reason): t.id, t.n`` lines; empty when nothing is left
+        out.
+    """
+    from schemaguard.dialects import get_dialect
+    from schemaguard.diff.coverage import plural
+
+    d = get_dialect(dialect)
+    entries = d.supported(schema).not_compared[len(schema.not_compared) :]
+    lines = []
+    for e in entries:
+        shown = ", ".join(e.names[:20]) + (f" and {len(e.names) - 20} more" if len(e.names) > 20 else "")
+        lines.append(f"not rendered for {d.name}: {len(e.names)} {plural(e.what, len(e.names))} ({e.reason}): {shown}")
+    return lines
 
 
 def render(
@@ -43,11 +74,15 @@ def render(
         results = api.check_rendered(cfg, write=write_all)
         console = STATE.console()
         bad = [r for r in results if r.status != "ok"]
+        loaded = api.load_master(cfg) if any(r.format == "sql" for r in results) else None
         for r in results:
             if STATE.quiet and r.status == "ok":
                 continue
             mark = "[green]✓[/]" if r.status == "ok" else ("[yellow]↻ rewritten[/]" if write_all else "[red]✗[/]")
             console.print(f"{mark} {escape(str(r.path))} ({r.dialect}, {r.format}): {r.status}", highlight=False)
+            if loaded is not None and r.format == "sql":
+                for line in not_rendered(loaded, r.dialect):
+                    console.print(f"  {line}", style="yellow", markup=False, highlight=False)
         if check and bad and not write_all:
             console.print(
                 f"[red]{len(bad)} rendered file(s) out of date:[/] run `schemaguard render --all`", highlight=False
@@ -59,6 +94,10 @@ def render(
 
     name = dialect.value if dialect is not None else get_dialect(cfg.dialect).name
     text = api.render_text(schema, name, fmt.value, info=info, label=master or cfg.master)
+    if fmt is RenderFormat.sql:
+        # Never silent: what the dialect cannot hold is named on stderr (the DDL on stdout stays clean).
+        for line in not_rendered(schema, name):
+            STATE.err_console().print(line, style="yellow", markup=False, highlight=False, soft_wrap=True)
     if out:
         Path(out).write_text(text, encoding="utf-8")
         STATE.err_console().print(f"wrote {out}", markup=False, highlight=False)

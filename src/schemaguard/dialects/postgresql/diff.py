@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import replace
 
-from schemaguard.model import ColumnType, Schema, TypeKind
+from schemaguard.model import ColumnType, NotCompared, Schema, TypeKind
 
 DEFAULT_TIME_PRECISION = 6
 """timestamp/time without a precision keep microseconds: timestamp == timestamp(6).
@@ -64,3 +64,24 @@ def adapt(schema: Schema) -> Schema:
         tables.append(replace(t, columns=tuple(cols)) if table_changed else t)
         changed = changed or table_changed
     return replace(schema, tables=tuple(tables)) if changed else schema
+
+
+def not_stored(schema: Schema) -> Schema:
+    """``schema`` with a ``not_compared`` entry for each column default PostgreSQL cannot hold: a default on an
+    autoincrement (serial or identity) column, whose value comes from its sequence, or on a generated column,
+    whose value is its expression. PostgreSQL refuses both ("both default and identity specified", "both default
+    and generation expression specified"; https://www.postgresql.org/docs/current/sql-createtable.html), so the
+    renderer leaves such a default out and the differ does not compare it: this makes ``render`` and the
+    coverage report say so. Names are ``table.column``; the same schema when there are none."""
+    names = tuple(
+        sorted(
+            f"{t.name}.{c.name}"
+            for t in schema.tables
+            for c in t.columns
+            if c.default is not None and (c.autoincrement or c.generated)
+        )
+    )
+    if not names:
+        return schema
+    reason = "PostgreSQL holds no default on a serial, identity or generated column: not rendered"
+    return replace(schema, not_compared=(*schema.not_compared, NotCompared("column default", reason, names)))

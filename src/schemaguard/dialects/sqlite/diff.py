@@ -182,9 +182,36 @@ def not_stored(schema: Schema) -> Schema:
         if not _sqlite_default(c.default)
         or (c.type.is_array and c.default is not None and c.default.kind is DefaultKind.EXPRESSION)
     )
+    if names:
+        entry = NotCompared("column default", "SQLite cannot evaluate it: dropped on SQLite", tuple(names))
+        schema = replace(schema, not_compared=(*schema.not_compared, entry))
+    return _not_held_defaults(schema, set(names))
+
+
+def _not_held_defaults(schema: Schema, listed: set[str]) -> Schema:
+    """A ``not_compared`` entry for each default :func:`adapt` or the DDL leaves out because of the column's
+    role: the rowid alias (``INTEGER PRIMARY KEY``: the rowid supplies the value) or a generated column
+    (https://www.sqlite.org/gencol.html: a generated column may not have a default). Only when such a
+    suspect column exists is the schema adapted, so a master without one costs one pass over its columns."""
+    suspects = {
+        f"{t.name}.{c.name}"
+        for t in schema.tables
+        for c in t.columns
+        if c.default is not None and (c.generated or (t.primary_key is not None and t.primary_key.columns == (c.name,)))
+    } - listed
+    if not suspects:
+        return schema
+    held = {f"{t.name}.{c.name}": c for t in adapt(schema).tables for c in t.columns}
+    names = tuple(
+        sorted(
+            n
+            for n in suspects
+            if (c := held.get(n)) is not None and (c.default is None or c.generated or c.autoincrement)
+        )
+    )
     if not names:
         return schema
-    entry = NotCompared("column default", "SQLite cannot evaluate it: dropped on SQLite", tuple(names))
+    entry = NotCompared("column default", "SQLite holds no default on a rowid or generated column: not rendered", names)
     return replace(schema, not_compared=(*schema.not_compared, entry))
 
 
