@@ -242,3 +242,49 @@ def test_unparsable_text_and_cycles_fall_back_to_the_given_order() -> None:
     v2 = make_object(ObjectKind.VIEW, "sales.V2", "SELECT * FROM T")
     assert [o.name for o in dependency_order([v, v2])] == ["sales.V2", "sales.V"]
     assert [o.name for o in readers(["t"], [v, v2], ["t"])] == ["sales.V", "sales.V2"]
+
+
+GUARDED = """
+CREATE TABLE "Acct" (id integer PRIMARY KEY, c {type} NOT NULL);
+ALTER TABLE "Acct" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "positive" ON "Acct" USING (c > 0);
+CREATE FUNCTION keep_row() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER "checked" BEFORE INSERT ON "Acct" FOR EACH ROW WHEN (NEW.c > 0) EXECUTE FUNCTION keep_row();
+CREATE TABLE audit (id integer);
+CREATE RULE "copy_big" AS ON UPDATE TO "Acct" WHERE NEW.c > 100 DO ALSO INSERT INTO audit VALUES (NEW.id);
+CREATE VIEW "ZAcct" AS SELECT id, c FROM "Acct";
+CREATE VIEW "AAcct" AS SELECT c FROM "ZAcct";
+"""
+
+
+def test_column_type_change_under_a_policy_a_trigger_when_and_a_rule(pg_factory: Callable[[], str]) -> None:
+    # PostgreSQL refuses "cannot alter type of a column used in a policy definition" (and in a trigger's WHEN, a
+    # rule): each is dropped before the ALTER and created again after, with the views over the table.
+    actual_url, desired_url = pg_factory(), pg_factory()
+    _pg(actual_url, GUARDED.format(type="integer"))
+    _pg(desired_url, GUARDED.format(type="bigint"))
+    desired, actual = api.inspect_url(desired_url), api.inspect_url(actual_url)
+    changes = diff_schemas(desired, actual, PG)
+    assert [(c.kind.value, c.table, c.object) for c in changes] == [("column_type", "Acct", "c")]
+    statements = PG.plan(changes, desired, actual)
+    alter = next(i for i, s in enumerate(statements) if "ALTER COLUMN" in s and "TYPE" in s)
+    for drop in ('DROP POLICY "positive"', 'DROP TRIGGER "checked"', 'DROP RULE "copy_big"', 'DROP VIEW "AAcct"'):
+        assert any(s.startswith(drop) for s in statements[:alter]), drop
+    apply_statements(actual_url, statements)
+    assert diff_schemas(desired, api.inspect_url(actual_url), PG) == []
+
+
+def test_enum_rebuild_under_a_policy(pg_factory: Callable[[], str]) -> None:
+    # An enum rebuild changes the type of every column using it: a policy naming such a column goes around it.
+    script = """
+    CREATE TYPE "Kind" AS ENUM ({values});
+    CREATE TABLE "M" (id integer PRIMARY KEY, kind "Kind" NOT NULL);
+    ALTER TABLE "M" ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY "not_b" ON "M" USING (kind <> 'B');
+    """
+    url, old_url = pg_factory(), pg_factory()
+    _pg(url, script.format(values="'A', 'B', 'C'") + "INSERT INTO \"M\" VALUES (1, 'A');")
+    _pg(old_url, script.format(values="'A', 'B'"))
+    desired, actual = api.inspect_url(old_url), api.inspect_url(url)
+    apply_statements(url, PG.plan(diff_schemas(desired, actual, PG), desired, actual))
+    assert diff_schemas(desired, api.inspect_url(url), PG) == []

@@ -22,6 +22,7 @@ from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.planner import Op, Phase, PlanContext, Sql, Step
 from schemaguard.model import DbObject, ObjectKind, Schema, depends
+from schemaguard.model.objects import referenced_names
 
 _EARLY = frozenset((ObjectKind.SCHEMA, ObjectKind.EXTENSION, ObjectKind.DOMAIN, ObjectKind.COMPOSITE_TYPE))
 _ROUTINES = frozenset((ObjectKind.FUNCTION, ObjectKind.PROCEDURE, ObjectKind.AGGREGATE))
@@ -192,6 +193,34 @@ def readers_of(a: DbObject, ctx: PlanContext) -> list[Op]:
         want = desired.get(dep.key)
         if want is not None:
             ops += [_create(want, ctx, ctx.desired), *_riders(want, ctx)]
+    return ops
+
+
+_ON_TABLE = frozenset((ObjectKind.POLICY, ObjectKind.TRIGGER, ObjectKind.RULE))
+
+
+def column_users_on(table: str, columns: set[str], ctx: PlanContext) -> list[Op]:
+    """The drops (and creates again) of the policies, triggers and rules on ``table`` whose text names one of
+    ``columns``, not planned yet. PostgreSQL refuses to change the type of a column a policy's ``USING``/``WITH
+    CHECK``, a trigger's ``WHEN`` or ``UPDATE OF``, or a rule uses ("cannot alter type of a column used in a
+    policy definition"; https://www.postgresql.org/docs/15/sql-altertable.html), so the planner calls this for
+    columns whose type changes in place (``ALTER COLUMN ... TYPE``, an enum rebuild). Names are matched as
+    identifiers in the definition and attributes (a superset: a spurious match only recreates the object)."""
+    done = _done(ctx)
+    desired = {o.key: o for o in ctx.desired.objects}
+    wanted = columns | {c.lower() for c in columns}
+    ops: list[Op] = []
+    for o in ctx.actual.objects:
+        if o.table != table or o.kind not in _ON_TABLE or o.key in done:
+            continue
+        text = " ".join([o.definition or "", *(v for _, v in o.attributes)])
+        if not referenced_names(text) & wanted:
+            continue
+        done.add(o.key)
+        ops.append(_drop(o, ctx, ctx.actual))
+        want = desired.get(o.key)
+        if want is not None:
+            ops.append(_create(want, ctx, ctx.desired))
     return ops
 
 
