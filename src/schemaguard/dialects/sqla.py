@@ -105,6 +105,10 @@ def build_column(c: Column, in_pk: bool, single_int_pk: bool, sp: DialectSpellin
     kwargs: dict[str, Any] = {"autoincrement": bool(c.autoincrement and single_int_pk)}
     if c.generated:
         args.append(sa.Computed(sa.text(sp.expression(c.generated).replace(":", r"\:")), persisted=True))
+    elif c.identity and c.autoincrement:
+        # GENERATED ALWAYS / BY DEFAULT AS IDENTITY as declared (a serial would lose ALWAYS).
+        args.append(sa.Identity(always=c.identity == "always"))
+        kwargs.pop("autoincrement")
     elif c.autoincrement and not single_int_pk:
         args.append(sa.Identity(always=False))
         kwargs.pop("autoincrement")  # an Identity column must not also say autoincrement=False
@@ -164,6 +168,7 @@ def build_table(t: Table, md: sa.MetaData, sp: DialectSpelling, with_fks: bool) 
                         name=qname(ix.name),
                         deferrable=True if ix.deferrable else None,
                         initially="DEFERRED" if ix.initially_deferred else None,
+                        **unique_kwargs(ix),
                     )
                 )
     # A table outside the default namespace is keyed "schema.name" in the model (PostgreSQL; model/objects.py);
@@ -173,6 +178,19 @@ def build_table(t: Table, md: sa.MetaData, sp: DialectSpelling, with_fks: bool) 
     kwargs = sp.table_kwargs(t) if sp.table_kwargs else {}
     table = sa.Table(name, md, *items, schema=schema, comment=t.comment, **kwargs)
     return table
+
+
+def unique_kwargs(ix: Index, table: sa.Table | None = None) -> dict[str, Any]:
+    """SQLAlchemy's PostgreSQL keywords for a unique constraint's ``INCLUDE (...)`` and ``NULLS NOT DISTINCT``
+    (empty when it has neither; another dialect's adapt() has dropped both already). With ``table`` the included
+    columns are its Column objects (Alembic rebuilds a constraint on a stub table holding only its key columns).
+    Source: https://www.postgresql.org/docs/15/sql-createtable.html (``UNIQUE [ NULLS [ NOT ] DISTINCT ]``)."""
+    kw: dict[str, Any] = {}
+    if ix.include:
+        kw["postgresql_include"] = [table.c[c] if table is not None else qname(c) for c in ix.include]
+    if ix.nulls_not_distinct:
+        kw["postgresql_nulls_not_distinct"] = True
+    return kw
 
 
 def build_foreign_key(fk: ForeignKey, md: sa.MetaData, table: str) -> sa.ForeignKeyConstraint:

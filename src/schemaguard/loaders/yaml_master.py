@@ -66,7 +66,16 @@ class ColumnSpec(BaseModel):
     on_delete: Action | None = None
     on_update: Action | None = None
     generated: str | None = None
+    # VIRTUAL (computed on read; SQLite only, its default there) or STORED (the default here): sqlite.org/gencol.html
+    generated_storage: Literal["stored", "virtual"] = "stored"
     comment: str | None = None
+    # PostgreSQL GENERATED ALWAYS / BY DEFAULT AS IDENTITY (implies autoincrement)
+    identity: Literal["always", "by default"] | None = None
+
+    @field_validator("identity", mode="before")
+    @classmethod
+    def _identity(cls, v: Any) -> Any:
+        return " ".join(v.lower().replace("_", " ").split()) if isinstance(v, str) else v
 
     @field_validator("on_delete", "on_update", mode="before")
     @classmethod
@@ -89,12 +98,18 @@ class IndexSpec(BaseModel):
     unique: bool = False
     where: str | None = None
     method: str | None = None
+    include: list[str] = []
+    nulls_not_distinct: bool = False
 
 
 class UniqueSpec(BaseModel):
     model_config = _Strict
     columns: Annotated[list[str], Field(min_length=1)]
     name: str | None = None
+    include: list[str] = []
+    nulls_not_distinct: bool = False
+    deferrable: bool = False
+    initially_deferred: bool = False
 
 
 class RefSpec(BaseModel):
@@ -110,6 +125,9 @@ class ForeignKeySpec(BaseModel):
     on_delete: Action = "no action"
     on_update: Action = "no action"
     name: str | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
+    not_valid: bool = False
 
     @field_validator("on_delete", "on_update", mode="before")
     @classmethod
@@ -121,6 +139,7 @@ class CheckSpec(BaseModel):
     model_config = _Strict
     expression: str
     name: str | None = None
+    not_valid: bool = False
 
 
 class PrimaryKeySpec(BaseModel):
@@ -551,7 +570,9 @@ def _refuse_surrogates(text: str, path: str) -> None:
         at = bad.start()
         line = text.count("\n", 0, at) + 1
         column = at - text.rfind("\n", 0, at)
-        raise SchemaError(f"character U+{ord(bad.group()):04X} is not Unicode text (a lone surrogate)", path, line, column)
+        raise SchemaError(
+            f"character U+{ord(bad.group()):04X} is not Unicode text (a lone surrogate)", path, line, column
+        )
 
 
 def _schema_from_data(data: Any, pos: _Positions) -> Schema:
@@ -726,11 +747,13 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                     nullable=cs.nullable
                     and ("nullable" in cs.model_fields_set or (not cs.primary_key and cname not in (table_pk or []))),
                     default=_default(cs.default, pos, *at, "default"),
-                    autoincrement=bool(cs.autoincrement),
+                    autoincrement=bool(cs.autoincrement) or cs.identity is not None,
                     strict_autoincrement=cs.autoincrement == "strict",
                     generated=_sql(cs.generated, "generated column", pos, *at, "generated") if cs.generated else None,
+                    generated_virtual=bool(cs.generated) and cs.generated_storage == "virtual",
                     comment=cs.comment,
                     loc=pos.loc(*at),
+                    identity=cs.identity,
                 )
             )
             if cs.unique:
@@ -753,14 +776,22 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
             explicit = {n for n, cs in ts.columns.items() if cs.nullable and "nullable" in cs.model_fields_set}
             columns = [c if c.name not in pk_cols or c.name in explicit else _not_null(c) for c in columns]
         for i, u in enumerate(ts.unique):
-            cols, uname = (u, None) if isinstance(u, list) else (u.columns, u.name)
+            spec_u = UniqueSpec(columns=u) if isinstance(u, list) else u
+            cols = spec_u.columns
+            if spec_u.initially_deferred and not spec_u.deferrable:
+                line, col = pos.find(("tables", tname, "unique", i))
+                raise SchemaError("initially_deferred needs deferrable: true", pos.path, line, col)
             indexes.append(
                 Index(
-                    uname or unique_name(tname, cols),
+                    spec_u.name or unique_name(tname, cols),
                     tuple(IndexPart(column=c) for c in cols),
                     unique=True,
                     constraint=True,
                     loc=pos.loc("tables", tname, "unique", i),
+                    include=tuple(spec_u.include),
+                    nulls_not_distinct=spec_u.nulls_not_distinct,
+                    deferrable=spec_u.deferrable,
+                    initially_deferred=spec_u.initially_deferred,
                 )
             )
         for i, ix in enumerate(ts.indexes):
@@ -788,6 +819,8 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                     where=ix.where,
                     method=(ix.method.lower() if ix.method and ix.method.lower() != "btree" else None),
                     loc=pos.loc("tables", tname, "indexes", i),
+                    include=tuple(ix.include),
+                    nulls_not_distinct=ix.nulls_not_distinct,
                 )
             )
         for i, fk in enumerate(ts.foreign_keys):
@@ -796,6 +829,9 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                 rt, rc = _ref(fk.references, pos, *at2, "references")
             else:
                 rt, rc = fk.references.table, tuple(fk.references.columns)
+            if fk.initially_deferred and not fk.deferrable:
+                line, col = pos.find(at2)
+                raise SchemaError("initially_deferred needs deferrable: true", pos.path, line, col)
             fks.append(
                 ForeignKey(
                     fk.name or foreign_key_name(tname, fk.columns),
@@ -805,6 +841,9 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                     _ACTIONS[fk.on_delete],
                     _ACTIONS[fk.on_update],
                     loc=pos.loc(*at2),
+                    deferrable=fk.deferrable,
+                    initially_deferred=fk.initially_deferred,
+                    not_valid=fk.not_valid,
                 )
             )
         checks = [
@@ -812,6 +851,7 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                 ck.name or check_name(tname, [f"{i + 1}"]),
                 _sql(ck.expression, "check", pos, "tables", tname, "checks", i, "expression"),
                 pos.loc("tables", tname, "checks", i),
+                not_valid=ck.not_valid,
             )
             for i, ck in enumerate(ts.checks)
         ]
@@ -890,6 +930,23 @@ def _plain_default(d: Default | None) -> Any:
     return d.value
 
 
+def _unique_entry(table: str, ix: Index) -> Any:
+    """A unique constraint as the master writes it: the bare column list when that is all it has."""
+    plain = not (ix.include or ix.nulls_not_distinct or ix.deferrable or ix.initially_deferred)
+    if plain and ix.name == unique_name(table, ix.columns):
+        return list(ix.columns)
+    d: dict[str, Any] = {"columns": list(ix.columns), "name": ix.name}
+    if ix.include:
+        d["include"] = list(ix.include)
+    if ix.nulls_not_distinct:
+        d["nulls_not_distinct"] = True
+    if ix.deferrable:
+        d["deferrable"] = True
+    if ix.initially_deferred:
+        d["initially_deferred"] = True
+    return d
+
+
 def dump_yaml_master(schema: Schema) -> str:
     """Write a Schema in the YAML master format; :func:`load_yaml_master` reads it back to an equal Schema.
 
@@ -914,6 +971,7 @@ def dump_yaml_master(schema: Schema) -> str:
                 len(fk.columns) == 1
                 and fk.name == foreign_key_name(t.name, fk.columns)
                 and fk.columns[0] not in inline_fk
+                and not (fk.deferrable or fk.initially_deferred or fk.not_valid)
             ):
                 inline_fk[fk.columns[0]] = fk
             else:
@@ -929,10 +987,14 @@ def dump_yaml_master(schema: Schema) -> str:
                 cd["nullable"] = True  # a SQLite key column that may hold NULL (declared without NOT NULL)
             if c.default is not None:
                 cd["default"] = _plain_default(c.default)
-            if c.autoincrement:
+            if c.identity and c.autoincrement:
+                cd["identity"] = c.identity
+            elif c.autoincrement:
                 cd["autoincrement"] = "strict" if c.strict_autoincrement else True
             if c.generated:
                 cd["generated"] = c.generated
+                if c.generated_virtual:
+                    cd["generated_storage"] = "virtual"
             ifk = inline_fk.get(c.name)
             if ifk is not None:
                 fk = ifk
@@ -983,15 +1045,14 @@ def dump_yaml_master(schema: Schema) -> str:
                     d["where"] = ix.where
                 if ix.method:
                     d["method"] = ix.method
+                if ix.include:
+                    d["include"] = list(ix.include)
+                if ix.nulls_not_distinct:
+                    d["nulls_not_distinct"] = True
                 out.append(d)
             td["indexes"] = out
         if uniques:
-            td["unique"] = [
-                list(ix.columns)
-                if ix.name == unique_name(t.name, ix.columns)
-                else {"columns": list(ix.columns), "name": ix.name}
-                for ix in uniques
-            ]
+            td["unique"] = [_unique_entry(t.name, ix) for ix in uniques]
         if table_fks:
             td["foreign_keys"] = [
                 {
@@ -1008,11 +1069,21 @@ def dump_yaml_master(schema: Schema) -> str:
                         else {}
                     ),
                     **({"name": fk.name} if fk.name else {}),
+                    **({"deferrable": True} if fk.deferrable else {}),
+                    **({"initially_deferred": True} if fk.initially_deferred else {}),
+                    **({"not_valid": True} if fk.not_valid else {}),
                 }
                 for fk in table_fks
             ]
         if t.checks:
-            td["checks"] = [{"expression": ck.expression, **({"name": ck.name} if ck.name else {})} for ck in t.checks]
+            td["checks"] = [
+                {
+                    "expression": ck.expression,
+                    **({"name": ck.name} if ck.name else {}),
+                    **({"not_valid": True} if ck.not_valid else {}),
+                }
+                for ck in t.checks
+            ]
         tables[t.name] = td
     doc["tables"] = tables
     doc.update(objects_to_sections(schema.objects))

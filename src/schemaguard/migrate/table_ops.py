@@ -10,7 +10,7 @@ from typing import ClassVar
 import sqlalchemy as sa
 from alembic.operations import ops
 
-from schemaguard.dialects.sqla import build_foreign_key, build_index, build_table, qname, quote_ident
+from schemaguard.dialects.sqla import build_foreign_key, build_index, build_table, qname, quote_ident, unique_kwargs
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.steps import Autocommit, Comment, Op, Phase, PlanContext, Sql, Step
@@ -269,6 +269,7 @@ class CreateIndex(Op):
                     name=qname(ix.name),
                     deferrable=True if ix.deferrable else None,
                     initially="DEFERRED" if ix.initially_deferred else None,
+                    **unique_kwargs(ix, table),
                 )
                 table.append_constraint(uc)
                 return [ops.CreateUniqueConstraintOp.from_constraint(uc)]
@@ -280,6 +281,7 @@ class CreateIndex(Op):
                 unique=True,
                 _table=table,
                 postgresql_concurrently=True,
+                **unique_kwargs(ix, table),
             )
             build = ops.CreateIndexOp.from_index(unique)
             deferral = (" DEFERRABLE" if ix.deferrable else "") + (

@@ -213,8 +213,9 @@ def test_column_types_defaults_and_serials(public_schema: Schema) -> None:
     assert table is not None
     expected = (
         _col("id", T(TypeKind.BIGINT), nullable=False, autoincrement=True),
-        _col("ident", T(TypeKind.INTEGER), nullable=False, autoincrement=True),
-        _col("ident_d", T(TypeKind.BIGINT), nullable=False, autoincrement=True),
+        # identity columns keep ALWAYS / BY DEFAULT (rendering them as serial lost ALWAYS)
+        _col("ident", T(TypeKind.INTEGER), nullable=False, autoincrement=True, identity="always"),
+        _col("ident_d", T(TypeKind.BIGINT), nullable=False, autoincrement=True, identity="by default"),
         _col("v_unbounded", T(TypeKind.STRING)),
         _col("v_20", T(TypeKind.STRING, length=20), nullable=False, default=Default.literal("x")),
         _col("ch", T(TypeKind.CHAR, length=3)),
@@ -223,8 +224,10 @@ def test_column_types_defaults_and_serials(public_schema: Schema) -> None:
         _col("i2", T(TypeKind.SMALLINT), default=Default.literal(0)),
         _col("i4", T(TypeKind.INTEGER), default=Default.literal(-5)),
         # a sequence the column does not own is an ordinary default, not autoincrement
-        # nextval() of a sequence the column does not own is still serial semantics (pg_dump writes pagila so).
-        _col("i8", T(TypeKind.BIGINT), autoincrement=True),
+        # nextval() of a free-standing named sequence the column does not own (free_seq, not all_types_i8_seq) is
+        # a default, not a serial: rendered as BIGSERIAL it would get a sequence of its own. A sequence named as
+        # the column's serial would be (pg_dump's pagila) is still serial: tests/test_pg_fidelity.py.
+        _col("i8", T(TypeKind.BIGINT), default=parse_default("nextval('free_seq'::regclass)", "postgresql")),
         _col("f4", T(TypeKind.FLOAT), default=Default.literal(1.5)),
         _col("f8", T(TypeKind.DOUBLE)),
         _col("num", T(TypeKind.DECIMAL, precision=10, scale=2), default=Default.literal(0.25)),
@@ -282,7 +285,9 @@ def test_orders_indexes_checks_and_foreign_keys(public_schema: Schema) -> None:
     table = public_schema.table("orders")
     assert table is not None
     assert table.primary_key == PrimaryKey(columns=("id",), name="orders_pkey")
-    assert table.column("id") == _col("id", T(TypeKind.INTEGER), nullable=False, autoincrement=True)
+    assert table.column("id") == _col(
+        "id", T(TypeKind.INTEGER), nullable=False, autoincrement=True, identity="by default"
+    )
     assert table.column("status") == _col(
         "status", T(TypeKind.ENUM, enum_name="status"), nullable=False, default=Default.literal("draft")
     )
@@ -294,8 +299,8 @@ def test_orders_indexes_checks_and_foreign_keys(public_schema: Schema) -> None:
         ),
         Index(name="orders_email_uidx", parts=(IndexPart(column="email"),), unique=True),
         Index(name="orders_hash_idx", parts=(IndexPart(column="currency"),), method="hash"),
-        # INCLUDE columns are not key parts
-        Index(name="orders_include_idx", parts=(IndexPart(column="status"),)),
+        # INCLUDE columns are not key parts, but they are part of the index (compared and rendered)
+        Index(name="orders_include_idx", parts=(IndexPart(column="status"),), include=("email", "qty")),
         Index(name="orders_lower_email_idx", parts=(IndexPart(expression="lower(email)"),)),
         Index(
             name="orders_pattern_idx",
@@ -310,7 +315,7 @@ def test_orders_indexes_checks_and_foreign_keys(public_schema: Schema) -> None:
     assert table.checks == (
         Check(name="currency_in_list", expression="currency = ANY (ARRAY['EUR'::bpchar, 'USD'::bpchar])"),
         Check(name="orders_price_check", expression="price > (0)::numeric"),
-        Check(name="qty_not_valid", expression="qty < 1000"),
+        Check(name="qty_not_valid", expression="qty < 1000", not_valid=True),  # NOT VALID is kept
         Check(name="qty_range", expression="(qty >= 1) AND (qty <= 100)"),
     )
     assert table.foreign_keys == (

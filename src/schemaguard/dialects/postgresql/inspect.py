@@ -88,7 +88,24 @@ SELECT a.attrelid AS table_oid, a.attnum, a.attname, a.attnotnull, a.attidentity
          WHERE dd.classid = 'pg_catalog.pg_attrdef'::regclass AND dd.objid = ad.oid
            AND dd.refclassid = 'pg_catalog.pg_class'::regclass
        ) ELSE false END AS default_uses_owned_sequence,
-       d.description AS comment, a.attcollation
+       d.description AS comment, a.attcollation,
+       -- a nextval() default's sequence: named as a serial of this column would be, and used by no other
+       -- default? (a sequence several columns share, or named otherwise, is no column's serial: each keeps its
+       -- nextval() default and the sequence is an object of its own)
+       CASE WHEN x.default_sql LIKE 'nextval(%' THEN (
+         SELECT s.relname = c.relname || '_' || a.attname || '_seq'
+                AND (SELECT count(*) FROM pg_catalog.pg_depend users
+                     -- classid cast to bigint: not an index key, so the planner takes the reference index
+                     -- (on classid it scanned every attrdef dependency once per column)
+                     WHERE users.refclassid = 'pg_catalog.pg_class'::regclass AND users.refobjid = s.oid
+                       AND users.refobjsubid = 0
+                       AND users.classid::bigint = 'pg_catalog.pg_attrdef'::regclass::oid::bigint) = 1
+         FROM pg_catalog.pg_depend dd
+         JOIN pg_catalog.pg_class s ON s.oid = dd.refobjid AND s.relkind = 'S'
+         WHERE dd.classid = 'pg_catalog.pg_attrdef'::regclass AND dd.objid = ad.oid
+           AND dd.refclassid = 'pg_catalog.pg_class'::regclass
+         LIMIT 1
+       ) END AS default_sequence_serial_like
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -136,7 +153,7 @@ SELECT con.conrelid AS table_oid, con.conname, con.contype, con.conkey, con.conf
                        JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
                        ORDER BY k.ord) END AS outside_ref_columns,
        rc.relname AS ref_table, rn.nspname AS ref_nspname,
-       con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred,
+       con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.convalidated,
        CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) END AS definition
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
@@ -147,10 +164,13 @@ WHERE c.relnamespace = ANY(CAST(:nsoids AS oid[])) AND c.relkind IN ('r', 'p') A
 ORDER BY con.conrelid, con.conname
 """
 
-# One row per key element of every index (INCLUDE columns left out), with the constraint that owns the index.
-# pg_get_indexdef only for expression elements (attnum 0): plain columns are named by the attribute join.
-INDEX_PARTS_SQL = """
+# One row per element of every index, with the constraint that owns the index: key elements (ord <= indnkeyatts)
+# then the INCLUDE columns (up to indnatts). pg_get_indexdef only for expression elements (attnum 0): plain
+# columns are named by the attribute join. {nnd}: pg_index.indnullsnotdistinct on PostgreSQL 15+, else false.
+# Source: https://www.postgresql.org/docs/15/catalog-pg-index.html
+INDEX_PARTS_SQL_TEMPLATE = """
 SELECT i.indrelid AS table_oid, i.indexrelid, ic.relname AS index_name, i.indisunique, i.indisprimary,
+       k.ord > i.indnkeyatts AS included, {nnd} AS nulls_not_distinct,
        am.amname, pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,
        owner.contype AS owner_contype, owner.conname AS owner_conname,
        owner.condeferrable AS owner_deferrable, owner.condeferred AS owner_deferred,
@@ -168,9 +188,12 @@ LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k.ord - 1]
 LEFT JOIN pg_catalog.pg_constraint owner
   ON owner.conindid = i.indexrelid AND owner.conrelid = i.indrelid AND owner.contype IN ('p', 'u', 'x')
 WHERE c.relnamespace = ANY(CAST(:nsoids AS oid[])) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND k.ord <= i.indnkeyatts
 ORDER BY i.indrelid, ic.relname, k.ord
 """
+INDEX_PARTS_SQL = INDEX_PARTS_SQL_TEMPLATE.format(nnd="i.indnullsnotdistinct")
+"""The index query for PostgreSQL 15 and later."""
+INDEX_PARTS_SQL_PRE15 = INDEX_PARTS_SQL_TEMPLATE.format(nnd="false")
+"""The index query before PostgreSQL 15 (no ``NULLS NOT DISTINCT``)."""
 
 # Enum types of the namespace with their labels in sort order and their comment.
 ENUMS_SQL = """
@@ -263,7 +286,7 @@ def map_type(
     """
     dims = 1 if is_array else 0
     if typtype == "e":
-        name = typname if nspname == namespace else f"{nspname}.{typname}"
+        name = _qualified(typname, nspname, namespace)
         return ColumnType(TypeKind.ENUM, enum_name=name, array_dims=dims)
     base = BUILTIN_TYPES.get(typname) if nspname == "pg_catalog" else None
     if base is None:
@@ -418,7 +441,7 @@ def inspect_schema(
     bind = {"nsoids": nsoids}
 
     def qualify(nspname: str, name: str) -> str:
-        return name if nspname == default_ns else f"{nspname}.{name}"
+        return _qualified(name, nspname, default_ns)
 
     # Each result is consumed row by row and dropped before the next query: at 5,000 tables, holding every
     # query's rows as lists at once doubled the memory introspection needs.
@@ -454,7 +477,9 @@ def inspect_schema(
                 collated[row[0]].append((row[2], row[11]))
     del column_rows
     _add_constraints(tables, _query(conn, CONSTRAINTS_SQL, bind, label), attnames, default_ns)
-    _add_indexes(tables, _query(conn, INDEX_PARTS_SQL, bind, label).mappings())
+    version = conn.dialect.server_version_info or (15,)
+    index_sql = INDEX_PARTS_SQL if version >= (15,) else INDEX_PARTS_SQL_PRE15
+    _add_indexes(tables, _query(conn, index_sql, bind, label).mappings())
     enum_rows = _query(conn, ENUMS_SQL, bind, label).mappings()
     enums = tuple(
         Enum(name=qualify(r["nspname"], r["typname"]), values=tuple(r["labels"]), comment=r["comment"])
@@ -544,11 +569,14 @@ def _column(
     )
     ctype = types[(typid, typmod)]
     # serial semantics: nextval() of a sequence on an integer column, owned or not (pg_dump output such as
-    # pagila's creates the sequence separately); which sequence it is is not compared.
+    # pagila's creates the sequence separately) when it is named as the column's serial sequence would be
+    # ({table}_{column}_seq) and no other column uses it. A sequence several columns share, or one named otherwise,
+    # is nobody's serial: each column keeps its nextval() default (rendering it as SERIAL would give it a sequence
+    # of its own). Source: https://www.postgresql.org/docs/15/datatype-numeric.html#DATATYPE-SERIAL
     autoincrement = attidentity in ("a", "d") or (
         default_sql is not None
         and default_sql.startswith("nextval(")
-        and (bool(owned_seq) or (ctype.kind in _INTEGER_KINDS and not ctype.is_array))
+        and (bool(owned_seq) or (ctype.kind in _INTEGER_KINDS and not ctype.is_array and bool(row[12])))
     )
     # 's' stored; PostgreSQL 18 adds 'v' virtual, which must not pass for a default either.
     generated = default_sql if attgenerated in ("s", "v") else None
@@ -561,7 +589,13 @@ def _column(
         autoincrement=autoincrement,
         generated=generated,
         comment=comment,
+        identity=_IDENTITY.get(attidentity),
     )
+
+
+_IDENTITY = {"a": "always", "d": "by default"}
+"""``pg_attribute.attidentity``: ``a`` GENERATED ALWAYS, ``d`` BY DEFAULT, empty for no identity.
+Source: https://www.postgresql.org/docs/15/catalog-pg-attribute.html"""
 
 
 def _query(
@@ -578,7 +612,10 @@ def _query(
 
 
 def _qualified(name: str, nspname: str, namespace: str) -> str:
-    return name if nspname == namespace else f"{nspname}.{name}"
+    """The model key of ``nspname.name``: ``name`` in the default namespace, else ``schema.name``. Keys split at
+    the first dot, so a name holding a dot (``"audit.log"``) is always keyed with its schema (``public.audit.log``),
+    never read as table ``log`` of schema ``audit``."""
+    return name if nspname == namespace and "." not in name else f"{nspname}.{name}"
 
 
 def _names(attnames: Mapping[int, Mapping[int, str]], table_oid: int, attnums: Sequence[int]) -> tuple[str, ...]:
@@ -624,10 +661,13 @@ def _add_constraints(
                     on_update=REFERENTIAL_ACTIONS[r.confupdtype],
                     deferrable=bool(r.condeferrable),
                     initially_deferred=bool(r.condeferred),
+                    not_valid=not r.convalidated,
                 )
             )
         elif contype == "c":
-            part.checks.append(Check(name=r.conname, expression=check_expression(r.definition)))
+            part.checks.append(
+                Check(name=r.conname, expression=check_expression(r.definition), not_valid=not r.convalidated)
+            )
 
 
 def _add_indexes(tables: dict[int, _TableParts], rows: Iterable[sa.RowMapping]) -> None:
@@ -641,6 +681,8 @@ def _add_indexes(tables: dict[int, _TableParts], rows: Iterable[sa.RowMapping]) 
         if part is None or head["indisprimary"] or head["owner_contype"] in ("p", "x"):
             continue
         is_constraint = head["owner_contype"] == "u"
+        key_rows = [r for r in parts_rows if not r["included"]]
+        include = tuple(r["attname"] for r in sorted(parts_rows, key=lambda r: r["ord"]) if r["included"])
         index_parts = tuple(
             IndexPart(
                 column=r["attname"] if r["attnum"] != 0 else None,
@@ -650,7 +692,7 @@ def _add_indexes(tables: dict[int, _TableParts], rows: Iterable[sa.RowMapping]) 
                 # The default class's name too: a master that names it (ops: ArrayOps) means this index.
                 default_opclass=r["opcname"] if r["opcdefault"] else None,
             )
-            for r in sorted(parts_rows, key=lambda r: r["ord"])
+            for r in sorted(key_rows, key=lambda r: r["ord"])
         )
         part.indexes.append(
             Index(
@@ -662,6 +704,8 @@ def _add_indexes(tables: dict[int, _TableParts], rows: Iterable[sa.RowMapping]) 
                 constraint=is_constraint,
                 deferrable=is_constraint and bool(head["owner_deferrable"]),
                 initially_deferred=is_constraint and bool(head["owner_deferred"]),
+                include=include,
+                nulls_not_distinct=bool(head["nulls_not_distinct"]),
             )
         )
 

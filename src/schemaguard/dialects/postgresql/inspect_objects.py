@@ -128,9 +128,20 @@ WHERE c.relnamespace = ANY({_NS}) AND {_not_extension_owned("pg_class", "c.oid")
                                           ELSE 9223372036854775807 END
            AND d.description IS NULL
            AND (own.deptype IS NOT NULL
-                OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd
-                           WHERE dd.classid = 'pg_catalog.pg_attrdef'::regclass
-                             AND dd.refclassid = 'pg_catalog.pg_class'::regclass AND dd.refobjid = c.oid)))
+                -- used by one column default alone and named as that column's serial sequence would be (the
+                -- column is then its serial: inspect.COLUMNS_SQL); one several share, or named otherwise, is listed
+                OR ((SELECT count(*) FROM pg_catalog.pg_depend dd
+                     WHERE dd.refclassid = 'pg_catalog.pg_class'::regclass AND dd.refobjid = c.oid
+                       AND dd.refobjsubid = 0
+                       AND dd.classid::bigint = 'pg_catalog.pg_attrdef'::regclass::oid::bigint) = 1
+                    AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd
+                                JOIN pg_catalog.pg_attrdef ad ON ad.oid = dd.objid
+                                JOIN pg_catalog.pg_class tc ON tc.oid = ad.adrelid
+                                JOIN pg_catalog.pg_attribute ta ON ta.attrelid = ad.adrelid AND ta.attnum = ad.adnum
+                                WHERE dd.refclassid = 'pg_catalog.pg_class'::regclass AND dd.refobjid = c.oid
+                                  AND dd.refobjsubid = 0
+                                  AND dd.classid::bigint = 'pg_catalog.pg_attrdef'::regclass::oid::bigint
+                                  AND c.relname = tc.relname || '_' || ta.attname || '_seq'))))
 """
 
 # Domains: base type, NOT NULL, default, collation when not the base type's, named checks.

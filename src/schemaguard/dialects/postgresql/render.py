@@ -27,7 +27,7 @@ from schemaguard.dialects.sqla import (
     sql_string,
 )
 from schemaguard.errors import SchemaError
-from schemaguard.model import ColumnType, Enum, Index, Schema, TypeKind
+from schemaguard.model import ColumnType, Enum, Index, Schema, Table, TypeKind
 
 _SCALARS: dict[TypeKind, Any] = {
     TypeKind.TEXT: sa.Text,
@@ -106,6 +106,10 @@ def index_kwargs(ix: Index, sp: DialectSpelling) -> dict[str, Any]:
         kw["postgresql_where"] = sa.text(ix.where.replace(":", r"\:"))
     if ix.method:
         kw["postgresql_using"] = ix.method
+    if ix.include:
+        kw["postgresql_include"] = [qname(c) for c in ix.include]
+    if ix.nulls_not_distinct:
+        kw["postgresql_nulls_not_distinct"] = True
     return kw
 
 
@@ -198,9 +202,19 @@ def _enum_ddl(e: Enum) -> str:
         raise SchemaError(err.problem, loc.path, loc.line, loc.column) from None
 
 
+def _valid_checks_only(t: Table) -> Table:
+    if not any(ck.not_valid for ck in t.checks):
+        return t
+    from dataclasses import replace
+
+    return replace(t, checks=tuple(ck for ck in t.checks if not ck.not_valid))
+
+
 def render_schema(schema: Schema) -> list[str]:
     """Complete DDL for ``schema`` on PostgreSQL, in dependency order: enum types, tables (with primary keys,
-    unique constraints and checks), indexes, foreign keys, comments. Statements carry no trailing semicolon."""
+    unique constraints and checks), indexes, foreign keys and NOT VALID checks (``ALTER TABLE ... ADD CONSTRAINT
+    ... NOT VALID``: https://www.postgresql.org/docs/15/sql-altertable.html), comments. Statements carry no
+    trailing semicolon."""
     if schema.implicit_m2m:
         from dataclasses import replace
 
@@ -216,7 +230,8 @@ def render_schema(schema: Schema) -> list[str]:
     objects_before, objects_after = render_objects(schema, [_enum_ddl(e) for e in schema.enums])
     partitioned = partition_by(schema)
     out = objects_before
-    tables = {t.name: build_table(t, md, SPELLING, with_fks=False) for t in schema.tables}
+    # NOT VALID checks are added after CREATE TABLE: only ALTER TABLE ... ADD CONSTRAINT can say NOT VALID.
+    tables = {t.name: build_table(_valid_checks_only(t), md, SPELLING, with_fks=False) for t in schema.tables}
     out += [
         compile_ddl(sa.schema.CreateTable(tables[t.name]), dialect)
         + (f" PARTITION BY {partitioned[t.name]}" if t.name in partitioned else "")
@@ -229,7 +244,15 @@ def render_schema(schema: Schema) -> list[str]:
             out.append(compile_ddl(sa.schema.CreateIndex(build_index(ix, tables[t.name], SPELLING)), dialect))
     for t in schema.tables:
         for fk in t.foreign_keys:
-            out.append(compile_ddl(sa.schema.AddConstraint(build_foreign_key(fk, md, t.name)), dialect))
+            ddl = compile_ddl(sa.schema.AddConstraint(build_foreign_key(fk, md, t.name)), dialect)
+            out.append(ddl + (" NOT VALID" if fk.not_valid else ""))
+        for ck in t.checks:
+            if ck.not_valid:
+                constraint = sa.CheckConstraint(
+                    sa.text(ck.expression.replace(":", r"\:")), name=qname(ck.name) if ck.name else None
+                )
+                tables[t.name].append_constraint(constraint)
+                out.append(compile_ddl(sa.schema.AddConstraint(constraint), dialect) + " NOT VALID")
     for t in schema.tables:
         table = tables[t.name]
         if t.comment:

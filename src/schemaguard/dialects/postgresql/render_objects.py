@@ -212,6 +212,10 @@ def _sequence(o: DbObject, *, create: bool) -> str:
     )
     if create:
         return f"CREATE SEQUENCE {qualified(o.name)} {params}"
+    if o.attribute("identity"):
+        # An identity column's sequence belongs to it already, and PostgreSQL refuses OWNED BY on one
+        # ("cannot change ownership of identity sequence"): only its parameters are set.
+        return f"ALTER SEQUENCE {qualified(o.name)} {params}"
     owner = o.attribute("owned_by") or ""
     table, _, column = owner.rpartition(".")
     return f"ALTER SEQUENCE {qualified(o.name)} {params} OWNED BY {qualified(table)}.{quote_ident(column)}"
