@@ -203,3 +203,26 @@ def test_table_read_by_a_view_becomes_partitioned(make_project, pg_factory: Call
     ]
     sql = _converges(make_project, pg_factory, a, b, [ROWS.format(t="measurement")], {"measurement": 3, "hot": 2})
     assert any(s.startswith("DROP VIEW") for s in sql), sql
+
+
+def test_partition_with_cloned_keys_detached(make_project, pg_factory: Callable[[], str]) -> None:
+    """The parent has a primary key and an index, which PostgreSQL clones onto each partition
+    (``m_mar_pkey``, ``m_mar_peaktemp_idx``); the detached table keeps them, so the plan neither creates them again
+    ("relation already exists") nor drops them."""
+    keyed = MEASUREMENT[:-1] + ", PRIMARY KEY (city_id, logdate)){}"
+    index = "CREATE INDEX ON {} (peaktemp)"
+    a = [
+        keyed.format(" PARTITION BY RANGE (logdate)"),
+        index.format("measurement"),
+        f"CREATE TABLE m_feb PARTITION OF measurement {FEB}",
+        f"CREATE TABLE m_mar PARTITION OF measurement {MAR}",
+    ]
+    b = [
+        keyed.format(" PARTITION BY RANGE (logdate)"),
+        index.format("measurement"),
+        f"CREATE TABLE m_feb PARTITION OF measurement {FEB}",
+        keyed.format("").replace("measurement", "m_mar"),
+        index.format("m_mar"),
+    ]
+    sql = _converges(make_project, pg_factory, a, b, [ROWS.format(t="measurement")], {"m_mar": 1, "m_feb": 2})
+    assert not any("PRIMARY KEY" in s or "CREATE INDEX" in s for s in sql), sql

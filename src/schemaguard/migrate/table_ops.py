@@ -518,14 +518,30 @@ class DetachPartition(Op):
         return f"detach partition {self.partition} from {self.parent}"
 
 
-def _shape(t: Table, name: str, keep_keys: bool) -> Table:
-    """``t``'s columns and checks under ``name``: what a partition of ``t`` has of its parent (indexes and foreign
-    keys are cloned under names of the server's choosing, so they are left out; the primary key only when
-    ``keep_keys``, named as PostgreSQL names a partition's: ``<partition>_pkey``)."""
-    pk = t.primary_key if keep_keys else None
-    if pk is not None:
-        pk = replace(pk, name=f"{name.rpartition('.')[2]}_pkey"[:63])
-    return Table(name, t.columns, pk, checks=t.checks)
+def _clone_name(partition: str, parts: Sequence[str], label: str) -> str:
+    """The name PostgreSQL gives a partition's clone of its parent's index: ``<partition>_<columns>_<label>``
+    (``expr`` for an expression; label ``pkey``, ``key`` for a unique constraint, else ``idx``), as
+    ``ChooseIndexName`` does before any truncation or collision suffix (src/backend/commands/indexcmds.c)."""
+    return "_".join([partition.rpartition(".")[2], *parts, label])
+
+
+def _shape(t: Table, name: str, like: Table | None = None) -> Table:
+    """``t``'s columns and checks under ``name``: what a partition of ``t`` has of its parent. With ``like`` (the
+    table a detached partition should become) also the keys and indexes PostgreSQL cloned onto the partition,
+    under the names it gave them: the primary key ``<partition>_pkey``, the foreign keys under the parent's
+    names, and each index whose predictable clone name ``like`` has (others, named by the server's collision
+    rules, are left out: never dropped or renamed by a guess)."""
+    if like is None:
+        return Table(name, t.columns, checks=t.checks)
+    pk = replace(t.primary_key, name=_clone_name(name, (), "pkey")) if t.primary_key is not None else None
+    wanted = {ix.name for ix in like.indexes}
+    indexes = []
+    for ix in t.indexes:
+        label = "key" if ix.constraint else "idx"
+        clone = _clone_name(name, [p.column or "expr" for p in ix.parts], label)
+        if clone in wanted and len(clone) <= 63:
+            indexes.append(replace(ix, name=clone))
+    return Table(name, t.columns, pk, tuple(indexes), t.foreign_keys, t.checks)
 
 
 def _reshape(ctx: PlanContext, desired: Table, actual: Table) -> list[Op]:
@@ -578,7 +594,7 @@ def partition_moves(changes: Sequence[Change], ctx: PlanContext) -> tuple[list[O
             if gone is None or parent is None or table is None or not d.definition or d.attribute("partition_key"):
                 continue
             used |= {id(ch), id(gone)}
-            ops_ += _reshape(ctx, _shape(parent, d.name, False), _shape(table, d.name, False))
+            ops_ += _reshape(ctx, _shape(parent, d.name), _shape(table, d.name))
             ops_.append(AttachPartition(parent.name, d.name, d.definition))
         elif ch.kind is ChangeKind.PARTITION_EXTRA and isinstance(ch.actual, DbObject):
             a = ch.actual
@@ -589,7 +605,7 @@ def partition_moves(changes: Sequence[Change], ctx: PlanContext) -> tuple[list[O
                 continue
             used |= {id(ch), id(new)}
             ops_.append(DetachPartition(parent.name, a.name, a.definition))
-            ops_ += _reshape(ctx, table, _shape(parent, a.name, True))
+            ops_ += _reshape(ctx, table, _shape(parent, a.name, table))
         elif ch.kind is ChangeKind.PARTITION_CHANGED and isinstance(ch.desired, DbObject):
             d, a = ch.desired, ch.actual
             assert isinstance(a, DbObject)
