@@ -120,3 +120,47 @@ def test_render_check_lists_what_each_file_leaves_out(master: Path, capsys: pyte
         "not rendered for sqlite: 1 domain",
         "not rendered for sqlite: 2 column defaults",
     }
+
+
+OPTIONS_MASTER = """version: 1
+table_options:
+  t: {strict: "true", without_rowid: "true"}
+  u: {fillfactor: "70", unlogged: "true"}
+tables:
+  t:
+    columns:
+      id: {type: text, primary_key: true}
+  u:
+    columns:
+      id: {type: text, primary_key: true}
+"""
+
+
+@pytest.mark.parametrize(
+    ("dialect", "left_out", "kept"),
+    [
+        ("postgresql", ["t.strict", "t.without_rowid"], 'ALTER TABLE "u" SET (fillfactor=70)'),
+        ("sqlite", ["u.fillfactor", "u.unlogged"], ") WITHOUT ROWID, STRICT"),
+    ],
+)
+def test_the_other_dialects_table_options_are_named_not_rendered_and_not_drift(
+    master: Path,
+    dialect: str,
+    left_out: list[str],
+    kept: str,
+    pg_factory: Callable[[], str],
+    sqlite_factory: Callable[[], str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A master shared by both dialects: SQLite's STRICT / WITHOUT ROWID rendered for PostgreSQL made DDL
+    PostgreSQL refuses (``SET (strict=true)``), and PostgreSQL's storage options were phantom drift on SQLite."""
+    master.write_text(OPTIONS_MASTER, encoding="utf-8")
+    code, ddl, err = run_cli(["render", "-d", dialect, "--master", str(master)], capsys)
+    assert code == 0 and kept in ddl
+    assert "2 table options (" in err and err.rstrip().endswith(", ".join(left_out)), err
+    url = pg_factory() if dialect == "postgresql" else sqlite_factory()
+    apply_statements(url, _statements(ddl))
+    code, report = diff_json(["diff", "--to", str(master), "--url", url], capsys)
+    assert code == 0 and report["changes"] == []
+    entries = [(e["side"], e["what"], e["names"]) for e in report["coverage"]["not_compared"]]
+    assert entries == [("desired", "table option", left_out)]

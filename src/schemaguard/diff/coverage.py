@@ -83,7 +83,7 @@ def _plural(what: str, n: int) -> str:
     what = what.replace("_", " ")
     if n == 1:
         return what
-    if what == "privileges":
+    if what == "privileges" or what.endswith(" options"):
         return what
     if what.endswith("y") and not what.endswith("ey"):
         return what[:-1] + "ies"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import replace
 
-from schemaguard.model import ColumnType, NotCompared, Schema, TypeKind
+from schemaguard.model import ColumnType, DbObject, NotCompared, ObjectKind, Schema, TypeKind
 
 DEFAULT_TIME_PRECISION = 6
 """timestamp/time without a precision keep microseconds: timestamp == timestamp(6).
@@ -63,7 +63,27 @@ def adapt(schema: Schema) -> Schema:
             cols.append(c)
         tables.append(replace(t, columns=tuple(cols)) if table_changed else t)
         changed = changed or table_changed
+    if any(o.kind is ObjectKind.TABLE_OPTIONS and _sqlite_only(o) for o in schema.objects):
+        # SQLite's STRICT / WITHOUT ROWID (a master shared by both dialects): PostgreSQL has neither.
+        kept = [_without_sqlite_options(o) if o.kind is ObjectKind.TABLE_OPTIONS else o for o in schema.objects]
+        schema = replace(schema, objects=tuple(o for o in kept if o is not None))
     return replace(schema, tables=tuple(tables)) if changed else schema
+
+
+SQLITE_TABLE_OPTIONS = frozenset(("strict", "without_rowid"))
+"""SQLite's table options (https://www.sqlite.org/stricttables.html, withoutrowid.html): not PostgreSQL storage
+parameters, so :func:`adapt` drops them, the renderer skips them and :func:`not_stored` lists them."""
+
+
+def _sqlite_only(o: DbObject) -> list[str]:
+    return [k for k, _ in o.attributes if k in SQLITE_TABLE_OPTIONS]
+
+
+def _without_sqlite_options(o: DbObject) -> DbObject | None:
+    if not _sqlite_only(o):
+        return o
+    kept = tuple((k, v) for k, v in o.attributes if k not in SQLITE_TABLE_OPTIONS)
+    return replace(o, attributes=kept) if kept else None
 
 
 def not_stored(schema: Schema) -> Schema:
@@ -72,7 +92,9 @@ def not_stored(schema: Schema) -> Schema:
     whose value is its expression. PostgreSQL refuses both ("both default and identity specified", "both default
     and generation expression specified"; https://www.postgresql.org/docs/current/sql-createtable.html), so the
     renderer leaves such a default out and the differ does not compare it: this makes ``render`` and the
-    coverage report say so. Names are ``table.column``; the same schema when there are none."""
+    coverage report say so. Also one entry for SQLite's table options a master declares (``strict``,
+    ``without_rowid``: :data:`SQLITE_TABLE_OPTIONS`). Names are ``table.column`` / ``table.option``; the same
+    schema when there are none."""
     names = tuple(
         sorted(
             f"{t.name}.{c.name}"
@@ -81,7 +103,13 @@ def not_stored(schema: Schema) -> Schema:
             if c.default is not None and (c.autoincrement or c.generated)
         )
     )
-    if not names:
-        return schema
-    reason = "PostgreSQL holds no default on a serial, identity or generated column: not rendered"
-    return replace(schema, not_compared=(*schema.not_compared, NotCompared("column default", reason, names)))
+    if names:
+        reason = "PostgreSQL holds no default on a serial, identity or generated column: not rendered"
+        schema = replace(schema, not_compared=(*schema.not_compared, NotCompared("column default", reason, names)))
+    options = tuple(
+        sorted(f"{o.name}.{k}" for o in schema.objects if o.kind is ObjectKind.TABLE_OPTIONS for k in _sqlite_only(o))
+    )
+    if options:
+        entry = NotCompared("table option", "SQLite's STRICT / WITHOUT ROWID: PostgreSQL has neither", options)
+        schema = replace(schema, not_compared=(*schema.not_compared, entry))
+    return schema

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from schemaguard.dialects.postgresql.diff import SQLITE_TABLE_OPTIONS
 from schemaguard.dialects.sqla import quote_ident, sql_string
 from schemaguard.model import DbObject, ObjectKind, Schema
 from schemaguard.model.objects import dependency_order
@@ -137,7 +138,8 @@ def render_objects(schema: Schema, enums: Sequence[str] = ()) -> tuple[list[str]
             if parent:
                 after.append(f"ALTER TABLE {qualified(o.name)} INHERIT {qualified(parent)}")
     for o in of(ObjectKind.TABLE_OPTIONS):
-        options = [(k, v) for k, v in o.attributes if k not in _NOT_STORAGE]
+        # SQLite's STRICT / WITHOUT ROWID are not storage parameters (diff.py: not_stored lists them).
+        options = [(k, v) for k, v in o.attributes if k not in _NOT_STORAGE and k not in SQLITE_TABLE_OPTIONS]
         if options:
             after.append(f"ALTER TABLE {qualified(o.name)} SET ({', '.join(f'{k}={v}' for k, v in options)})")
         if o.attribute("unlogged") == "true":

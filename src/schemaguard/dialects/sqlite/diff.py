@@ -169,11 +169,18 @@ def _collations(o: DbObject) -> tuple[DbObject | None, list[str]]:
 def not_stored(schema: Schema) -> Schema:
     """``schema`` with a ``not_compared`` entry for each column default :func:`adapt` drops (an expression SQLite
     cannot evaluate, such as PostgreSQL's ``gen_random_uuid()``) and each column collation it drops (one SQLite
-    has not built in), so a report says it was not compared.
-    Names are ``table.column``; the same schema when nothing is dropped."""
+    has not built in), each PostgreSQL table option (``fillfactor``, ``unlogged``...: not in :data:`TABLE_OPTIONS`)
+    and each default on a rowid or generated column, so a report says it was not compared.
+    Names are ``table.column`` / ``table.option``; the same schema when nothing is dropped."""
     collations = sorted(name for o in schema.objects if o.kind is ObjectKind.COLLATION for name in _collations(o)[1])
     if collations:
         entry = NotCompared("column collation", "not built into SQLite (BINARY, NOCASE, RTRIM)", tuple(collations))
+        schema = replace(schema, not_compared=(*schema.not_compared, entry))
+    options = sorted(
+        f"{o.name}.{k}" for o in schema.objects if o.kind is ObjectKind.TABLE_OPTIONS for k in _foreign_options(o)
+    )
+    if options:
+        entry = NotCompared("table option", "a PostgreSQL storage option: SQLite has none", tuple(options))
         schema = replace(schema, not_compared=(*schema.not_compared, entry))
     names = sorted(
         f"{t.name}.{c.name}"
@@ -339,7 +346,27 @@ def adapt(schema: Schema) -> Schema:
     if any(o.kind is ObjectKind.COLLATION for o in objects):
         adapted = [_collations(o)[0] if o.kind is ObjectKind.COLLATION else o for o in objects]
         objects = tuple(o for o in adapted if o is not None)
+    if any(o.kind is ObjectKind.TABLE_OPTIONS and _foreign_options(o) for o in objects):
+        # PostgreSQL storage options (fillfactor, unlogged, replica identity...): SQLite has none.
+        kept = [_sqlite_options(o) if o.kind is ObjectKind.TABLE_OPTIONS else o for o in objects]
+        objects = tuple(o for o in kept if o is not None)
     return replace(schema, tables=tuple(tables), enums=(), objects=objects)
+
+
+TABLE_OPTIONS = frozenset(("strict", "without_rowid"))
+"""The table options SQLite has (https://www.sqlite.org/stricttables.html, withoutrowid.html); a master's other
+options are PostgreSQL's storage options, dropped here and listed by :func:`not_stored`."""
+
+
+def _foreign_options(o: DbObject) -> list[str]:
+    return [k for k, _ in o.attributes if k not in TABLE_OPTIONS]
+
+
+def _sqlite_options(o: DbObject) -> DbObject | None:
+    if not _foreign_options(o):
+        return o
+    kept = tuple((k, v) for k, v in o.attributes if k in TABLE_OPTIONS)
+    return replace(o, attributes=kept) if kept else None
 
 
 def _dedupe(indexes: list[Index]) -> list[Index]:
