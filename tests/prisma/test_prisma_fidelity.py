@@ -46,12 +46,6 @@ def dialect(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def _dotted_name_xfail(request: pytest.FixtureRequest, dialect: str) -> None:
-    if dialect == "postgresql":
-        reason = "3: a dotted @@map is read as schema.table on PostgreSQL (fix in progress)"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 def _factory(dialect: str, pg_factory: Callable[[], str], sqlite_factory: Callable[[], str]) -> Callable[[], str]:
     return pg_factory if dialect == "postgresql" else sqlite_factory
 
@@ -128,10 +122,8 @@ def test_master_equals_the_engines_database_and_our_ddl_builds_the_same(
     pg_factory: Callable[[], str],
     sqlite_factory: Callable[[], str],
     capsys: pytest.CaptureFixture[str],
-    request: pytest.FixtureRequest,
 ) -> None:
     """Master vs the database Prisma's engine built: no drift. Our render builds a database equal to it."""
-    _dotted_name_xfail(request, dialect)
     factory = _factory(dialect, pg_factory, sqlite_factory)
     engine, ours = _engine_db(factory, dialect), factory()
     master = str(MASTERS[dialect])
@@ -142,6 +134,42 @@ def test_master_equals_the_engines_database_and_our_ddl_builds_the_same(
     assert (code, _changes(report)) == (0, [])
 
 
+# --- 3. names holding a dot ----------------------------------------------------------------------------------------
+def test_dotted_mapped_name_is_one_identifier_in_the_default_schema(
+    pg_factory: Callable[[], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``@@map("audit.log")`` is the table "audit.log" in public (the engine: ``CREATE TABLE "audit.log"``). It was
+    read as table ``log`` of schema ``audit``: our DDL built that, and a database holding ``audit.log`` instead
+    of ``public."audit.log"`` compared clean (both keyed ``audit.log``). Keys split at the first dot, so the
+    dotted name is keyed with its schema, ``public.audit.log``, by the loader and the inspector alike; a YAML
+    master writes it the same way."""
+    schema = load_prisma(MASTERS["postgresql"])
+    assert sorted(t.name for t in schema.tables) == ["Blob", "public.audit.log"]
+    log = schema.table("public.audit.log")
+    assert log is not None and [c.name for c in log.columns] == ["id", "event.at", "blobId"]
+    assert log.primary_key is not None and log.primary_key.name == "audit.log_pkey"
+    statements = api.render(schema, "postgresql")
+    assert any(s.startswith('CREATE TABLE "public"."audit.log" (') for s in statements)
+    assert not any('"audit"."log"' in s for s in statements)
+    # Missed drift before: the same table in a schema "audit" is not the master's table.
+    wrong = pg_factory()
+    ddl = ENGINE_DDL["postgresql"].read_text(encoding="utf-8").replace('"audit.log"', '"audit"."log"')
+    run_sql(wrong, 'CREATE SCHEMA "audit";\n' + ddl)
+    code, report = diff_json(["diff", "--to", str(MASTERS["postgresql"]), "--url", wrong], capsys)
+    assert code == 1
+    assert {("table_missing", "public.audit.log"), ("table_extra", "audit.log")} <= {
+        (c["kind"], c["object"]) for c in report["changes"]
+    }
+    # The YAML master names it the same way (tests the documented rule in docs/master-format.md).
+    engine = _engine_db(pg_factory, "postgresql")
+    yaml = tmp_path / "inspected.yaml"
+    code, _, err = run_cli(["inspect", "--url", engine, "-o", str(yaml)], capsys)
+    assert code == 0, err
+    assert "\n  public.audit.log:\n" in yaml.read_text(encoding="utf-8")
+    code, report = diff_json(["diff", "--to", str(yaml), "--url", engine], capsys)
+    assert (code, _changes(report)) == (0, [])
+
+
 # --- writer: `inspect --format prisma` writes what `db pull` writes -----------------------------------------------
 def test_prisma_variant_of_the_engines_database_round_trips(
     dialect: str,
@@ -149,12 +177,10 @@ def test_prisma_variant_of_the_engines_database_round_trips(
     sqlite_factory: Callable[[], str],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    request: pytest.FixtureRequest,
 ) -> None:
     """The Prisma schema we write for the engine's database spells Bytes defaults, bit types and dotted names as
     the engine's ``db pull`` does (base64 on PostgreSQL, ``dbgenerated`` on SQLite), and loads back without
     drift."""
-    _dotted_name_xfail(request, dialect)
     engine = _engine_db(_factory(dialect, pg_factory, sqlite_factory), dialect)
     text = render_prisma(api.inspect_url(engine), dialect)
     if dialect == "postgresql":

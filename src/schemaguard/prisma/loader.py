@@ -269,17 +269,28 @@ class _Builder:
 
     def _key(self, b: Block, db_name: str) -> str:
         """The model key of a model/view/enum: ``schema.name`` under ``@@schema("schema")`` (PostgreSQL, outside
-        the default namespace), else ``name``. Source: prisma.io/docs/orm/prisma-schema/data-model/multi-schema"""
+        the default namespace), else ``name``. Source: prisma.io/docs/orm/prisma-schema/data-model/multi-schema
+
+        A mapped name is one identifier, dots included (``@@map("audit.log")`` is the table ``"audit.log"``: the
+        engine writes ``CREATE TABLE "audit.log"``, tests/prisma/fixtures/pf/); its schema comes only from
+        ``@@schema``. Model keys split at the first dot, so on PostgreSQL such a name is always keyed with its
+        schema: ``public.audit.log``, as the PostgreSQL inspector keys it."""
         attr = b.attribute("schema")
-        if attr is None or self.provider != "postgresql":
+        if self.provider != "postgresql":
             return db_name
+        if attr is None:
+            return f"{DEFAULT_NAMESPACE}.{db_name}" if "." in db_name else db_name
         ns = self._map_arg(b, attr)
         if self.namespaces and ns not in self.namespaces:
             raise self.err(
                 f"@@schema({ns!r}) names a schema the datasource does not list in schemas = [...]",
                 b, attr.line, attr.column,
             )  # fmt: skip
-        return db_name if ns in (None, DEFAULT_NAMESPACE) else f"{ns}.{db_name}"
+        return (
+            db_name
+            if ns in (None, DEFAULT_NAMESPACE) and "." not in db_name
+            else f"{ns or DEFAULT_NAMESPACE}.{db_name}"
+        )
 
     def _objects(self, extensions: tuple[tuple[str, str], ...]) -> tuple[tuple[DbObject, ...], tuple[NotCompared, ...]]:
         """Schemas, extensions (PostgreSQL) and views the Prisma schema declares, and what of them is not

@@ -40,6 +40,7 @@ from schemaguard.model import (
 from schemaguard.prisma import conventions as cv
 from schemaguard.prisma.ast import quote
 from schemaguard.prisma.info import FieldInfo, ModelInfo, PrismaSchemaInfo
+from schemaguard.prisma.loader import DEFAULT_NAMESPACE
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -199,8 +200,9 @@ def _unqualified(schema: Schema) -> tuple[Schema, dict[str, str]]:
     )
     enums = tuple(replace(e, name=b(e.name) or e.name) for e in schema.enums)
     m2m = tuple(b(n) or n for n in schema.implicit_m2m)
+    # ``public.audit.log`` (a name holding a dot, keyed with its schema) is "audit.log" in the default schema.
     return replace(schema, tables=tables, enums=enums, implicit_m2m=m2m), {
-        name: ns for k, (ns, _, name) in split.items()
+        name: ns for k, (ns, _, name) in split.items() if ns != DEFAULT_NAMESPACE
     }
 
 
