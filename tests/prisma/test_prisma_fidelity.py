@@ -170,6 +170,25 @@ def test_dotted_mapped_name_is_one_identifier_in_the_default_schema(
     assert (code, _changes(report)) == (0, [])
 
 
+def test_default_constraint_names_of_a_dotted_table_are_postgresqls(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PostgreSQL names the keys of table "t.x" ``t.x_pkey`` / ``t.x_code_key``; the master's default names for
+    ``public.t.x`` were ``x_pkey`` / ``x_code_key`` (the key split at its last dot): two phantom differences."""
+    run_sql(pg_url, 'CREATE TABLE "t.x" (id integer PRIMARY KEY, code text UNIQUE)')
+    master = tmp_path / "dotted.yaml"
+    master.write_text(
+        "version: 1\ntables:\n  public.t.x:\n    columns:\n"
+        "      id: {type: integer, primary_key: true}\n      code: {type: text, unique: true}\n",
+        encoding="utf-8",
+    )
+    table = api.load_master(Config(), master).table("public.t.x")
+    assert table is not None and table.primary_key is not None
+    assert (table.primary_key.name, [ix.name for ix in table.indexes]) == ("t.x_pkey", ["t.x_code_key"])
+    code, report = diff_json(["diff", "--to", str(master), "--url", pg_url], capsys)
+    assert (code, _changes(report)) == (0, [])
+
+
 # --- writer: `inspect --format prisma` writes what `db pull` writes -----------------------------------------------
 def test_prisma_variant_of_the_engines_database_round_trips(
     dialect: str,

@@ -31,7 +31,9 @@ def make_object_name(table: str, columns: Sequence[str], label: str) -> str:
     Returns:
         The name, at most 63 bytes of UTF-8.
     """
-    table = table.rpartition(".")[2]  # ``sales.orders``: PostgreSQL names from the relation, never its schema
+    # ``sales.orders``: PostgreSQL names from the relation, never its schema. Keys split at the first dot, so
+    # ``public.t.x`` is the relation "t.x" (docs/master-format.md), named ``t.x_pkey`` by PostgreSQL.
+    table = table.partition(".")[2] or table
     name2 = "_".join(columns) if columns else ""
     n1 = len(table.encode())
     n2 = len(name2.encode())
