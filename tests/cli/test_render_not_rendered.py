@@ -164,3 +164,11 @@ def test_the_other_dialects_table_options_are_named_not_rendered_and_not_drift(
     assert code == 0 and report["changes"] == []
     entries = [(e["side"], e["what"], e["names"]) for e in report["coverage"]["not_compared"]]
     assert entries == [("desired", "table option", left_out)]
+
+
+def test_prisma_variant_names_the_objects_a_prisma_schema_cannot_hold(
+    master: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(["render", "-d", "postgresql", "-f", "prisma", "--master", str(master)], capsys)
+    assert code == 0 and "model t {" in out and "posint" not in out.replace('Unsupported("posint")', "")
+    assert "not rendered for postgresql: 1 domain (a Prisma schema has no such objects): posint" in err.splitlines()

@@ -10,7 +10,7 @@ import typer
 
 from schemaguard.cli.commands.options import DialectName, OutOpt
 from schemaguard.cli.context import STATE
-from schemaguard.model import Schema
+from schemaguard.model import NotCompared, Schema
 
 
 class RenderFormat(StrEnum):
@@ -18,7 +18,12 @@ class RenderFormat(StrEnum):
     prisma = "prisma"
 
 
-def not_rendered(schema: Schema, dialect: str) -> list[str]:
+_PRISMA_KINDS = frozenset(("view", "extension", "schema"))
+"""Object kinds a Prisma schema holds (``view`` blocks, ``extensions`` and ``schemas`` of the datasource,
+https://www.prisma.io/docs/orm/reference/prisma-schema-reference); the writer leaves out every other kind."""
+
+
+def not_rendered(schema: Schema, dialect: str, fmt: str = "sql") -> list[str]:
     """One line per part of ``schema`` the ``dialect``'s DDL leaves out, with the count, reason and names.
 
     The parts are what :meth:`~schemaguard.dialects.base.Dialect.supported` moves to ``not_compared`` (object
@@ -28,9 +33,13 @@ def not_rendered(schema: Schema, dialect: str) -> list[str]:
     name the same things. Entries the master already carried (the loader's) are not render drops and are left
     to the diff report.
 
+    With ``fmt`` ``prisma`` the objects the dialect holds but a Prisma schema cannot (functions, triggers,
+    domains...: every kind but :data:`_PRISMA_KINDS`) are named too.
+
     Args:
         schema: the master as loaded.
         dialect: a dialect name.
+        fmt: ``sql`` or ``prisma``.
 
     Returns:
         ``not rendered for postgresql: 2 column defaults (reason): t.id, t.n`` lines; empty when nothing is left
@@ -40,8 +49,16 @@ def not_rendered(schema: Schema, dialect: str) -> list[str]:
     from schemaguard.diff.coverage import plural
 
     d = get_dialect(dialect)
-    entries = d.supported(schema).not_compared[len(schema.not_compared) :]
+    held = d.supported(schema)
+    entries = held.not_compared[len(schema.not_compared) :]
     lines = []
+    if fmt == "prisma":
+        by_kind: dict[str, list[str]] = {}
+        for o in held.objects:
+            if o.kind.value not in _PRISMA_KINDS:
+                by_kind.setdefault(o.kind.value, []).append(o.name if not o.table else f"{o.table}.{o.name}")
+        for kind, names in by_kind.items():
+            entries += (NotCompared(kind, "a Prisma schema has no such objects", tuple(sorted(names))),)
     for e in entries:
         shown = ", ".join(e.names[:20]) + (f" and {len(e.names) - 20} more" if len(e.names) > 20 else "")
         lines.append(f"not rendered for {d.name}: {len(e.names)} {plural(e.what, len(e.names))} ({e.reason}): {shown}")
@@ -74,14 +91,14 @@ def render(
         results = api.check_rendered(cfg, write=write_all)
         console = STATE.console()
         bad = [r for r in results if r.status != "ok"]
-        loaded = api.load_master(cfg) if any(r.format == "sql" for r in results) else None
+        loaded = api.load_master(cfg) if results else None
         for r in results:
             if STATE.quiet and r.status == "ok":
                 continue
             mark = "[green]✓[/]" if r.status == "ok" else ("[yellow]↻ rewritten[/]" if write_all else "[red]✗[/]")
             console.print(f"{mark} {escape(str(r.path))} ({r.dialect}, {r.format}): {r.status}", highlight=False)
-            if loaded is not None and r.format == "sql":
-                for line in not_rendered(loaded, r.dialect):
+            if loaded is not None:
+                for line in not_rendered(loaded, r.dialect, r.format):
                     console.print(f"  {line}", style="yellow", markup=False, highlight=False)
         if check and bad and not write_all:
             console.print(
@@ -94,10 +111,9 @@ def render(
 
     name = dialect.value if dialect is not None else get_dialect(cfg.dialect).name
     text = api.render_text(schema, name, fmt.value, info=info, label=master or cfg.master)
-    if fmt is RenderFormat.sql:
-        # Never silent: what the dialect cannot hold is named on stderr (the DDL on stdout stays clean).
-        for line in not_rendered(schema, name):
-            STATE.err_console().print(line, style="yellow", markup=False, highlight=False, soft_wrap=True)
+    # Never silent: what the dialect (or a Prisma schema) cannot hold is named on stderr; stdout stays clean.
+    for line in not_rendered(schema, name, fmt.value):
+        STATE.err_console().print(line, style="yellow", markup=False, highlight=False, soft_wrap=True)
     if out:
         Path(out).write_text(text, encoding="utf-8")
         STATE.err_console().print(f"wrote {out}", markup=False, highlight=False)
