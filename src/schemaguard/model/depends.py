@@ -103,10 +103,14 @@ def references(o: DbObject) -> frozenset[str]:
     sqlglot. Routines, and text sqlglot cannot parse: every identifier and ``a.b`` pair of the text (a superset).
     Other kinds and objects without a definition: none. Never raises on malformed text.
     """
-    text = o.definition
-    if not text or o.kind not in READER_KINDS:
+    if not o.definition or o.kind not in READER_KINDS:
         return frozenset()
-    if o.kind in VIEW_KINDS:
+    return _refs(o.kind in VIEW_KINDS, o.definition)
+
+
+@functools.lru_cache(maxsize=4096)
+def _refs(view: bool, text: str) -> frozenset[str]:
+    if view:
         parsed = _parsed_refs(text.strip().rstrip(";"))
         if parsed is not None:
             return parsed
@@ -228,33 +232,48 @@ def readers(targets: Iterable[str], objects: Sequence[DbObject], relations: Iter
     Returns:
         The readers, excluding the targets themselves.
     """
+    reads = _reads_map(tuple(objects), tuple(relations))
     candidates = [o for o in objects if o.kind in READER_KINDS]
-    names = Names([*relations, *(o.name for o in objects)])
-    reads = {o.key: _reads(o, names) for o in candidates}
     wanted = set(targets)
     out: dict[tuple[str, str, str], DbObject] = {}
     frontier = set(wanted)
     while frontier:
         nxt: set[str] = set()
         for o in candidates:
-            if o.key not in out and o.name not in wanted and reads[o.key] & frontier:
+            if o.key not in out and o.name not in wanted and reads[o.key][0] & frontier:
                 out[o.key] = o
                 nxt.add(o.name)
         frontier = nxt
     return list(out.values())
 
 
+@functools.lru_cache(maxsize=16)
+def _reads_map(
+    objects: tuple[DbObject, ...], relations: tuple[str, ...]
+) -> dict[tuple[str, str, str], tuple[frozenset[str], frozenset[str]]]:
+    """``{key: (keys it reads, keys its creation needs)}`` for the readers among ``objects``: computed once per
+    schema (the planner asks for every changed table and object)."""
+    names = Names([*relations, *(o.name for o in objects)])
+    return {
+        o.key: (frozenset(_reads(o, names)), frozenset(_creation_needs(o, names)))
+        for o in objects
+        if o.kind in READER_KINDS
+    }
+
+
 def depth(o: DbObject, objects: Sequence[DbObject], relations: Iterable[str] = ()) -> int:
     """How many levels of views ``o``'s creation reads through: 0 when it names no view or materialized view of
     ``objects`` (or is a routine whose body is a string literal, not read at creation), else 1 + the depth of the
     deepest one it names (a cycle counts once)."""
-    names = Names([*relations, *(x.name for x in objects)])
-    views = {x.name: x for x in objects if x.kind in VIEW_KINDS}
+    if o.kind not in READER_KINDS:
+        return 0
+    objs = tuple(objects)
+    reads = _reads_map(objs, tuple(relations))
+    views = {x.name: x for x in objs if x.kind in VIEW_KINDS}
+    own = (reads if o in objs else _reads_map((o, *objs), tuple(relations)))[o.key]  # o may not be in objects
 
-    def walk(x: DbObject, seen: frozenset[str]) -> int:
-        if x.kind not in READER_KINDS or x.name in seen:
-            return 0
-        used = [views[k] for k in _creation_needs(x, names) if k in views]
-        return max((1 + walk(v, seen | {x.name}) for v in used), default=0)
+    def walk(needs: frozenset[str], seen: frozenset[str]) -> int:
+        used = [views[k] for k in needs if k in views and k not in seen]
+        return max((1 + walk(reads[v.key][1], seen | {v.name}) for v in used), default=0)
 
-    return walk(o, frozenset())
+    return walk(own[1], frozenset({o.name}))
