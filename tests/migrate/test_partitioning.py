@@ -226,3 +226,18 @@ def test_partition_with_cloned_keys_detached(make_project, pg_factory: Callable[
     ]
     sql = _converges(make_project, pg_factory, a, b, [ROWS.format(t="measurement")], {"m_mar": 1, "m_feb": 2})
     assert not any("PRIMARY KEY" in s or "CREATE INDEX" in s for s in sql), sql
+
+
+def test_migra_partitioning_case_through_revisions(make_project, pg_factory: Callable[[], str]) -> None:
+    """migra's own ``partitioning`` case (tests/corpus/diffcases/migra/partitioning): a partition added, one
+    detached while the parent gains a column, a table that becomes partitioned and one that stops being so;
+    ``diff --sql`` and generated revisions (upgrade and downgrade) converge, the partitions' rows kept."""
+    from tests.conftest import CORPUS
+
+    case = CORPUS / "diffcases" / "migra" / "partitioning"
+    a = [(case / "a.sql").read_text(encoding="utf-8")]
+    b = [(case / "b.sql").read_text(encoding="utf-8")]
+    rows = [ROWS.format(t="measurement")]
+    kept = {"measurement_y2006m02": 2, "measurement_y2006m03": 1}
+    sql = _converges(make_project, pg_factory, a, b, rows, kept)
+    assert any("DETACH PARTITION" in s for s in sql), sql
