@@ -343,9 +343,12 @@ def scan_create_table(sql: str, table: str = "?") -> TableDDL:
     items, close = _split_list(tokens, start, what)
     tail = tokens[close + 1 :]
     out.without_rowid = any(_kw(a, "WITHOUT") and _kw(b, "ROWID") for a, b in pairwise(tail))
+    # Only a text that spells DEFERRABLE can declare a deferrable key: the others skip the per-item scan.
+    deferral = "DEFERRABLE" in sql.upper()
     for item in items:
         column = None if _kw(item[0], *_CONSTRAINT_STARTS) else item[0].text
-        _scan_deferral(item, column, out, what)
+        if deferral:
+            _scan_deferral(item, column, out, what)
         pending_name: str | None = None
         k = 0 if column is None else 1
         n = len(item)
