@@ -253,3 +253,22 @@ def test_migra_partitioning_case_through_revisions(make_project, pg_factory: Cal
     kept = {"measurement_y2006m02": 2, "measurement_y2006m03": 1}
     sql = _converges(make_project, pg_factory, a, b, rows, kept)
     assert any("DETACH PARTITION" in s for s in sql), sql
+
+
+def test_sub_partitions_of_a_rebuilt_table_are_created_again(make_project, pg_factory: Callable[[], str]) -> None:
+    """A table whose key changes holds a partition that is itself partitioned: DROP TABLE removed the whole tree,
+    so the sub-partitions are created again under their new parent and the rows land in them."""
+    sub = f"CREATE TABLE m_feb PARTITION OF measurement {FEB} PARTITION BY LIST (city_id)"
+    leaves = [
+        "CREATE TABLE m_feb_low PARTITION OF m_feb FOR VALUES IN (1)",
+        "CREATE TABLE m_feb_high PARTITION OF m_feb FOR VALUES IN (2, 3)",
+    ]
+    a = [MEASUREMENT + " PARTITION BY RANGE (logdate)", sub, *leaves]
+    b = [
+        MEASUREMENT + " PARTITION BY RANGE (logdate, city_id)",
+        "CREATE TABLE m_feb PARTITION OF measurement FOR VALUES FROM ('2006-02-01', 0) TO ('2006-03-01', 9) "
+        "PARTITION BY LIST (city_id)",
+        *leaves,
+    ]
+    rows = ["INSERT INTO measurement VALUES (1, '2006-02-03', 10), (2, '2006-02-20', 20)"]
+    _converges(make_project, pg_factory, a, b, rows, {"measurement": 2, "m_feb_low": 1, "m_feb_high": 1})

@@ -153,6 +153,13 @@ _READERS = _VIEWS | _ROUTINES
 def _depth(o: DbObject, schema: Schema) -> int:
     """0 for an object that names no view of ``schema``, else 1 + the depth of the deepest view it names
     (:func:`schemaguard.model.depends.depth`: names matched as the catalog folds them)."""
+    if o.kind is ObjectKind.PARTITION:
+        # A sub-partition after the partition it belongs to (and dropped before it).
+        parents = {p.name: p for p in schema.objects if p.kind is ObjectKind.PARTITION}
+        depth, parent = 0, parents.get(o.table or "")
+        while parent is not None and depth < 999:
+            depth, parent = depth + 1, parents.get(parent.table or "")
+        return depth
     if o.kind not in _READERS:
         return 0
     return depends.depth(o, schema.objects, (t.name for t in schema.tables))

@@ -569,8 +569,9 @@ def partition_moves(changes: Sequence[Change], ctx: PlanContext) -> tuple[list[O
     * a partition that becomes a table (``partition_extra`` + ``table_missing``): :class:`DetachPartition`, then
       its columns and checks made the desired table's;
     * a partition whose bound (or parent) changes (``partition_changed``): detached and attached again with the
-      new bound. A partition whose own partition key changes is refused (:class:`UnsupportedChange`): only
-      ``CREATE TABLE`` sets a key, and its rows would have to move.
+      new bound (unless its parent is created again: the parent's rebuild creates its partitions). A partition
+      whose own partition key changes is refused (:class:`UnsupportedChange`): only ``CREATE TABLE`` sets a key,
+      and its rows would have to move.
 
     The reverse of each is the other (a downgrade detaches what an upgrade attached). PostgreSQL 15 semantics:
     https://www.postgresql.org/docs/15/ddl-partitioning.html#DDL-PARTITIONING-DECLARATIVE-MAINTENANCE
@@ -583,6 +584,13 @@ def partition_moves(changes: Sequence[Change], ctx: PlanContext) -> tuple[list[O
             o = ch.desired if ch.kind is ChangeKind.PARTITION_MISSING else ch.actual
             if isinstance(o, DbObject):
                 by[(ch.kind, o.name)] = ch
+    # Partitions of a table created again (its partitioning changes) are created again with it.
+    rebuilt = {
+        ch.object
+        for ch in changes
+        if ch.kind is ChangeKind.PARTITIONING_CHANGED
+        and ctx.hooks.needs_rebuild(ch, ctx.d.table(ch.object or ""), ctx.a.table(ch.object or ""))
+    }
     used: set[int] = set()
     ops_: list[Op] = []
     for ch in changes:
@@ -609,6 +617,8 @@ def partition_moves(changes: Sequence[Change], ctx: PlanContext) -> tuple[list[O
         elif ch.kind is ChangeKind.PARTITION_CHANGED and isinstance(ch.desired, DbObject):
             d, a = ch.desired, ch.actual
             assert isinstance(a, DbObject)
+            if d.table in rebuilt or a.table in rebuilt:
+                continue
             if d.attribute("partition_key") != a.attribute("partition_key"):
                 raise UnsupportedChange(
                     f"partition {d.name}: its partition key changes ({a.attribute('partition_key') or 'none'} → "

@@ -264,10 +264,15 @@ def rebuild_table(ctx: PlanContext, before: Table, after: Table) -> list[Step]:
         Sql(f"DROP TABLE {name}"),
         *CreateTable(after).lower(ctx),
     ]
-    for o in ctx.d.objects:
-        # Its partitions (a table that becomes one is attached later by the plan, keeping its rows).
-        if o.kind is ObjectKind.PARTITION and o.table == after.name and ctx.a.table(o.name) is None:
-            steps += [Sql(s) for s in create_sql(o, ctx.d)]
+    # Its partitions, then theirs (a table that becomes one is attached later by the plan, keeping its rows).
+    todo = [o for o in ctx.d.objects if o.kind is ObjectKind.PARTITION and ctx.a.table(o.name) is None]
+    parents = [after.name]
+    while parents:
+        parent = parents.pop(0)
+        for o in todo:
+            if o.table == parent:
+                steps += [Sql(s) for s in create_sql(o, ctx.d)]
+                parents.append(o.name)
     if cols:
         steps.append(Sql(f"INSERT INTO {name} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {hold}"))
     for c in shared:
