@@ -288,3 +288,25 @@ def test_enum_rebuild_under_a_policy(pg_factory: Callable[[], str]) -> None:
     desired, actual = api.inspect_url(old_url), api.inspect_url(url)
     apply_statements(url, PG.plan(diff_schemas(desired, actual, PG), desired, actual))
     assert diff_schemas(desired, api.inspect_url(url), PG) == []
+
+
+def test_function_result_change_under_a_view_a_materialized_view_and_a_view(pg_factory: Callable[[], str]) -> None:
+    # A changed result type means DROP FUNCTION + CREATE; PostgreSQL refuses the drop while the view calling it
+    # (and, through it, a materialized view and another view) exists. All names quoted mixed case.
+    script = """
+    CREATE TABLE t (id integer);
+    CREATE FUNCTION "Dbl"(x integer) RETURNS {result} LANGUAGE sql IMMUTABLE AS 'SELECT x * 2';
+    CREATE VIEW "Zv" AS SELECT "Dbl"(id) AS d FROM t;
+    CREATE MATERIALIZED VIEW "Am" AS SELECT d FROM "Zv";
+    CREATE VIEW "Bv" AS SELECT d FROM "Am";
+    """
+    actual_url, desired_url = pg_factory(), pg_factory()
+    _pg(actual_url, script.format(result="integer"))
+    _pg(desired_url, script.format(result="bigint"))
+    desired, actual = api.inspect_url(desired_url), api.inspect_url(actual_url)
+    changes = diff_schemas(desired, actual, PG)
+    assert [(c.kind.value, c.object) for c in changes] == [("function_changed", "Dbl(x integer)")]
+    statements = PG.plan(changes, desired, actual)
+    assert _positions(statements, ['"Bv"', '"Am"', '"Zv"']) == sorted(_positions(statements, ['"Bv"', '"Am"', '"Zv"']))
+    apply_statements(actual_url, statements)
+    assert diff_schemas(desired, api.inspect_url(actual_url), PG) == []

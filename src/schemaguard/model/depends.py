@@ -88,7 +88,8 @@ def _parsed_refs(text: str) -> frozenset[str] | None:
                 continue  # a WITH query's name, not a relation
             out.add(f"{db}.{name}" if db else name)
         for f in tree.find_all(exp.Anonymous):
-            name = str(f.this)
+            # A quoted name arrives as an Identifier ("Dbl"), an unquoted one as text (folded like a relation's).
+            name = _ident(f.this) if isinstance(f.this, exp.Identifier) else str(f.this).lower()
             if isinstance(f.parent, exp.Dot):  # schema.f(...)
                 out.add(f"{_ident(f.parent.this)}.{name}")
             out.add(name)
