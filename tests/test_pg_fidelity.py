@@ -395,3 +395,47 @@ def test_unowned_sequence_named_as_the_serial_is_still_serial(pg_factory: Callab
     actor = shared.table("actor")
     assert actor is not None and not actor.columns[0].autoincrement
     assert [o.name for o in shared.objects if o.kind.value == "sequence"] == ["actor_actor_id_seq"]
+
+
+# --- 6. user-made collations -------------------------------------------------------------------------------------
+
+_COLLATION_SQL = (
+    "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);"
+    'CREATE TABLE t (id int PRIMARY KEY, name text COLLATE ci, other text COLLATE "und-x-icu");'
+)
+
+
+def test_user_collation_is_inspected_rendered_and_compared(pg_factory: Callable[[], str]) -> None:
+    url = pg_factory()
+    run_sql(url, _COLLATION_SQL)
+    # Before the fix the rendered DDL named COLLATE "public"."ci" in a database without it: refused.
+    s = _round_trip(url, pg_factory)
+    (definition,) = [o for o in s.objects if o.kind.value == "collation_definition"]
+    assert definition.name == "ci"
+    assert dict(definition.attributes) == {"provider": "icu", "locale": "und-u-ks-level2", "deterministic": "false"}
+    # The YAML master writes it (collation_definitions:) and reads it back.
+    assert "collation_definitions" in dump_yaml_master(s)
+    assert _diff(load_yaml_master("x.yaml", dump_yaml_master(s)), s) == []
+    # Compared now, so not listed as "no model for this object type" in the coverage section.
+    assert not any(e.what == "collation" and "public.ci" in e.names for e in s.not_compared)
+    # The semantics it carries: case-insensitive comparison of the column.
+    fresh = pg_factory()
+    apply_statements(fresh, api.render(s, "postgresql"))
+    run_sql(fresh, "INSERT INTO t VALUES (1, 'Abc', 'x')")
+    with psycopg.connect(fresh) as conn:
+        assert conn.execute("SELECT count(*) FROM t WHERE name = 'ABC'").fetchone() == (1,)
+    # Plant: the same name, deterministic (case-sensitive).
+    other = pg_factory()
+    run_sql(other, _COLLATION_SQL.replace("deterministic = false", "deterministic = true"))
+    changes = _diff(s, api.inspect_url(other))
+    assert _kinds(changes) == [("collation_definition_changed", None, "ci")]
+    assert changes[0].aspects == ("deterministic",)
+    # A database without the collation (the column uses the default): planned as CREATE COLLATION, then the
+    # column's collation set; it converges.
+    missing = pg_factory()
+    run_sql(missing, 'CREATE TABLE t (id int PRIMARY KEY, name text, other text COLLATE "und-x-icu")')
+    assert sorted(_kinds(_diff(s, api.inspect_url(missing)))) == [
+        ("collation_changed", None, "t"),
+        ("collation_definition_missing", None, "ci"),
+    ]
+    _converge(s, missing)

@@ -193,6 +193,7 @@ class MasterFile(BaseModel):
     partitioning: Any = None
     table_options: Any = None
     collations: Any = None
+    collation_definitions: Any = None
     comments: Any = None
     privileges: Any = None
 

@@ -24,7 +24,15 @@ from schemaguard.migrate.planner import Op, Phase, PlanContext, Sql, Step
 from schemaguard.model import DbObject, ObjectKind, Schema, depends
 from schemaguard.model.objects import referenced_names
 
-_EARLY = frozenset((ObjectKind.SCHEMA, ObjectKind.EXTENSION, ObjectKind.DOMAIN, ObjectKind.COMPOSITE_TYPE))
+_EARLY = frozenset(
+    (
+        ObjectKind.SCHEMA,
+        ObjectKind.EXTENSION,
+        ObjectKind.DOMAIN,
+        ObjectKind.COMPOSITE_TYPE,
+        ObjectKind.COLLATION_DEFINITION,
+    )
+)
 _ROUTINES = frozenset((ObjectKind.FUNCTION, ObjectKind.PROCEDURE, ObjectKind.AGGREGATE))
 _VIEWS = frozenset((ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW))
 

@@ -49,6 +49,9 @@ class ObjectKind(StrEnum):
     POLICY = "policy"
     EXCLUSION_CONSTRAINT = "exclusion_constraint"
     PARTITION = "partition"
+    # A collation made with CREATE COLLATION (a user schema's pg_collation row): provider, locale, deterministic.
+    # Source: https://www.postgresql.org/docs/15/sql-createcollation.html
+    COLLATION_DEFINITION = "collation_definition"
     # Table properties: one object per table that has the property, keyed by the table.
     ROW_SECURITY = "row_security"
     INHERITANCE = "inheritance"

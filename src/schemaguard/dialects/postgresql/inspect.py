@@ -25,11 +25,13 @@ from schemaguard.model import (
     Check,
     Column,
     ColumnType,
+    DbObject,
     Default,
     Enum,
     ForeignKey,
     Index,
     IndexPart,
+    NotCompared,
     ObjectKind,
     PrimaryKey,
     ReferentialAction,
@@ -496,7 +498,7 @@ def inspect_schema(
         if r.nspname in selected and r.nspname != default_ns
     ]
     objects += io.inspect_objects(run, nsoids, qualify)
-    objects += io.collations(run, {tables[oid].name: cols for oid, cols in collated.items()})
+    objects += io.collations(run, {tables[oid].name: cols for oid, cols in collated.items()}, qualify)
     if privileges:
         objects += io.privileges(run, nsoids, qualify)
     return Schema(
@@ -504,8 +506,33 @@ def inspect_schema(
         enums=tuple(sorted(enums, key=lambda e: e.name)),
         source=None,
         objects=tuple(sorted(objects, key=lambda o: o.key)),
-        not_compared=tuple(io.not_compared(run, nsoids, privileges=privileges)),
+        not_compared=_without_compared_collations(
+            io.not_compared(run, nsoids, privileges=privileges), objects, default_ns
+        ),
     )
+
+
+def _without_compared_collations(
+    entries: Sequence[NotCompared], objects: Sequence[DbObject], default_ns: str
+) -> tuple[NotCompared, ...]:
+    """The coverage entries less the collations inspected as COLLATION_DEFINITION objects (those columns use):
+    they are compared, so they are not listed as "no model for this object type"."""
+    compared = {
+        o.name if "." in o.name else f"{default_ns}.{o.name}"
+        for o in objects
+        if o.kind is ObjectKind.COLLATION_DEFINITION
+    }
+    if not compared:
+        return tuple(entries)
+    out = []
+    for e in entries:
+        if e.what == "collation":
+            names = tuple(n for n in e.names if n not in compared)
+            if not names:
+                continue
+            e = NotCompared(e.what, e.reason, names)
+        out.append(e)
+    return tuple(out)
 
 
 _GLOB_CHARS = frozenset("*?[")

@@ -254,19 +254,32 @@ WHERE c.relnamespace = ANY({_NS}) AND c.relkind IN ('r', 'p')
   AND {_not_extension_owned("pg_class", "c.oid")}
 """
 
-# Names of the collations that columns use instead of their type's (the columns come with the columns query).
-COLLATION_NAMES_SQL = """
-SELECT co.oid, n.nspname, co.collname
+# Names of the collations that columns use instead of their type's (the columns come with the columns query),
+# with the definition of those a CREATE COLLATION made (provider, locale, deterministic): a column using one can
+# only be created where it exists. The locale is read through to_jsonb, as its column changed between releases
+# (collcollate/collctype; colliculocale in 15 and 16; colllocale from 17).
+# Source: https://www.postgresql.org/docs/15/catalog-pg-collation.html
+COLLATION_NAMES_SQL = f"""
+SELECT co.oid, n.nspname, co.collname, co.collprovider, co.collisdeterministic,
+       COALESCE(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale') AS icu_locale,
+       co.collcollate, co.collctype,
+       n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+         AND {_not_extension_owned("pg_collation", "co.oid")} AS user_made
 FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
 WHERE co.oid = ANY(CAST(:oids AS oid[]))
 """
+
+_PROVIDERS = {"c": "libc", "i": "icu", "b": "builtin", "d": None}
+"""``pg_collation.collprovider``: libc, ICU, builtin (PostgreSQL 17), d the database default."""
 
 _USER_NS = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'"
 _SELECTED = f"n.oid = ANY({_NS})"
 
 # What is present but not compared: every object of a schema that was not selected, object types the model has
 # no kind for, and (unless privileges are compared) objects carrying explicit grants. One row per object:
-# (nspname, name, what, selected).
+# (nspname, name, what, selected). User casts are the pg_cast rows from FirstNormalObjectId (16384; below are
+# built in) that neither an extension nor another object (a range type's cast to its multirange) created
+# (https://www.postgresql.org/docs/current/catalog-pg-cast.html).
 NOT_COMPARED_SQL = f"""
 SELECT n.nspname, c.relname::text AS name,
        CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view'
@@ -312,6 +325,12 @@ UNION ALL
 SELECT '', pubname::text, 'publication', true FROM pg_catalog.pg_publication
 UNION ALL
 SELECT '', srvname::text, 'foreign server', true FROM pg_catalog.pg_foreign_server
+UNION ALL
+SELECT '', pg_catalog.format_type(ca.castsource, NULL) || ' AS ' || pg_catalog.format_type(ca.casttarget, NULL),
+       'cast', true
+FROM pg_catalog.pg_cast ca
+WHERE ca.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
+  WHERE x.classid = 'pg_catalog.pg_cast'::regclass AND x.objid = ca.oid AND x.deptype IN ('e', 'i'))
 UNION ALL
 SELECT n.nspname, c.relname::text, 'privileges', true
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -478,19 +497,35 @@ def inspect_objects(
 
 
 def collations(
-    run: Callable[[str, Mapping[str, Any]], Iterable[Any]], columns: Mapping[str, Sequence[tuple[str, int]]]
+    run: Callable[[str, Mapping[str, Any]], Iterable[Any]],
+    columns: Mapping[str, Sequence[tuple[str, int]]],
+    qualify: Callable[[str, str], str] | None = None,
 ) -> list[DbObject]:
     """COLLATION objects for the columns whose collation is not their type's: ``{table: [(column, oid)]}`` (found
     by the columns query, which reads pg_attribute already); one small query names the collations, none when no
-    column has one."""
+    column has one. With ``qualify``, also a COLLATION_DEFINITION object (keyed ``qualify(schema, name)``;
+    attributes ``provider``, ``locale`` or ``lc_collate``/``lc_ctype``, ``deterministic``) for each such collation
+    made by CREATE COLLATION in a user schema, so it is compared and rendered before the tables that use it.
+    Source: https://www.postgresql.org/docs/15/sql-createcollation.html"""
     if not columns:
         return []
     oids = sorted({oid for cols in columns.values() for _, oid in cols})
-    names = {
-        r.oid: r.collname if r.nspname == "pg_catalog" else f"{r.nspname}.{r.collname}"
-        for r in run(COLLATION_NAMES_SQL, {"oids": oids})
-    }
-    return [
+    names: dict[int, str] = {}
+    out: list[DbObject] = []
+    for r in run(COLLATION_NAMES_SQL, {"oids": oids}):
+        names[r.oid] = r.collname if r.nspname == "pg_catalog" else f"{r.nspname}.{r.collname}"
+        if qualify is not None and r.user_made:
+            provider = _PROVIDERS.get(r.collprovider)
+            attrs: dict[str, Any] = {
+                "provider": provider,
+                "deterministic": "false" if not r.collisdeterministic else None,
+            }
+            if r.collprovider == "i":
+                attrs["locale"] = r.icu_locale
+            else:
+                attrs["lc_collate"], attrs["lc_ctype"] = r.collcollate, r.collctype
+            out.append(make_object(ObjectKind.COLLATION_DEFINITION, qualify(r.nspname, r.collname), None, attrs))
+    return out + [
         make_object(ObjectKind.COLLATION, table, None, [(c, names.get(oid, str(oid))) for c, oid in cols])
         for table, cols in columns.items()
     ]

@@ -85,6 +85,7 @@ def render_objects(schema: Schema, enums: Sequence[str] = ()) -> tuple[list[str]
         schema_clause = f" SCHEMA {quote_ident(o.attribute('schema') or '')}" if o.attribute("schema") else ""
         before.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(o.name)}{schema_clause}")
     before += enums
+    before += [_collation_definition(o) for o in of(ObjectKind.COLLATION_DEFINITION)]
     before += [_domain(o) for o in of(ObjectKind.DOMAIN)]
     before += [f"CREATE TYPE {qualified(o.name)} AS {o.definition}" for o in of(ObjectKind.COMPOSITE_TYPE)]
     before += [_sequence(o, create=True) for o in of(ObjectKind.SEQUENCE) if not o.attribute("owned_by")]
@@ -205,6 +206,17 @@ def _domain(o: DbObject) -> str:
     return " ".join(parts)
 
 
+def _collation_definition(o: DbObject) -> str:
+    """``CREATE COLLATION name (provider = icu, locale = '...', deterministic = false)``: values are string
+    literals (data, never pasted SQL). Source: https://www.postgresql.org/docs/15/sql-createcollation.html"""
+    options = []
+    for key in ("provider", "locale", "lc_collate", "lc_ctype", "deterministic"):
+        value = o.attribute(key)
+        if value is not None:
+            options.append(f"{key} = {sql_string(value)}")
+    return f"CREATE COLLATION {qualified(o.name)} ({', '.join(options)})"
+
+
 def _sequence(o: DbObject, *, create: bool) -> str:
     cycle = "CYCLE" if o.attribute("cycle") == "true" else "NO CYCLE"
     params = (
@@ -299,6 +311,7 @@ def _collations(schema: Schema, objects: list[DbObject]) -> list[str]:
 
 _DROP = {
     ObjectKind.SCHEMA: "SCHEMA",
+    ObjectKind.COLLATION_DEFINITION: "COLLATION",
     ObjectKind.EXTENSION: "EXTENSION",
     ObjectKind.DOMAIN: "DOMAIN",
     ObjectKind.COMPOSITE_TYPE: "TYPE",
