@@ -272,3 +272,24 @@ def test_sub_partitions_of_a_rebuilt_table_are_created_again(make_project, pg_fa
     ]
     rows = ["INSERT INTO measurement VALUES (1, '2006-02-03', 10), (2, '2006-02-20', 20)"]
     _converges(make_project, pg_factory, a, b, rows, {"measurement": 2, "m_feb_low": 1, "m_feb_high": 1})
+
+
+def test_referenced_table_becomes_partitioned(make_project, pg_factory: Callable[[], str]) -> None:
+    """Another table's foreign key references the table that becomes partitioned (its key includes the partition
+    column, as PostgreSQL requires): dropped before the DROP TABLE it would block, added again once the rows are
+    back, and validated against them."""
+    keyed = MEASUREMENT[:-1] + ", PRIMARY KEY (city_id, logdate)){}"
+    readings = (
+        "CREATE TABLE readings (id int PRIMARY KEY, city_id int, logdate date, "
+        "CONSTRAINT readings_m_fk FOREIGN KEY (city_id, logdate) REFERENCES measurement (city_id, logdate))"
+    )
+    a = [keyed.format(""), readings]
+    b = [
+        keyed.format(" PARTITION BY RANGE (logdate)"),
+        f"CREATE TABLE m_feb PARTITION OF measurement {FEB}",
+        f"CREATE TABLE m_mar PARTITION OF measurement {MAR}",
+        readings,
+    ]
+    rows = [ROWS.format(t="measurement"), "INSERT INTO readings VALUES (1, 1, '2006-02-03'), (2, 3, '2006-03-05')"]
+    sql = _converges(make_project, pg_factory, a, b, rows, {"measurement": 3, "readings": 2})
+    assert any("readings_m_fk" in s and "DROP CONSTRAINT" in s for s in sql), sql

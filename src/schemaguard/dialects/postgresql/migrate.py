@@ -20,7 +20,7 @@ from schemaguard.dialects.sqla import build_index, build_table, compile_ddl, quo
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.planner import Autocommit, Comment, MigrateHooks, Phase, PlanContext, Rebuild, Sql, Step
-from schemaguard.model import Column, Enum, ObjectKind, Table, TypeKind
+from schemaguard.model import Column, Enum, ForeignKey, ObjectKind, Table, TypeKind
 
 LOCK_TIMEOUT = "5s"
 """``lock_timeout`` of an online revision: a statement that waits longer for its lock fails (and the revision
@@ -242,12 +242,12 @@ def rebuild_table(ctx: PlanContext, before: Table, after: Table) -> list[Step]:
     transaction rolls back and nothing is lost. Its foreign keys, triggers, rules, policies, row-level security
     and options are created again from the desired schema. The ``DROP TABLE`` is flagged by ``migrate lint``.
 
-    Not handled: foreign keys of other tables and views that read the table (PostgreSQL refuses the DROP
-    TABLE while they exist; the transaction rolls back).
+    Foreign keys of other tables that reference it are dropped first and added again last; views and routines
+    that read it are dropped and created again around the rebuild by the planner.
     Sources: https://www.postgresql.org/docs/15/ddl-partitioning.html, https://www.postgresql.org/docs/15/sql-insert.html
     """
     from schemaguard.dialects.postgresql.render_objects import create_sql
-    from schemaguard.migrate.table_ops import AddForeignKey, CreateTable
+    from schemaguard.migrate.table_ops import AddForeignKey, CreateTable, DropForeignKey
 
     name = qualified(after.name)
     ns, dot, bare = before.name.rpartition(".")
@@ -255,11 +255,13 @@ def rebuild_table(ctx: PlanContext, before: Table, after: Table) -> list[Step]:
     old_cols = {c.name for c in before.columns if not c.generated}
     shared = [c for c in after.columns if c.name in old_cols and not c.generated]
     cols = ", ".join(quote_ident(c.name) for c in shared)
+    referencing = _referencing(ctx, after.name)
     steps: list[Step] = [
         Comment(
             f"table {after.name} is created again (its partitioning changes; only CREATE TABLE sets it): "
             "rows kept through a holding table"
         ),
+        *(s for t, fk in referencing for s in DropForeignKey(t, fk).lower(ctx)),
         Sql(f"CREATE TABLE {hold} AS TABLE {name}"),
         Sql(f"DROP TABLE {name}"),
         *CreateTable(after).lower(ctx),
@@ -281,12 +283,28 @@ def rebuild_table(ctx: PlanContext, before: Table, after: Table) -> list[Step]:
             col = quote_ident(c.name)
             steps.append(Sql(f"SELECT pg_catalog.setval({seq}, max({col})) FROM {name} HAVING max({col}) IS NOT NULL"))
     steps.append(Sql(f"DROP TABLE {hold}"))
-    steps += [s for fk in after.foreign_keys for s in AddForeignKey(after, fk).lower(ctx)]
     for o in ctx.d.objects:
         bound = o.table == after.name and o.kind is not ObjectKind.PARTITION
         if bound or (o.name == after.name and o.kind in _TABLE_PROPERTIES):
             steps += [Sql(s) for s in create_sql(o, ctx.d)]
+    # Foreign keys last: online, their validation runs outside the transaction, after everything else.
+    steps += [s for fk in after.foreign_keys for s in AddForeignKey(after, fk).lower(ctx)]
+    for t, fk in referencing:
+        steps += AddForeignKey(t, fk).lower(ctx)
     return steps
+
+
+def _referencing(ctx: PlanContext, table: str) -> list[tuple[Table, ForeignKey]]:
+    """Foreign keys of other tables that reference ``table`` and that the plan leaves alone (the same on both
+    sides): the rebuild drops them before its DROP TABLE (which PostgreSQL refuses under them) and adds them
+    again once the rows are back."""
+    out = []
+    for t in ctx.a.tables:
+        kept = ctx.d.table(t.name)
+        if t.name == table or kept is None:
+            continue
+        out += [(kept, fk) for fk in t.foreign_keys if fk.ref_table == table and fk.name and fk in kept.foreign_keys]
+    return out
 
 
 def _no_rebuild(ctx: PlanContext, before: Table, after: Table) -> Rebuild:  # pragma: no cover - never asked
