@@ -293,3 +293,15 @@ def test_referenced_table_becomes_partitioned(make_project, pg_factory: Callable
     rows = [ROWS.format(t="measurement"), "INSERT INTO readings VALUES (1, 1, '2006-02-03'), (2, 3, '2006-03-05')"]
     sql = _converges(make_project, pg_factory, a, b, rows, {"measurement": 3, "readings": 2})
     assert any("readings_m_fk" in s and "DROP CONSTRAINT" in s for s in sql), sql
+
+
+def test_partition_attached_to_a_keyed_parent(make_project, pg_factory: Callable[[], str]) -> None:
+    """The parent has a primary key and an index; ATTACH creates them on the table (``m_mar_pkey``,
+    ``m_mar_peaktemp_idx``), so the downgrade's DETACH removes them again: the table returns to its own shape."""
+    keyed = MEASUREMENT[:-1] + ", PRIMARY KEY (city_id, logdate)) PARTITION BY RANGE (logdate)"
+    common = [keyed, "CREATE INDEX ON measurement (peaktemp)", f"CREATE TABLE m_feb PARTITION OF measurement {FEB}"]
+    a = [*common, MEASUREMENT.replace("measurement", "m_mar")]
+    b = [*common, f"CREATE TABLE m_mar PARTITION OF measurement {MAR}"]
+    rows = ["INSERT INTO m_mar VALUES (3, '2006-03-05', 30)"]
+    sql = _converges(make_project, pg_factory, a, b, rows, {"m_mar": 1})
+    assert any("ATTACH PARTITION" in s for s in sql), sql

@@ -485,10 +485,13 @@ class AttachPartition(Op):
     parent: str
     partition: str
     bound: str
+    clones: tuple[str, ...] = ()
+    """Statements that remove what the attach makes on the table (the parent's indexes and keys PostgreSQL
+    creates on it when it has no matching one): run after the detach that reverses it."""
     PHASE: ClassVar[Phase] = Phase.CREATE_OBJECTS
 
     def reverse(self) -> Op:
-        return DetachPartition(self.parent, self.partition, self.bound)
+        return DetachPartition(self.parent, self.partition, self.bound, self.clones)
 
     def lower(self, ctx: PlanContext) -> list[Step]:
         return [Sql(f"ALTER TABLE {ctx.name(self.parent)} ATTACH PARTITION {ctx.name(self.partition)} {self.bound}")]
@@ -506,13 +509,15 @@ class DetachPartition(Op):
     parent: str
     partition: str
     bound: str
+    clones: tuple[str, ...] = ()
     PHASE: ClassVar[Phase] = Phase.DROP_OBJECTS
 
     def reverse(self) -> Op:
-        return AttachPartition(self.parent, self.partition, self.bound)
+        return AttachPartition(self.parent, self.partition, self.bound, self.clones)
 
     def lower(self, ctx: PlanContext) -> list[Step]:
-        return [Sql(f"ALTER TABLE {ctx.name(self.parent)} DETACH PARTITION {ctx.name(self.partition)}")]
+        detach = Sql(f"ALTER TABLE {ctx.name(self.parent)} DETACH PARTITION {ctx.name(self.partition)}")
+        return [detach, *(Sql(s) for s in self.clones)]
 
     def describe(self) -> str:
         return f"detach partition {self.partition} from {self.parent}"
@@ -525,23 +530,41 @@ def _clone_name(partition: str, parts: Sequence[str], label: str) -> str:
     return "_".join([partition.rpartition(".")[2], *parts, label])
 
 
-def _shape(t: Table, name: str, like: Table | None = None) -> Table:
-    """``t``'s columns and checks under ``name``: what a partition of ``t`` has of its parent. With ``like`` (the
-    table a detached partition should become) also the keys and indexes PostgreSQL cloned onto the partition,
-    under the names it gave them: the primary key ``<partition>_pkey``, the foreign keys under the parent's
-    names, and each index whose predictable clone name ``like`` has (others, named by the server's collision
-    rules, are left out: never dropped or renamed by a guess)."""
-    if like is None:
+def _shape(t: Table, name: str, clones: bool = False) -> Table:
+    """``t``'s columns and checks under ``name``: what a partition of ``t`` has of its parent. With ``clones`` (a
+    partition being detached) also the keys and indexes PostgreSQL cloned onto it, under the names it gave them
+    (:func:`_clone_name`): the primary key ``<partition>_pkey``, the foreign keys under the parent's names, each
+    index ``<partition>_<columns>_idx`` (``_key`` for a unique constraint; left out past 63 characters, where the
+    server truncates)."""
+    if not clones:
         return Table(name, t.columns, checks=t.checks)
     pk = replace(t.primary_key, name=_clone_name(name, (), "pkey")) if t.primary_key is not None else None
-    wanted = {ix.name for ix in like.indexes}
     indexes = []
     for ix in t.indexes:
-        label = "key" if ix.constraint else "idx"
-        clone = _clone_name(name, [p.column or "expr" for p in ix.parts], label)
-        if clone in wanted and len(clone) <= 63:
+        clone = _clone_name(name, [p.column or "expr" for p in ix.parts], "key" if ix.constraint else "idx")
+        if len(clone) <= 63:
             indexes.append(replace(ix, name=clone))
     return Table(name, t.columns, pk, tuple(indexes), t.foreign_keys, t.checks)
+
+
+def _clones(ctx: PlanContext, parent: Table, table: Table) -> tuple[str, ...]:
+    """Statements that remove, once ``table`` is detached again, the indexes and primary key ATTACH PARTITION
+    creates on it for ``parent``'s (those it has no index of that name for; ``IF EXISTS``: PostgreSQL attaches an
+    existing matching index instead of creating one). Names as :func:`_clone_name` predicts them."""
+    out = []
+    if parent.primary_key is not None and table.primary_key is None:
+        pk = quote_ident(_clone_name(table.name, (), "pkey"))
+        out.append(f"ALTER TABLE {ctx.name(table.name)} DROP CONSTRAINT IF EXISTS {pk}")
+    mine = {ix.name for ix in table.indexes}
+    for ix in parent.indexes:
+        clone = _clone_name(table.name, [p.column or "expr" for p in ix.parts], "key" if ix.constraint else "idx")
+        if clone in mine or len(clone) > 63:
+            continue
+        if ix.constraint:
+            out.append(f"ALTER TABLE {ctx.name(table.name)} DROP CONSTRAINT IF EXISTS {quote_ident(clone)}")
+        else:
+            out.append(f"DROP INDEX IF EXISTS {ctx.name(table.name, clone)}")
+    return tuple(out)
 
 
 def _reshape(ctx: PlanContext, desired: Table, actual: Table) -> list[Op]:
@@ -603,7 +626,7 @@ def partition_moves(changes: Sequence[Change], ctx: PlanContext) -> tuple[list[O
                 continue
             used |= {id(ch), id(gone)}
             ops_ += _reshape(ctx, _shape(parent, d.name), _shape(table, d.name))
-            ops_.append(AttachPartition(parent.name, d.name, d.definition))
+            ops_.append(AttachPartition(parent.name, d.name, d.definition, _clones(ctx, parent, table)))
         elif ch.kind is ChangeKind.PARTITION_EXTRA and isinstance(ch.actual, DbObject):
             a = ch.actual
             new = by.get((ChangeKind.TABLE_MISSING, a.name))
@@ -613,7 +636,7 @@ def partition_moves(changes: Sequence[Change], ctx: PlanContext) -> tuple[list[O
                 continue
             used |= {id(ch), id(new)}
             ops_.append(DetachPartition(parent.name, a.name, a.definition))
-            ops_ += _reshape(ctx, table, _shape(parent, a.name, table))
+            ops_ += _reshape(ctx, table, _shape(parent, a.name, clones=True))
         elif ch.kind is ChangeKind.PARTITION_CHANGED and isinstance(ch.desired, DbObject):
             d, a = ch.desired, ch.actual
             assert isinstance(a, DbObject)
