@@ -54,6 +54,9 @@ WHERE c.relnamespace = ANY({_NS}) AND c.relkind IN ('v', 'm') AND {_not_extensio
 """
 
 # Functions, procedures and window functions (aggregates have no CREATE FUNCTION form: reported as not compared).
+# A function another object created as part of itself (deptype 'i': a range type's constructors) is that object's,
+# not the database's own: CREATE TYPE ... AS RANGE makes it again
+# (https://www.postgresql.org/docs/current/catalog-pg-depend.html).
 FUNCTIONS_SQL = f"""
 SELECT n.nspname, p.proname, p.prokind,
        pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_args,
@@ -65,7 +68,8 @@ FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid = p.prolang
 {_comment("pg_proc", "p.oid")}
-WHERE p.pronamespace = ANY({_NS}) AND p.prokind IN ('f', 'p', 'w') AND {_not_extension_owned("pg_proc", "p.oid")}
+WHERE p.pronamespace = ANY({_NS}) AND p.prokind IN ('f', 'p', 'w') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
+  WHERE x.classid = 'pg_catalog.pg_proc'::regclass AND x.objid = p.oid AND x.deptype IN ('e', 'i'))
 """
 
 # Plain aggregates (aggkind 'n'; ordered-set and hypothetical-set ones are reported as not compared), with the
