@@ -173,10 +173,10 @@ def _depth(o: DbObject, schema: Schema) -> int:
     return depends.depth(o, schema.objects, (t.name for t in schema.tables))
 
 
-def _dependents(o: DbObject, schema: Schema) -> list[DbObject]:
-    """Every view and routine of ``schema`` that reads ``o``, directly or through another one (each once):
-    :func:`schemaguard.model.depends.readers`."""
-    return depends.readers([o.name], schema.objects, (t.name for t in schema.tables))
+def _dependents(o: DbObject, schema: Schema, columns: set[str] | None = None) -> list[DbObject]:
+    """Every view and routine of ``schema`` that reads ``o`` (or, given ``columns``, may read one of those columns
+    of it), directly or through another one (each once): :func:`schemaguard.model.depends.readers`."""
+    return depends.readers([o.name], schema.objects, (t.name for t in schema.tables), columns)
 
 
 def _done(ctx: PlanContext) -> set[tuple[str, str, str]]:
@@ -194,20 +194,23 @@ def _with_dependents(a: DbObject, ctx: PlanContext) -> list[Op]:
     return readers_of(a, ctx)
 
 
-def readers_of(a: DbObject, ctx: PlanContext) -> list[Op]:
+def readers_of(a: DbObject, ctx: PlanContext, columns: set[str] | None = None) -> list[Op]:
     """The drops (and creates again) of every view and routine that reads ``a`` by name, not planned yet. The
-    planner calls it for tables whose drop or column change PostgreSQL refuses under a view."""
+    planner calls it for tables whose drop or column change PostgreSQL refuses under a view; ``columns``: only
+    these columns of ``a`` change (views reading none of them stay). A view created again gets its triggers and
+    rules again (DROP VIEW drops them)."""
     done = _done(ctx)
     desired = {o.key: o for o in ctx.desired.objects}
     ops: list[Op] = []
-    for dep in _dependents(a, ctx.actual):
+    for dep in _dependents(a, ctx.actual, columns):
         if dep.key in done:
             continue
         done.add(dep.key)
         ops.append(_drop(dep, ctx, ctx.actual))
         want = desired.get(dep.key)
         if want is not None:
-            ops += [_create(want, ctx, ctx.desired), *_riders(want, ctx)]
+            ops.append(_create(want, ctx, ctx.desired))
+        ops += _riders(dep, ctx)
     return ops
 
 
@@ -240,15 +243,21 @@ def column_users_on(table: str, columns: set[str], ctx: PlanContext) -> list[Op]
 
 
 def _riders(view: DbObject, ctx: PlanContext) -> list[Op]:
-    """Create again the triggers and rules of a view that is dropped and created (DROP VIEW drops them)."""
+    """The triggers and rules of a view that is dropped (and created again): the actual ones dropped explicitly
+    before the DROP VIEW, which drops them anyway, so that the reverse plan (a downgrade) creates them again after
+    the view; the desired ones created again after the view."""
     if view.kind not in _VIEWS:
         return []
     done = _done(ctx)
     ops: list[Op] = []
-    for o in ctx.desired.objects:
-        if o.table == view.name and o.kind in (ObjectKind.TRIGGER, ObjectKind.RULE) and o.key not in done:
-            done.add(o.key)
-            ops.append(_create(o, ctx, ctx.desired))
+    for schema, make in ((ctx.actual, _drop), (ctx.desired, _create)):
+        for o in schema.objects:
+            if o.table == view.name and o.kind in (ObjectKind.TRIGGER, ObjectKind.RULE) and o.key not in done:
+                ops.append(make(o, ctx, schema))
+    for schema in (ctx.actual, ctx.desired):
+        done.update(
+            o.key for o in schema.objects if o.table == view.name and o.kind in (ObjectKind.TRIGGER, ObjectKind.RULE)
+        )
     return ops
 
 
@@ -283,7 +292,7 @@ def _plan_object(ch: Change, ctx: PlanContext) -> list[Op]:
         # Objects other objects use (a domain, an extension) are altered, not dropped.
         forward, backward = tuple(in_place), tuple(_sql(ctx).alter_sql(a, d) or ())
         return [ObjectStatements(f"alter {d.label}", forward, backward, _create_phase(d), _create_phase(d))]
-    return [*_with_dependents(a, ctx), _drop(a, ctx, ctx.actual), _create(d, ctx, ctx.desired), *_riders(d, ctx)]
+    return [*_with_dependents(a, ctx), _drop(a, ctx, ctx.actual), _create(d, ctx, ctx.desired), *_riders(a, ctx)]
 
 
 def _replace_sequence(d: DbObject, a: DbObject, ctx: PlanContext) -> ObjectStatements:

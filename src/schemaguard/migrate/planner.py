@@ -269,26 +269,34 @@ def _table_readers(planned: list[Op], ctx: PlanContext) -> list[Op]:
     """Views and routines that read a table being dropped, a column being dropped or changing type, or a column
     of an enum being rebuilt, and that no change plans already: PostgreSQL refuses the table change while they
     exist ("view q depends on table data"), so they are dropped before and created again after (their desired
-    version, when the master keeps them). Found by name in their definitions (``object_ops``). For a column whose
+    version, when the master keeps them). Found by name in their definitions (``object_ops``); for a column dropped
+    or retyped, only the views that may read that column (PostgreSQL records view dependencies per column). For a
+    column whose
     type changes in place (``ALTER COLUMN ... TYPE``, an enum rebuild), the policies, triggers and rules on its
     table that name it go around the change too (``object_ops.column_users_on``)."""
     if not ctx.a.objects:
         return []
-    tables: dict[str, None] = {}
+    whole: set[str] = set()  # tables dropped or created again: every reader goes
+    tables: dict[str, set[str]] = {}  # table → columns dropped or retyped: the readers that may read them go
     retyped_columns: dict[str, set[str]] = {}  # table → columns whose type changes in place
     for op in planned:
         retyped = isinstance(op, AlterColumn) and op.change.kind is ChangeKind.COLUMN_TYPE
-        if isinstance(op, DropTable | DropColumn | AlterColumn) and (retyped or not isinstance(op, AlterColumn)):
-            tables[op.table.name] = None
-            if isinstance(op, AlterColumn):
-                retyped_columns.setdefault(op.table.name, set()).add(op.before.name)
+        if isinstance(op, DropTable):
+            whole.add(op.table.name)
+            tables.setdefault(op.table.name, set())
+        elif isinstance(op, DropColumn):
+            tables.setdefault(op.table.name, set()).add(op.column.name)
+        elif isinstance(op, AlterColumn) and retyped:
+            tables.setdefault(op.table.name, set()).add(op.before.name)
+            retyped_columns.setdefault(op.table.name, set()).add(op.before.name)
         elif isinstance(op, RebuildTable) and ctx.hooks.rebuild_steps is not None:  # dropped and created again
-            tables[op.after.name] = None
+            whole.add(op.after.name)
+            tables.setdefault(op.after.name, set())
         elif isinstance(op, AlterEnum) and op.phase is not Phase.CREATE_TYPES:  # rebuilt, not only added to
             for t in ctx.a.tables:
                 users = {c.name for c in t.columns if c.type.enum_name == op.after.name}
                 if users:
-                    tables[t.name] = None
+                    tables.setdefault(t.name, set()).update(users)
                     retyped_columns.setdefault(t.name, set()).update(users)
     if not tables:
         return []
@@ -296,8 +304,8 @@ def _table_readers(planned: list[Op], ctx: PlanContext) -> list[Op]:
     from schemaguard.model import DbObject, ObjectKind
 
     out: list[Op] = []
-    for name in tables:
-        out += object_ops.readers_of(DbObject(ObjectKind.TABLE_OPTIONS, name), ctx)
+    for name, cols in tables.items():
+        out += object_ops.readers_of(DbObject(ObjectKind.TABLE_OPTIONS, name), ctx, None if name in whole else cols)
     for name, columns in retyped_columns.items():
         out += object_ops.column_users_on(name, columns, ctx)
     return out

@@ -28,7 +28,7 @@ import functools
 import graphlib
 import heapq
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import sqlglot
 from sqlglot import exp
@@ -101,7 +101,10 @@ def references(o: DbObject) -> frozenset[str]:
     """Names ``o``'s definition reads: ``name`` or ``schema.name`` as the catalog spells them.
 
     Views and materialized views: the tables/views (``exp.Table``) and functions their SELECT names, parsed with
-    sqlglot. Routines, and text sqlglot cannot parse: every identifier and ``a.b`` pair of the text (a superset).
+    sqlglot. Routines with a SQL-standard body (``BEGIN ATOMIC`` / ``RETURN``), and view text sqlglot cannot
+    parse: every identifier and ``a.b`` pair of the text (a superset). Routines whose body is a string literal
+    (``AS $$...$$``): those of the text before the body only (argument and result types), since PostgreSQL
+    records no dependency on what such a body names.
     Other kinds and objects without a definition: none. Never raises on malformed text.
     """
     if not o.definition or o.kind not in READER_KINDS:
@@ -115,6 +118,13 @@ def _refs(view: bool, text: str) -> frozenset[str]:
         parsed = _parsed_refs(text.strip().rstrip(";"))
         if parsed is not None:
             return parsed
+    else:
+        body = _BODY_LITERAL.search(text)
+        if body is not None:
+            # A string-literal body (PL/pgSQL, LANGUAGE sql ``AS $$...$$``) has no pg_depend edge on what it names
+            # and is checked at run time only (https://www.postgresql.org/docs/15/sql-createfunction.html,
+            # check_function_bodies): only the header (argument and result types, a table's row type) binds.
+            text = text[: body.start()]
     return frozenset(referenced_names(text))
 
 
@@ -220,7 +230,12 @@ def _depth_first(deps: Mapping[int, set[int]], n: int) -> list[int]:
     return out
 
 
-def readers(targets: Iterable[str], objects: Sequence[DbObject], relations: Iterable[str] = ()) -> list[DbObject]:
+def readers(
+    targets: Iterable[str],
+    objects: Sequence[DbObject],
+    relations: Iterable[str] = (),
+    columns: Collection[str] | None = None,
+) -> list[DbObject]:
     """Every view and routine among ``objects`` that reads one of ``targets``, directly or through another
     reader (each once, in breadth-first order).
 
@@ -229,6 +244,11 @@ def readers(targets: Iterable[str], objects: Sequence[DbObject], relations: Iter
         objects: the schema's objects.
         relations: the schema's other keys (its tables), so a reference resolves to the right one of two
             names that differ in case only.
+        columns: when only these columns of the targets change (a column dropped or retyped), a view that
+            reads the targets is kept out unless it may read one of them (:func:`view_reads_columns`):
+            PostgreSQL records a view's dependencies per column and refuses the change only under a view that
+            uses the column (https://www.postgresql.org/docs/15/sql-altertable.html, DROP COLUMN / ALTER
+            COLUMN TYPE). None: the whole target changes.
 
     Returns:
         The readers, excluding the targets themselves.
@@ -238,14 +258,53 @@ def readers(targets: Iterable[str], objects: Sequence[DbObject], relations: Iter
     wanted = set(targets)
     out: dict[tuple[str, str, str], DbObject] = {}
     frontier = set(wanted)
+    first = columns is not None
     while frontier:
         nxt: set[str] = set()
         for o in candidates:
             if o.key not in out and o.name not in wanted and reads[o.key][0] & frontier:
+                if first and columns is not None and not view_reads_columns(o, columns, frontier):
+                    continue
                 out[o.key] = o
                 nxt.add(o.name)
-        frontier = nxt
+        frontier, first = nxt, False
     return list(out.values())
+
+
+def view_reads_columns(o: DbObject, columns: Collection[str], tables: Collection[str]) -> bool:
+    """Whether ``o`` may read one of ``columns`` of ``tables`` (a superset: True unless shown otherwise).
+
+    Only a view or materialized view whose text sqlglot parses can be shown not to: it must select no ``*``,
+    name no table of the query as a whole-row value (``f(t)``), and name none of ``columns`` (compared
+    case-insensitively). Routines and unparsable text: True. Never raises.
+    """
+    if o.kind not in VIEW_KINDS or not o.definition:
+        return True
+    return _view_reads(o.definition.strip().rstrip(";"), frozenset(c.lower() for c in columns), frozenset(tables))
+
+
+@functools.lru_cache(maxsize=4096)
+def _view_reads(text: str, columns: frozenset[str], tables: frozenset[str]) -> bool:
+    for read in _PARSE_WITH:
+        try:
+            tree = sqlglot.parse_one(text, read=read)
+        except SQLGLOT_FAILURES:
+            continue
+        if tree is None:
+            continue
+        if tree.find(exp.Star) is not None:
+            return True
+        rows = {t.lower().rpartition(".")[2] for t in tables}
+        for t in tree.find_all(exp.Table):
+            rows.add(t.name.lower())
+            if t.alias:
+                rows.add(t.alias.lower())
+        for col in tree.find_all(exp.Column):
+            name = col.name.lower()
+            if name in columns or (not col.table and name in rows):
+                return True
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=16)
