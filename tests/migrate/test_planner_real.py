@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import psycopg
+import pytest
 
 from schemaguard import api
 from schemaguard.dialects import get_dialect
 from schemaguard.diff.differ import diff_schemas
+from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.planner import plan
 from tests.helpers import apply_statements
 
@@ -91,3 +93,55 @@ def test_column_change_rebuilds_only_the_views_reading_that_column_with_their_tr
     assert 'VIEW "rv"' not in text and "rv_ins INSTEAD" not in text, text
     assert 'DROP VIEW "rb"' in text and 'DROP VIEW "rw"' in text
     assert "CREATE TRIGGER rb_ins" in text
+
+
+# --- finding 09: a changed composite type is altered in place ----------------------------------------------------
+
+
+def test_composite_type_losing_an_attribute_a_column_uses_is_altered(pg_factory: Callable[[], str]) -> None:
+    # Before: CREATE TYPE "addr" (already exists) ... DROP TYPE "addr" (in use by t.a).
+    desired = "CREATE TYPE addr AS (street text, zip int); CREATE TABLE t (id int, a addr);"
+    actual = (
+        "CREATE TYPE addr AS (street text, zip int, country text); CREATE TABLE t (id int, a addr);"
+        "INSERT INTO t VALUES (1, ROW('Main St', 1000, 'DE'));"
+    )
+    forward = _round_trip(pg_factory, desired, actual)
+    assert forward == ['ALTER TYPE "addr" DROP ATTRIBUTE "country"']
+
+
+def test_composite_type_attribute_added_and_retyped_when_no_column_uses_it(pg_factory: Callable[[], str]) -> None:
+    fn = "CREATE FUNCTION street_of(x addr) RETURNS text LANGUAGE sql AS $$ SELECT x.street $$;"
+    desired = "CREATE TYPE addr AS (street text, zip bigint, country varchar(2));" + fn
+    actual = "CREATE TYPE addr AS (street text, zip int);" + fn
+    forward = _round_trip(pg_factory, desired, actual)
+    assert forward == [
+        'ALTER TYPE "addr" ALTER ATTRIBUTE "zip" TYPE bigint',
+        'ALTER TYPE "addr" ADD ATTRIBUTE "country" character varying(2)',
+    ]
+
+
+def test_composite_type_change_alter_type_cannot_make_is_refused_with_the_reason(
+    pg_factory: Callable[[], str],
+) -> None:
+    desired = api.inspect_url(
+        _db(pg_factory, "CREATE TYPE addr AS (street text, zip bigint); CREATE TABLE t (a addr);")
+    )
+    actual = api.inspect_url(_db(pg_factory, "CREATE TYPE addr AS (street text, zip int); CREATE TABLE t (a addr);"))
+    with pytest.raises(UnsupportedChange, match=r"attribute zip changes type .*column"):
+        plan(diff_schemas(desired, actual, PG), desired, actual, PG)
+    reordered = api.inspect_url(_db(pg_factory, "CREATE TYPE addr AS (zip int, street text);"))
+    plain = api.inspect_url(_db(pg_factory, "CREATE TYPE addr AS (street text, zip int);"))
+    with pytest.raises(UnsupportedChange, match=r"order"):
+        plan(diff_schemas(reordered, plain, PG), reordered, plain, PG)
+
+
+def test_composite_type_reverse_alter_type_cannot_make_stops_the_downgrade(pg_factory: Callable[[], str]) -> None:
+    # Dropping a middle attribute is fine; adding it back would append it, so the downgrade refuses with the reason.
+    desired = api.inspect_url(_db(pg_factory, "CREATE TYPE addr AS (street text, zip int);"))
+    target = _db(pg_factory, "CREATE TYPE addr AS (street text, country text, zip int);")
+    actual = api.inspect_url(target)
+    up = plan(diff_schemas(desired, actual, PG), desired, actual, PG)
+    apply_statements(target, up.statements())
+    assert diff_schemas(desired, api.inspect_url(target), PG) == []
+    with pytest.raises(psycopg.errors.RaiseException, match="cannot reverse: composite type addr"):
+        apply_statements(target, up.reverse().statements())

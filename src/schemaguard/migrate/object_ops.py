@@ -287,12 +287,44 @@ def _plan_object(ch: Change, ctx: PlanContext) -> list[Op]:
     if o.kind is ObjectKind.SEQUENCE:
         # ALTER SEQUENCE takes every parameter: the desired values are set in place.
         return [_replace_sequence(d, a, ctx)]
+    if o.kind is ObjectKind.COMPOSITE_TYPE:
+        return [_alter_composite(d, a, ch, ctx)]
     in_place = _sql(ctx).alter_sql(d, a)
     if in_place is not None:
         # Objects other objects use (a domain, an extension) are altered, not dropped.
         forward, backward = tuple(in_place), tuple(_sql(ctx).alter_sql(a, d) or ())
         return [ObjectStatements(f"alter {d.label}", forward, backward, _create_phase(d), _create_phase(d))]
     return [*_with_dependents(a, ctx), _drop(a, ctx, ctx.actual), _create(d, ctx, ctx.desired), *_riders(a, ctx)]
+
+
+def _alter_composite(d: DbObject, a: DbObject, ch: Change, ctx: PlanContext) -> ObjectStatements:
+    """A changed composite type altered in place (the dialect's ``composite`` module: ``ALTER TYPE ... ADD /
+    DROP / ALTER ATTRIBUTE``, https://www.postgresql.org/docs/15/sql-altertype.html); dropping and creating it
+    again is refused while columns, functions or views use it. Raises UnsupportedChange when ALTER TYPE cannot
+    make the change; a reverse it cannot make becomes a statement that fails with the reason."""
+    try:
+        composite = import_module(f"schemaguard.dialects.{ctx.dialect.name}.composite")
+    except ModuleNotFoundError:
+        raise UnsupportedChange(f"{d.label} cannot be altered on {ctx.dialect.name}", ch, ctx.dialect.name) from None
+    bare = {d.name.rpartition(".")[2].strip('"').lower(), d.name.strip('"').lower()}
+
+    def used(schema: Schema) -> bool:
+        return any(
+            (c.type.native or "").strip('"').lower() in bare
+            or (c.type.native or "").rpartition(".")[2].strip('"').lower() in bare
+            for t in schema.tables
+            for c in t.columns
+        )
+
+    try:
+        forward = composite.composite_alter_sql(d, a, used(ctx.actual))
+    except composite.CompositeChangeImpossible as e:
+        raise UnsupportedChange(str(e), ch, ctx.dialect.name) from None
+    try:
+        backward = composite.composite_alter_sql(a, d, used(ctx.desired))
+    except composite.CompositeChangeImpossible as e:
+        backward = composite.refusal_sql(f"cannot reverse: {e}")
+    return ObjectStatements(f"alter {d.label}", tuple(forward), tuple(backward), _create_phase(d), _create_phase(d))
 
 
 def _replace_sequence(d: DbObject, a: DbObject, ctx: PlanContext) -> ObjectStatements:
