@@ -103,8 +103,10 @@ CASES = [
             "sequence": 3,
             "schema": 1,
             "table_options": 1,
+            # its five CREATE COLLATION'd collations are compared (were left out: no model)
+            "collation_definition": 5,
         },
-        {"collation": 5, "foreign server": 1, "foreign table": 1},
+        {"foreign server": 1, "foreign table": 1},
         id="pg-clone-schema-sample",
     ),
 ]

@@ -498,7 +498,12 @@ def inspect_schema(
         if r.nspname in selected and r.nspname != default_ns
     ]
     objects += io.inspect_objects(run, nsoids, qualify)
-    objects += io.collations(run, {tables[oid].name: cols for oid, cols in collated.items()}, qualify)
+    not_compared = io.not_compared(run, nsoids, privileges=privileges)
+    # Collations made by CREATE COLLATION in the selected schemas (the coverage query lists them): read, used or
+    # not, by the collation query, which runs anyway when a column has a collation of its own.
+    user_collations = any(e.what == "collation" and not e.reason.startswith("schema ") for e in not_compared)
+    collated_names = {tables[oid].name: cols for oid, cols in collated.items()}
+    objects += io.collations(run, collated_names, qualify, nsoids if user_collations else ())
     if privileges:
         objects += io.privileges(run, nsoids, qualify)
     return Schema(
@@ -506,9 +511,7 @@ def inspect_schema(
         enums=tuple(sorted(enums, key=lambda e: e.name)),
         source=None,
         objects=tuple(sorted(objects, key=lambda o: o.key)),
-        not_compared=_without_compared_collations(
-            io.not_compared(run, nsoids, privileges=privileges), objects, default_ns
-        ),
+        not_compared=_without_compared_collations(not_compared, objects, default_ns),
     )
 
 

@@ -271,6 +271,8 @@ SELECT co.oid, n.nspname, co.collname, co.collprovider, co.collisdeterministic,
          AND {_not_extension_owned("pg_collation", "co.oid")} AS user_made
 FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
 WHERE co.oid = ANY(CAST(:oids AS oid[]))
+   -- and every collation CREATE COLLATION made in the inspected schemas (:nsoids is empty unless there are some)
+   OR (co.collnamespace = ANY({_NS}) AND {_not_extension_owned("pg_collation", "co.oid")})
 """
 
 _PROVIDERS = {"c": "libc", "i": "icu", "b": "builtin", "d": None}
@@ -504,19 +506,21 @@ def collations(
     run: Callable[[str, Mapping[str, Any]], Iterable[Any]],
     columns: Mapping[str, Sequence[tuple[str, int]]],
     qualify: Callable[[str, str], str] | None = None,
+    nsoids: Sequence[int] = (),
 ) -> list[DbObject]:
     """COLLATION objects for the columns whose collation is not their type's: ``{table: [(column, oid)]}`` (found
     by the columns query, which reads pg_attribute already); one small query names the collations, none when no
     column has one. With ``qualify``, also a COLLATION_DEFINITION object (keyed ``qualify(schema, name)``;
     attributes ``provider``, ``locale`` or ``lc_collate``/``lc_ctype``, ``deterministic``) for each such collation
-    made by CREATE COLLATION in a user schema, so it is compared and rendered before the tables that use it.
+    made by CREATE COLLATION in a user schema, so it is compared and rendered before the tables that use it, and
+    for every one in the schemas ``nsoids`` (given when the coverage query saw some there), used or not.
     Source: https://www.postgresql.org/docs/15/sql-createcollation.html"""
-    if not columns:
+    if not columns and not nsoids:
         return []
     oids = sorted({oid for cols in columns.values() for _, oid in cols})
     names: dict[int, str] = {}
     out: list[DbObject] = []
-    for r in run(COLLATION_NAMES_SQL, {"oids": oids}):
+    for r in run(COLLATION_NAMES_SQL, {"oids": oids, "nsoids": list(nsoids)}):
         names[r.oid] = r.collname if r.nspname == "pg_catalog" else f"{r.nspname}.{r.collname}"
         if qualify is not None and r.user_made:
             provider = _PROVIDERS.get(r.collprovider)
