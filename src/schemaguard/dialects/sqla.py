@@ -20,6 +20,7 @@ from sqlalchemy.types import TypeEngine, UserDefinedType
 
 from schemaguard.errors import SchemaError
 from schemaguard.model import Column, ColumnType, Default, DefaultKind, ForeignKey, Index, Schema, Table, TypeKind
+from schemaguard.model.naming import split_key
 
 
 class NativeType(UserDefinedType[Any]):
@@ -173,8 +174,8 @@ def build_table(t: Table, md: sa.MetaData, sp: DialectSpelling, with_fks: bool) 
                 )
     # A table outside the default namespace is keyed "schema.name" in the model (PostgreSQL; model/objects.py);
     # MetaData keys it the same way, so lookups by the model's name still work.
-    ns, dot, bare = t.name.partition(".")
-    name, schema = (qname(bare), qname(ns)) if dot and sp.qualified_names else (qname(t.name), None)
+    ns, bare = split_key(t.name)
+    name, schema = (qname(bare), qname(ns)) if ns is not None and sp.qualified_names else (qname(t.name), None)
     kwargs = sp.table_kwargs(t) if sp.table_kwargs else {}
     table = sa.Table(name, md, *items, schema=schema, comment=t.comment, **kwargs)
     return table
@@ -199,9 +200,9 @@ def build_foreign_key(fk: ForeignKey, md: sa.MetaData, table: str) -> sa.Foreign
     src = md.tables[qname(table)]
     ref = md.tables.get(qname(fk.ref_table))
     if ref is None:
-        ns, dot, bare = fk.ref_table.partition(".")
-        qualified = bool(dot) and (src.schema is not None or any(t.schema for t in md.tables.values()))
-        name, schema = (qname(bare), qname(ns)) if qualified else (qname(fk.ref_table), None)
+        ns, bare = split_key(fk.ref_table)
+        qualified = ns is not None and (src.schema is not None or any(t.schema for t in md.tables.values()))
+        name, schema = (qname(bare), qname(ns)) if qualified and ns is not None else (qname(fk.ref_table), None)
         ref = sa.Table(name, md, *[sa.Column(qname(c), sa.Integer) for c in fk.ref_columns], schema=schema)
     refcols = [ref.c[c] for c in fk.ref_columns]
     action = {"NO ACTION": None}

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from schemaguard.diff.changes import Change, ChangeKind, Severity
 from schemaguard.model import DbObject, NotCompared, ObjectKind, Schema, Table, make_object
+from schemaguard.model.naming import key_schemas
 from schemaguard.model.objects import normalize_definition
 
 _MILD = frozenset((ObjectKind.SEQUENCE, ObjectKind.TABLE_OPTIONS, ObjectKind.PRIVILEGES, ObjectKind.EXTENSION))
@@ -132,14 +133,24 @@ def _qualified(schema: Schema) -> bool:
     return any("." in t.name for t in schema.tables) or any("." in e.name for e in schema.enums)
 
 
+def _schemas(schema: Schema) -> tuple[set[str], set[str]]:
+    """``(certain, maybe_default)`` schemas of ``schema``'s keys (:func:`key_schemas`), declared ones certain."""
+    names = [t.name for t in schema.tables] + [e.name for e in schema.enums]
+    kinds = (ObjectKind.EXTENSION, ObjectKind.SCHEMA)
+    names += [o.table or o.name for o in schema.objects if o.kind not in kinds]
+    certain, maybe = key_schemas(names)
+    return certain | {o.name for o in schema.objects if o.kind is ObjectKind.SCHEMA}, maybe
+
+
 def _with_implied(schema: Schema, other: Schema) -> list[DbObject]:
     objects = list(schema.objects)
     have = {o.key for o in objects}
-    names = [t.name for t in schema.tables] + [e.name for e in schema.enums]
-    names += [o.table or o.name for o in objects if o.kind is not ObjectKind.EXTENSION]
-    for name in names:
-        ns, dot, _ = name.partition(".")
-        if dot and ("schema", "", ns) not in have:
+    # A schema named by a key is implied (a master need not declare it), except one named only by keys whose
+    # name holds a dot: those carry their schema even in the default one (public.audit.log), which is never a
+    # schema object; it is implied when the other side has it.
+    certain, maybe = _schemas(schema)
+    for ns in sorted(certain | (maybe & _schemas(other)[0])):
+        if ("schema", "", ns) not in have:
             have.add(("schema", "", ns))
             objects.append(make_object(ObjectKind.SCHEMA, ns))
     # An owned sequence with default parameters is implied by its column (the inspector leaves it out).

@@ -16,6 +16,7 @@ from schemaguard.dialects.base import Dialect
 from schemaguard.dialects.sqla import DialectSpelling, build_table, compile_ddl, quote_ident
 from schemaguard.diff.changes import Change
 from schemaguard.model import Column, Enum, Index, Schema, Table
+from schemaguard.model.naming import split_key
 
 
 class Phase(IntEnum):
@@ -184,8 +185,8 @@ class PlanContext:
     def split(self, key: str) -> tuple[str | None, str]:
         """``(schema, name)`` of a model key: ``"sales.orders"`` → ``("sales", "orders")`` where the dialect
         qualifies names (PostgreSQL), else ``(None, key)``."""
-        ns, dot, bare = key.partition(".")
-        return (ns, bare) if dot and self.sp.qualified_names else (None, key)
+        ns, bare = split_key(key)
+        return (ns, bare) if ns is not None and self.sp.qualified_names else (None, key)
 
     def name(self, key: str, member: str | None = None) -> str:
         """A model key as quoted SQL: ``"sales"."orders"``; with ``member`` an index or type of that schema

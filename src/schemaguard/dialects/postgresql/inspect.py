@@ -40,6 +40,7 @@ from schemaguard.model import (
     TypeKind,
     make_object,
 )
+from schemaguard.model.naming import qualify
 
 # --- catalog queries -----------------------------------------------------------------------------------------
 # Every query takes the inspected namespaces' oids as :nsoids and returns rows for all of them at once.
@@ -642,10 +643,11 @@ def _query(
 
 
 def _qualified(name: str, nspname: str, namespace: str) -> str:
-    """The model key of ``nspname.name``: ``name`` in the default namespace, else ``schema.name``. Keys split at
-    the first dot, so a name holding a dot (``"audit.log"``) is always keyed with its schema (``public.audit.log``),
-    never read as table ``log`` of schema ``audit``."""
-    return name if nspname == namespace and "." not in name else f"{nspname}.{name}"
+    """The model key of ``nspname.name``: ``name`` in the default namespace, else ``schema.name``, built by
+    :func:`schemaguard.model.naming.qualify`: keys split at the first dot, so a name holding a dot (``"audit.log"``)
+    is always keyed with its schema (``public.audit.log``), never read as table ``log`` of schema ``audit``, and a
+    schema holding a dot is double-quoted (``"my.s".t``)."""
+    return qualify(nspname, name, namespace)
 
 
 def _names(attnames: Mapping[int, Mapping[int, str]], table_oid: int, attnums: Sequence[int]) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.planner import Autocommit, Comment, MigrateHooks, Phase, PlanContext, Rebuild, Sql, Step
 from schemaguard.model import Column, Enum, ForeignKey, ObjectKind, Table, TypeKind
+from schemaguard.model.naming import qualify, split_key
 
 LOCK_TIMEOUT = "5s"
 """``lock_timeout`` of an online revision: a statement that waits longer for its lock fails (and the revision
@@ -193,18 +194,18 @@ def _uses_values(ctx: PlanContext, enum: str, values: list[str]) -> bool:
 
 def _create_type(e: Enum) -> str:
     """``CREATE TYPE`` for ``e``, schema-qualified when its key is ``schema.name``."""
-    ns, dot, bare = e.name.partition(".")
+    ns, bare = split_key(e.name)
     return (
         render_enum(e.name, e.values)
-        if not dot
+        if ns is None
         else render_enum(bare, e.values).replace("CREATE TYPE ", f"CREATE TYPE {quote_ident(ns)}.", 1)
     )
 
 
 def _member(table: str, name: str) -> str:
     """An index name in the schema of ``table``."""
-    ns, dot, _ = table.partition(".")
-    return f"{quote_ident(ns)}.{quote_ident(name)}" if dot else quote_ident(name)
+    ns = split_key(table)[0]
+    return f"{quote_ident(ns)}.{quote_ident(name)}" if ns is not None else quote_ident(name)
 
 
 def _enum_comment(e: Enum) -> list[str]:
@@ -250,8 +251,8 @@ def rebuild_table(ctx: PlanContext, before: Table, after: Table) -> list[Step]:
     from schemaguard.migrate.table_ops import AddForeignKey, CreateTable, DropForeignKey
 
     name = qualified(after.name)
-    ns, dot, bare = before.name.rpartition(".")
-    hold = qualified(f"{ns}{dot}{bare[:50]}__sg_rows")
+    ns, bare = split_key(before.name)
+    hold = qualified(qualify(ns, f"{bare[:50]}__sg_rows"))
     old_cols = {c.name for c in before.columns if not c.generated}
     shared = [c for c in after.columns if c.name in old_cols and not c.generated]
     cols = ", ".join(quote_ident(c.name) for c in shared)

@@ -28,6 +28,7 @@ from schemaguard.dialects.sqla import (
 )
 from schemaguard.errors import SchemaError
 from schemaguard.model import ColumnType, Enum, Index, Schema, Table, TypeKind
+from schemaguard.model.naming import split_key
 
 _SCALARS: dict[TypeKind, Any] = {
     TypeKind.TEXT: sa.Text,
@@ -188,8 +189,8 @@ def render_enum(name: str, values: tuple[str, ...]) -> str:
 def _enum_name(key: str) -> dict[str, Any]:
     """``name``/``schema`` keywords for an enum keyed ``name`` or ``schema.name`` (split at the first dot, as
     every model key outside the default namespace)."""
-    ns, dot, bare = key.partition(".")
-    return {"name": qname(bare), "schema": qname(ns)} if dot else {"name": qname(key)}
+    ns, bare = split_key(key)
+    return {"name": qname(bare), "schema": qname(ns)} if ns is not None else {"name": qname(key)}
 
 
 def _enum_ddl(e: Enum) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from schemaguard.dialects.postgresql.diff import SQLITE_TABLE_OPTIONS
 from schemaguard.dialects.sqla import quote_ident, sql_string
 from schemaguard.model import DbObject, ObjectKind, Schema
+from schemaguard.model.naming import key_schemas, split_key
 from schemaguard.model.objects import dependency_order
 
 _COMMENT_TARGET = {
@@ -46,9 +47,10 @@ _ENABLE = {"disabled": "DISABLE", "replica": "ENABLE REPLICA", "always": "ENABLE
 def qualified(key: str) -> str:
     """A model key (``name`` or ``schema.name``) as a quoted SQL name: ``"sales"."orders"``.
 
-    A key splits at its first dot (names holding a dot are not supported outside the default schema)."""
-    ns, dot, name = key.partition(".")
-    return f"{quote_ident(ns)}.{quote_ident(name)}" if dot else quote_ident(key)
+    A key splits as :func:`schemaguard.model.naming.split_key` says: at its first dot, a schema part holding a dot
+    written double-quoted (``"my.s".t``, ``public.audit.log``)."""
+    ns, name = split_key(key)
+    return f"{quote_ident(ns)}.{quote_ident(name)}" if ns is not None else quote_ident(key)
 
 
 def routine_name(key: str) -> str:
@@ -81,6 +83,14 @@ def render_objects(schema: Schema, enums: Sequence[str] = ()) -> tuple[list[str]
 
     before: list[str] = []
     before += [f"CREATE SCHEMA IF NOT EXISTS {quote_ident(o.name)}" for o in of(ObjectKind.SCHEMA)]
+    # Every schema a key names is created too: a master need not declare it (docs/master-format.md), and
+    # IF NOT EXISTS leaves the default one (public.audit.log names public) alone.
+    # Source: https://www.postgresql.org/docs/15/sql-createschema.html
+    keys = [t.name for t in schema.tables] + [e.name for e in schema.enums]
+    keys += [o.table or o.name for o in schema.objects if o.kind not in (ObjectKind.SCHEMA, ObjectKind.EXTENSION)]
+    declared = {o.name for o in of(ObjectKind.SCHEMA)}
+    used = set().union(*key_schemas(keys)) - declared
+    before += [f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ns)}" for ns in sorted(used)]
     for o in of(ObjectKind.EXTENSION):
         schema_clause = f" SCHEMA {quote_ident(o.attribute('schema') or '')}" if o.attribute("schema") else ""
         before.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(o.name)}{schema_clause}")
