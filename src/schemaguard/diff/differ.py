@@ -485,10 +485,24 @@ class _Comparer:
                     out.append(Change(ChangeKind.CHECK_MISSING, t1.name, c1.name, c1, None, Severity.INFO, note))
                     out.append(Change(ChangeKind.CHECK_EXTRA, t1.name, c2.name, None, c2, Severity.INFO, note))
             for c1, c2 in pairs0 + pairs1:
-                if c2.not_valid and not c1.not_valid and not (c1.name and c2.name and c1.name != c2.name):
+                if c1.name and c2.name and c1.name != c2.name:
+                    continue
+                notes = []
+                if c2.not_valid and not c1.not_valid:
                     # NOT VALID where a validated check is wanted (the reverse is no drift, as for foreign keys):
                     # the validated one to add, the NOT VALID one to drop.
-                    note = f"check {_describe_check(c2)} on {t1.name} is NOT VALID: existing rows are not checked"
+                    notes.append("is NOT VALID: existing rows are not checked")
+                if c1.no_inherit != c2.no_inherit:
+                    # NO INHERIT either way: child tables get the check, or do not (the parent-stays-empty
+                    # idiom), and ALTER TABLE child INHERIT parent needs the child to have every inheritable
+                    # check. Source: https://www.postgresql.org/docs/15/sql-createtable.html (NO INHERIT)
+                    notes.append(
+                        "is NO INHERIT, expected inherited by child tables"
+                        if c2.no_inherit
+                        else "is inherited by child tables, expected NO INHERIT"
+                    )
+                if notes:
+                    note = f"check {_describe_check(c2)} on {t1.name} " + "; ".join(notes)
                     name1, name2 = c1.name or c1.expression, c2.name or c2.expression
                     out.append(Change(ChangeKind.CHECK_MISSING, t1.name, name1, c1, None, Severity.WARNING, note))
                     out.append(Change(ChangeKind.CHECK_EXTRA, t1.name, name2, None, c2, Severity.INFO, note))

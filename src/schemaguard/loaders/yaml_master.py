@@ -140,6 +140,7 @@ class CheckSpec(BaseModel):
     expression: str
     name: str | None = None
     not_valid: bool = False
+    no_inherit: bool = False
 
 
 class PrimaryKeySpec(BaseModel):
@@ -853,6 +854,7 @@ def _build(spec: MasterFile, tables_spec: Iterable[tuple[str, TableSpec]], pos: 
                 _sql(ck.expression, "check", pos, "tables", tname, "checks", i, "expression"),
                 pos.loc("tables", tname, "checks", i),
                 not_valid=ck.not_valid,
+                no_inherit=ck.no_inherit,
             )
             for i, ck in enumerate(ts.checks)
         ]
@@ -1082,6 +1084,7 @@ def dump_yaml_master(schema: Schema) -> str:
                     "expression": ck.expression,
                     **({"name": ck.name} if ck.name else {}),
                     **({"not_valid": True} if ck.not_valid else {}),
+                    **({"no_inherit": True} if ck.no_inherit else {}),
                 }
                 for ck in t.checks
             ]

@@ -76,7 +76,7 @@ from schemaguard.migrate.table_ops import (
     SetLockTimeout,
     partition_moves,
 )
-from schemaguard.model import Schema, Table, TypeKind
+from schemaguard.model import Check, ObjectKind, Schema, Table, TypeKind
 
 __all__ = [
     "PLANNERS",
@@ -196,7 +196,28 @@ def _foreign_key(ch: Change, ctx: PlanContext) -> list[Op]:
 
 def _check(ch: Change, ctx: PlanContext) -> list[Op]:
     dt, at = _tables(ch, ctx)
-    return [DropCheck(at, ch.actual)] if ch.actual is not None else [AddCheck(dt, ch.desired)]
+    if ch.actual is not None:
+        # A check the table inherits is dropped (or added) with its parent's: PostgreSQL refuses "cannot drop
+        # inherited constraint" on the child, and ADD on the parent recurses to its children.
+        # Source: https://www.postgresql.org/docs/15/ddl-inherit.html
+        return [] if _inherited(at.name, ch.actual, ctx.a) else [DropCheck(at, ch.actual)]
+    return [] if _inherited(dt.name, ch.desired, ctx.d, ctx.a) else [AddCheck(dt, ch.desired)]
+
+
+def _inherited(table: str, check: Check, schema: Schema, actual: Schema | None = None) -> bool:
+    """``check`` on ``table`` is one of its inheritance parents' in ``schema`` (same name, inheritable); with
+    ``actual`` (a check to add), only when that parent's check is added too (not already in ``actual``)."""
+    for o in schema.objects:
+        if o.kind is not ObjectKind.INHERITANCE or o.name != table or not check.name:
+            continue
+        for parent in (o.attribute("parents") or "").split(", "):
+            pt = schema.table(parent)
+            if pt is None or not any(ck.name == check.name and not ck.no_inherit for ck in pt.checks):
+                continue
+            before = actual.table(parent) if actual is not None else None
+            if before is None or not any(ck.name == check.name and not ck.no_inherit for ck in before.checks):
+                return True
+    return False
 
 
 PLANNERS: dict[ChangeKind, Callable[[Change, PlanContext], list[Op]]] = {

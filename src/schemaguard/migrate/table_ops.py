@@ -88,7 +88,10 @@ class CreateTable(Op):
 
     def lower(self, ctx: PlanContext) -> list[Step]:
         md = sa.MetaData()
-        table = build_table(self.table, md, ctx.sp, with_fks=False)
+        # A NO INHERIT check is added right after CREATE TABLE (SQLAlchemy cannot say NO INHERIT inline).
+        later = [ck for ck in self.table.checks if ck.no_inherit]
+        inline = replace(self.table, checks=tuple(ck for ck in self.table.checks if not ck.no_inherit))
+        table = build_table(inline if later else self.table, md, ctx.sp, with_fks=False)
         key = partition_key(ctx.d, self.table.name) or partition_key(ctx.desired, self.table.name)
         if key:
             # Only CREATE TABLE sets a partition key: https://www.postgresql.org/docs/15/sql-createtable.html
@@ -98,6 +101,7 @@ class CreateTable(Op):
                 _fk_target(ctx, md, fk, self.table.name)
                 build_foreign_key(fk, md, self.table.name)
         steps: list[Step] = [ops.CreateTableOp.from_table(table)]
+        steps += [Sql(_add_check_sql(ctx, self.table, ck)) for ck in later]
         for ix in self.table.indexes:
             if not ctx.is_constraint_index(ix):
                 steps += CreateIndex(self.table, ix, new_table=True).lower(ctx)
@@ -392,11 +396,18 @@ class AddCheck(Op):
         return DropCheck(self.table, self.check)
 
     def lower(self, ctx: PlanContext) -> list[Step]:
-        name = f"CONSTRAINT {quote_ident(self.check.name)} " if self.check.name else ""
-        text = f"ALTER TABLE {ctx.name(self.table.name)} ADD {name}CHECK ({ctx.sp.expression(self.check.expression)})"
+        text = _add_check_sql(ctx, self.table, self.check)
         if ctx.online and self.check.name:
             return [Sql(text + " NOT VALID"), Autocommit((_validate(ctx, self.table.name, self.check.name),))]
         return [Sql(text)]
+
+
+def _add_check_sql(ctx: PlanContext, table: Table, check: Check) -> str:
+    """``ALTER TABLE t ADD [CONSTRAINT name] CHECK (expr) [NO INHERIT]`` (NO INHERIT: PostgreSQL; SQLite's adapt()
+    has cleared the flag). Source: https://www.postgresql.org/docs/15/sql-altertable.html"""
+    name = f"CONSTRAINT {quote_ident(check.name)} " if check.name else ""
+    inherit = " NO INHERIT" if check.no_inherit else ""
+    return f"ALTER TABLE {ctx.name(table.name)} ADD {name}CHECK ({ctx.sp.expression(check.expression)}){inherit}"
 
 
 @dataclass(frozen=True)

@@ -228,12 +228,18 @@ class ForeignKey:
 @dataclass(frozen=True, slots=True)
 class Check:
     """A CHECK constraint: its name (None if unnamed) and boolean SQL expression; ``not_valid`` as for
-    :class:`ForeignKey` (PostgreSQL ``NOT VALID``, ``pg_constraint.convalidated`` false)."""
+    :class:`ForeignKey` (PostgreSQL ``NOT VALID``, ``pg_constraint.convalidated`` false).
+
+    ``no_inherit``: declared ``NO INHERIT`` (``pg_constraint.connoinherit``): it holds on this table only, tables
+    inheriting from it do not get it (the idiom that keeps rows out of an inheritance parent,
+    ``CHECK (false) NO INHERIT``). PostgreSQL only; a SQLite table has no inheritance, so it is ignored there.
+    Source: https://www.postgresql.org/docs/15/sql-createtable.html (``NO INHERIT``)."""
 
     name: str | None
     expression: str
     loc: SourceLocation | None = field(default=None, compare=False)
     not_valid: bool = False
+    no_inherit: bool = False
 
 
 @pickled_by_fields

@@ -133,7 +133,13 @@ def table_from_dict(d: dict[str, Any]) -> Table:
         indexes=tuple(index_from_dict(i) for i in d.get("indexes", ())),
         foreign_keys=tuple(foreign_key_from_dict(f) for f in d.get("foreign_keys", ())),
         checks=tuple(
-            Check(c.get("name"), c["expression"], not_valid=c.get("not_valid", False)) for c in d.get("checks", ())
+            Check(
+                c.get("name"),
+                c["expression"],
+                not_valid=c.get("not_valid", False),
+                no_inherit=c.get("no_inherit", False),
+            )
+            for c in d.get("checks", ())
         ),
         comment=d.get("comment"),
     )

@@ -156,7 +156,7 @@ SELECT con.conrelid AS table_oid, con.conname, con.contype, con.conkey, con.conf
                        JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
                        ORDER BY k.ord) END AS outside_ref_columns,
        rc.relname AS ref_table, rn.nspname AS ref_nspname,
-       con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.convalidated,
+       con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.convalidated, con.connoinherit,
        CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) END AS definition
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
@@ -698,7 +698,12 @@ def _add_constraints(
             )
         elif contype == "c":
             part.checks.append(
-                Check(name=r.conname, expression=check_expression(r.definition), not_valid=not r.convalidated)
+                Check(
+                    name=r.conname,
+                    expression=check_expression(r.definition),
+                    not_valid=not r.convalidated,
+                    no_inherit=bool(r.connoinherit),
+                )
             )
 
 

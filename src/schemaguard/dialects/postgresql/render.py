@@ -27,7 +27,7 @@ from schemaguard.dialects.sqla import (
     sql_string,
 )
 from schemaguard.errors import SchemaError
-from schemaguard.model import ColumnType, Enum, Index, Schema, Table, TypeKind
+from schemaguard.model import Check, ColumnType, Enum, Index, Schema, Table, TypeKind
 from schemaguard.model.naming import split_key
 
 _SCALARS: dict[TypeKind, Any] = {
@@ -204,11 +204,19 @@ def _enum_ddl(e: Enum) -> str:
 
 
 def _valid_checks_only(t: Table) -> Table:
-    if not any(ck.not_valid for ck in t.checks):
+    """``t`` without its NOT VALID and NO INHERIT checks: CREATE TABLE cannot say NOT VALID, and SQLAlchemy has no
+    NO INHERIT, so both are added by ALTER TABLE after the table (:func:`check_suffix`)."""
+    if not any(ck.not_valid or ck.no_inherit for ck in t.checks):
         return t
     from dataclasses import replace
 
-    return replace(t, checks=tuple(ck for ck in t.checks if not ck.not_valid))
+    return replace(t, checks=tuple(ck for ck in t.checks if not (ck.not_valid or ck.no_inherit)))
+
+
+def check_suffix(ck: Check) -> str:
+    """What follows ``CHECK (expr)`` in ``ALTER TABLE ... ADD CONSTRAINT``: `` NO INHERIT`` and/or `` NOT VALID``
+    (``pg_get_constraintdef``'s order), or empty. Source: https://www.postgresql.org/docs/15/sql-altertable.html"""
+    return (" NO INHERIT" if ck.no_inherit else "") + (" NOT VALID" if ck.not_valid else "")
 
 
 def render_schema(schema: Schema) -> list[str]:
@@ -248,12 +256,12 @@ def render_schema(schema: Schema) -> list[str]:
             ddl = compile_ddl(sa.schema.AddConstraint(build_foreign_key(fk, md, t.name)), dialect)
             out.append(ddl + (" NOT VALID" if fk.not_valid else ""))
         for ck in t.checks:
-            if ck.not_valid:
+            if ck.not_valid or ck.no_inherit:
                 constraint = sa.CheckConstraint(
                     sa.text(ck.expression.replace(":", r"\:")), name=qname(ck.name) if ck.name else None
                 )
                 tables[t.name].append_constraint(constraint)
-                out.append(compile_ddl(sa.schema.AddConstraint(constraint), dialect) + " NOT VALID")
+                out.append(compile_ddl(sa.schema.AddConstraint(constraint), dialect) + check_suffix(ck))
     for t in schema.tables:
         table = tables[t.name]
         if t.comment:

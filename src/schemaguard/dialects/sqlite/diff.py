@@ -272,7 +272,8 @@ def adapt(schema: Schema) -> Schema:
             from schemaguard.prisma.conventions import implicit_m2m_table
 
             t = implicit_m2m_table(t, "sqlite")  # Prisma's SQLite key for an implicit many-to-many table
-        checks: list[Check] = list(t.checks)
+        # NO INHERIT (PostgreSQL's inheritance) means nothing without inheritance: a plain check here.
+        checks: list[Check] = [replace(ck, no_inherit=False) if ck.no_inherit else ck for ck in t.checks]
         cols = [_adapt_column(t, c, schema, checks) for c in t.columns]
         pk = t.primary_key
         for i, c in enumerate(cols):
