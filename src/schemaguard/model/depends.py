@@ -33,6 +33,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 import sqlglot
 from sqlglot import exp
 
+from schemaguard.model.naming import key_name
 from schemaguard.model.objects import DbObject, ObjectKind, referenced_names
 from schemaguard.normalize import SQLGLOT_FAILURES
 
@@ -143,7 +144,7 @@ class Names:
             name = key.partition("(")[0] if "(" in key else key
             self._exact.setdefault(name, []).append(key)
             self._folded.setdefault(name.lower(), []).append(key)
-            self._bare.setdefault(name.rpartition(".")[2].lower(), []).append(key)
+            self._bare.setdefault(key_name(name).lower(), []).append(key)
 
     def resolve(self, ref: str) -> list[str]:
         """The keys ``ref`` may name: the exact match, else case-insensitive ones, else (for ``schema.name``

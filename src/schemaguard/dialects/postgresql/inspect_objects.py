@@ -430,10 +430,10 @@ def inspect_objects(
             "config": ", ".join(r.proconfig) if r.proconfig else None,
             "window": True if r.prokind == "w" else None,
         }
-        name = qualify(r.nspname, f"{r.proname}({r.identity_args})")
+        name = qualify(r.nspname, r.proname) + f"({r.identity_args})"  # args may hold dots (sales.money)
         out.append(make_object(_KINDS[r.prokind], name, r.definition, attrs, comment=r.comment))
     for r in run(AGGREGATES_SQL, bind):
-        name = qualify(r.nspname, f"{r.proname}({r.identity_args})")
+        name = qualify(r.nspname, r.proname) + f"({r.identity_args})"  # args may hold dots (sales.money)
         out.append(make_object(ObjectKind.AGGREGATE, name, r.definition, (), comment=r.comment))
     for r in run(TRIGGERS_SQL, bind):
         attrs = {"enabled": _TRIGGER_ENABLED.get(r.tgenabled), "constraint": True if r.is_constraint else None}
