@@ -145,3 +145,36 @@ def test_composite_type_reverse_alter_type_cannot_make_stops_the_downgrade(pg_fa
     assert diff_schemas(desired, api.inspect_url(target), PG) == []
     with pytest.raises(psycopg.errors.RaiseException, match="cannot reverse: composite type addr"):
         apply_statements(target, up.reverse().statements())
+
+
+# --- finding 16: an enum rebuild drops and creates again the routines typed with it ------------------------------
+
+STATUS = """
+CREATE TYPE status AS ENUM ({values});
+CREATE TABLE acct (id int PRIMARY KEY, s status NOT NULL DEFAULT 'active' CHECK (s <> 'closed'));
+CREATE FUNCTION is_open(x status) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT x = 'active' $$;
+CREATE FUNCTION first_status() RETURNS status LANGUAGE plpgsql AS $$ BEGIN RETURN 'active'; END $$;
+CREATE INDEX acct_open ON acct (id) WHERE s = 'active';
+CREATE VIEW open_accts AS SELECT id FROM acct WHERE is_open(s);
+"""
+
+
+def test_enum_value_removed_with_functions_typed_with_the_enum(pg_factory: Callable[[], str]) -> None:
+    # Before: DROP TYPE "status__sg_old" refused ("function is_open(status__sg_old) depends on type ...").
+    forward = _round_trip(
+        pg_factory, STATUS.format(values="'active', 'closed'"), STATUS.format(values="'active', 'closed', 'frozen'")
+    )
+    text = "\n".join(forward)
+    assert text.index('DROP FUNCTION "is_open"') < text.index('DROP TYPE "status__sg_old"')
+    assert text.index('DROP VIEW "open_accts"') < text.index('DROP FUNCTION "is_open"')
+
+
+def test_enum_value_added_keeps_the_functions_and_its_downgrade_rebuilds_around_them(
+    pg_factory: Callable[[], str],
+) -> None:
+    # Forward only adds a value (ALTER TYPE ... ADD VALUE, functions untouched); the downgrade removes it, a
+    # rebuild, so it drops and creates them again (it was refused before).
+    forward = _round_trip(
+        pg_factory, STATUS.format(values="'active', 'closed', 'frozen'"), STATUS.format(values="'active', 'closed'")
+    )
+    assert not [s for s in forward if "FUNCTION" in s], forward

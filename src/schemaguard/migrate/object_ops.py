@@ -13,8 +13,8 @@ key (only CREATE TABLE sets one), privileges (compared, never planned), SQLite t
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from importlib import import_module
 from typing import Any, ClassVar, cast
 
@@ -325,6 +325,78 @@ def _alter_composite(d: DbObject, a: DbObject, ch: Change, ctx: PlanContext) -> 
     except composite.CompositeChangeImpossible as e:
         backward = composite.refusal_sql(f"cannot reverse: {e}")
     return ObjectStatements(f"alter {d.label}", tuple(forward), tuple(backward), _create_phase(d), _create_phase(d))
+
+
+def _rebuilt(before: Sequence[str], after: Sequence[str]) -> bool:
+    """Whether an enum going from ``before`` to ``after`` values is rebuilt (renamed away, created again, old type
+    dropped): anything but values added with the old order kept (``ALTER TYPE ... ADD VALUE``)."""
+    return [v for v in after if v in before] != list(before)
+
+
+def _names_type(o: DbObject, names: set[str]) -> bool:
+    """Whether ``o``'s signature (a routine's argument and result types; a SQL-standard body too), a domain's base
+    type or a composite type's attributes name one of ``names`` (identifiers as the catalog folds them)."""
+    if o.kind in _ROUTINES:
+        return bool(depends.references(o) & names)
+    if o.kind is ObjectKind.DOMAIN:
+        return bool(referenced_names(" ".join(filter(None, [o.attribute("base_type"), o.definition]))) & names)
+    if o.kind is ObjectKind.COMPOSITE_TYPE:
+        return bool(referenced_names(o.definition) & names)
+    return False
+
+
+def enum_type_users(changes: Sequence[Change], ctx: PlanContext) -> list[Op]:
+    """Routines whose signature uses an enum the plan (or its reverse, a downgrade) rebuilds, dropped before the
+    rebuild and created again after it, with the views that call them; the rebuild's ``DROP TYPE "<enum>__sg_old"``
+    is refused while they exist ("function is_open(status__sg_old) depends on type status__sg_old",
+    https://www.postgresql.org/docs/15/sql-droptype.html). In a direction that only adds values they stay (the
+    statements of that direction are empty).
+
+    Args:
+        changes: the plan's changes; ``enum_values`` ones are looked at.
+        ctx: the plan's context (``actual`` holds the objects as they are, ``desired`` as they should be).
+
+    Returns:
+        The operations; the objects are marked planned, so their own changes are not planned twice.
+
+    Raises:
+        UnsupportedChange: a domain or composite type uses such an enum (neither can change its base or attribute
+            type while columns use it, nor be dropped under them).
+    """
+    out: list[Op] = []
+    desired = {o.key: o for o in ctx.desired.objects}
+    done = _done(ctx)
+    for ch in changes:
+        if ch.kind is not ChangeKind.ENUM_VALUES:
+            continue
+        before, after = ch.actual, ch.desired
+        fwd, rev = _rebuilt(before.values, after.values), _rebuilt(after.values, before.values)
+        name: str = after.name
+        names = {name, name.lower(), name.rpartition(".")[2], name.rpartition(".")[2].lower()}
+        for a in ctx.actual.objects:
+            if a.key in done or not _names_type(a, names):
+                continue
+            if a.kind in (ObjectKind.DOMAIN, ObjectKind.COMPOSITE_TYPE):
+                raise UnsupportedChange(
+                    f"{a.label} uses enum {name}, whose values change so that it is rebuilt (renamed, created again, "
+                    "the old type dropped), which PostgreSQL refuses under it; change it in a migration of your own",
+                    ch,
+                    ctx.dialect.name,
+                )
+            d = desired.get(a.key)
+            if not fwd and (d is None or d.definition != a.definition):
+                continue  # changed here: planned as its own change; only its downgrade may meet a rebuild
+            done.add(a.key)
+            drop, create = _drop(a, ctx, ctx.actual), _create(d, ctx, ctx.desired) if d is not None else None
+            readers = readers_of(a, ctx)
+            if not fwd:  # nothing to do now; the downgrade drops and creates them around its rebuild
+                drop = replace(drop, statements=(), undo=drop.undo)
+                create = replace(create, statements=()) if create is not None else None
+            elif not rev:
+                drop = replace(drop, undo=())
+                create = replace(create, undo=()) if create is not None else None
+            out += [drop, *([create] if create is not None else []), *readers]
+    return out
 
 
 def _replace_sequence(d: DbObject, a: DbObject, ctx: PlanContext) -> ObjectStatements:

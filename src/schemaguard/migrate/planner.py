@@ -533,6 +533,9 @@ def plan(changes: Sequence[Change], desired: Schema, actual: Schema, dialect: Di
         if ch.kind is ChangeKind.TABLE_MISSING and ctx.hooks.create_table is not None
     }
     whole.update((ch.object, ctx.a.table(ch.object or "")) for ch in changes if ch.kind is ChangeKind.TABLE_EXTRA)
+    from schemaguard.migrate.object_ops import enum_type_users
+
+    planned += enum_type_users(changes, ctx)  # routines typed with an enum rebuilt either way, around the rebuild
     for ch in changes:
         if _table_of(ch) in rebuild:
             continue  # the rebuild makes every change of its table (its triggers and options included)
