@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from schemaguard.model.naming import split_key
+from schemaguard.model.objects import ObjectKind
 from schemaguard.model.schema import Schema, SourceLocation
 from schemaguard.model.types import TypeKind
 
@@ -21,12 +23,27 @@ class Problem:
     loc: SourceLocation | None = None
 
 
+def schema_names(schema: Schema) -> set[str | None]:
+    """The schemas ``schema`` holds: ``None`` (the default one), those declared under ``schemas:`` (SCHEMA
+    objects) and those any table, enum or object key names (:func:`schemaguard.model.naming.split_key`).
+    A foreign key may reference a table outside them (Issue 14 §2: a master may cover some schemas of a
+    database; PostgreSQL allows references across schemas, https://www.postgresql.org/docs/15/ddl-schemas.html)."""
+    out: set[str | None] = {None}
+    out.update(o.name for o in schema.objects if o.kind is ObjectKind.SCHEMA)
+    keys = [t.name for t in schema.tables] + [e.name for e in schema.enums]
+    keys += [o.table or o.name for o in schema.objects if o.kind not in (ObjectKind.SCHEMA, ObjectKind.EXTENSION)]
+    out.update(split_key(k.partition("(")[0])[0] for k in keys)
+    return out
+
+
 def check_consistency(schema: Schema) -> list[Problem]:
     """Every structural problem of ``schema``, in definition order.
 
     Checks: tables/enums/columns unique by name; enum values unique and non-empty; enum types referenced by
     columns exist; primary key, index, unique and foreign key columns exist; foreign keys reference an existing
-    table and columns of the same count; index and constraint names unique within the schema (PostgreSQL keeps
+    table and columns of the same count (only a table of a schema ``schema`` holds, see :func:`schema_names`: a
+    foreign key to a table of another schema, such as Supabase's ``auth.users``, is legal and its target is not
+    checked); index and constraint names unique within the schema (PostgreSQL keeps
     index names in one namespace per schema: https://www.postgresql.org/docs/15/sql-createindex.html).
 
     Returns:
@@ -48,6 +65,7 @@ def check_consistency(schema: Schema) -> list[Problem]:
             if n > 1:
                 problems.append(Problem(f"enum {e.name!r} lists value {v!r} twice", e.loc))
     tables = {t.name: t for t in schema.tables}
+    own = schema_names(schema)
     index_names: Counter[str] = Counter()
     index_locs: dict[str, SourceLocation | None] = {}
     for t in schema.tables:
@@ -83,6 +101,14 @@ def check_consistency(schema: Schema) -> list[Problem]:
                 if fc not in cols:
                     problems.append(Problem(f"{label} names unknown column {fc!r}", fk.loc))
             target = tables.get(fk.ref_table)
+            if target is None and split_key(fk.ref_table)[0] not in own:
+                # A table in a schema this schema does not hold (auth.users from public.profiles, a master
+                # inspected with --schema public): legal, kept and compared, its target not checked.
+                if len(fk.columns) != len(fk.ref_columns):
+                    problems.append(
+                        Problem(f"{label} has {len(fk.columns)} columns but references {len(fk.ref_columns)}", fk.loc)
+                    )
+                continue
             if target is None:
                 problems.append(Problem(f"{label} references missing table {fk.ref_table!r}", fk.loc))
                 continue
