@@ -150,7 +150,11 @@ class Dialect:
     # --- verbs ----------------------------------------------------------------------------------------------
     def render(self, schema: Schema) -> list[str]:
         """Complete DDL for ``schema`` (already adapted or not): ordered statements without trailing ``;``
-        (``dialects/<name>/render.py: render_schema``)."""
+        (``dialects/<name>/render.py: render_schema``), after ``dialects/<name>/diff.py: for_render`` when the
+        dialect has one (what a master made for another dialect holds that this one must leave out)."""
+        prepare = getattr(self._verb("diff"), "for_render", None)
+        if prepare is not None:
+            schema = prepare(schema)
         result: list[str] = self._verb("render").render_schema(schema)
         return result
 

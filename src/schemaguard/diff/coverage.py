@@ -79,15 +79,19 @@ class Coverage:
         return text
 
 
+_ALREADY_PLURAL = frozenset(("privileges", "options", "settings", "attributes"))
+"""Last words of kind names that are plural already ("table options": never "table optionses")."""
+
+
 def _plural(what: str, n: int) -> str:
     what = what.replace("_", " ")
     if n == 1:
         return what
-    if what == "privileges" or what.endswith(" options"):
+    if what.split(" ")[-1] in _ALREADY_PLURAL:
         return what
     if what.endswith("y") and not what.endswith("ey"):
         return what[:-1] + "ies"
-    if what.endswith(("s", "x")):
+    if what.endswith(("s", "x", "ch", "sh")):
         return what + "es"
     return what + "s"
 

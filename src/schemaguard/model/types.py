@@ -75,6 +75,12 @@ _ALIASES: dict[str, TypeKind] = {
     "native": TypeKind.NATIVE,
 }
 
+UNTYPED = "any"
+"""The master's name for a column declared without a type (SQLite ``value,`` or ``d DEFAULT 0``: legal, BLOB
+affinity, the column holds any value; https://www.sqlite.org/datatype3.html section 3.1, rule 3). It is
+``ColumnType(NATIVE, native="")``; SQLite renders it typeless again, PostgreSQL (which needs a type) as ``text``
+and ``render`` says so (``dialects/postgresql/diff.py: not_stored``)."""
+
 _TYPE_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_ .]*?)\s*(?:\((.*)\))?\s*((?:\[\])*)\s*$", re.S)
 
 
@@ -166,7 +172,7 @@ class ColumnType:
         elif k is TypeKind.ENUM:
             base = f"enum({self.enum_name})"
         elif k is TypeKind.NATIVE:
-            base = f"native({self.native})"
+            base = f"native({self.native})" if self.native else UNTYPED
         else:
             base = k.value
         return base + "[]" * self.array_dims
@@ -190,7 +196,8 @@ def parse_type(text: str, enums: frozenset[str] | set[str] | None = None) -> Col
 
     Args:
         text: e.g. ``"varchar(255)"``, ``"decimal(10,2)"``, ``"datetime(3,tz)"``, ``"timestamptz"``,
-            ``"enum(Status)"``, ``"text[]"``, ``"native(tsvector)"``; a bare name found in ``enums`` is that enum,
+            ``"enum(Status)"``, ``"text[]"``, ``"native(tsvector)"``, ``"any"`` (no declared type: :data:`UNTYPED`); a
+            bare name found in ``enums`` is that enum,
             schema-qualified ones included (``sales.state``, ``sales.state[]``: enums are keyed ``schema.name``
             outside the default schema, docs/master-format.md).
         enums: names of the schema's enums, so ``Status`` alone may name one.
@@ -220,9 +227,11 @@ def _parse_type(text: str, enums: frozenset[str] | set[str] | None) -> ColumnTyp
     dims = len(arr) // 2
     if enums and name in enums and args is None:
         return ColumnType(TypeKind.ENUM, enum_name=name, array_dims=dims)
+    if name.lower() == UNTYPED and args is None:
+        return ColumnType(TypeKind.NATIVE, native="", array_dims=dims)
     kind = _ALIASES.get(name.lower())
     if kind is None:
-        known = ", ".join(sorted(_ALIASES))
+        known = ", ".join(sorted((*_ALIASES, UNTYPED)))
         raise TypeSpecError(f"unknown type {name!r}; expected one of: {known}, an enum name, or native(...)")
     parts = [a.strip() for a in args.split(",")] if args is not None and args.strip() else []
     lname = name.lower()

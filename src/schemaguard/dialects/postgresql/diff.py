@@ -15,14 +15,17 @@ Source: https://www.postgresql.org/docs/15/datatype-datetime.html"""
 def type_key(ctype: ColumnType) -> Hashable:
     """Comparison key: varchar without length == text is NOT assumed (they differ in the catalog); array
     dimensions collapse to one (PostgreSQL does not enforce declared dimensions); precision 6 of time types
-    equals no precision."""
+    equals no precision; ``char`` without a length is ``char(1)`` ("character without length specifier is
+    equivalent to character(1)": https://www.postgresql.org/docs/15/datatype-character.html; an unbounded
+    ``bpchar`` is inspected as the NATIVE type ``bpchar``)."""
+    length = 1 if ctype.kind is TypeKind.CHAR and ctype.length is None else ctype.length
     precision = ctype.precision
     if ctype.kind in (TypeKind.DATETIME, TypeKind.TIME) and precision == DEFAULT_TIME_PRECISION:
         precision = None
     native = ctype.native.lower() if ctype.native else None
     return (
         ctype.kind,
-        ctype.length,
+        length,
         precision,
         ctype.scale if ctype.kind is TypeKind.DECIMAL else None,
         ctype.timezone if ctype.kind in (TypeKind.DATETIME, TypeKind.TIME) else False,
@@ -35,7 +38,9 @@ def type_key(ctype: ColumnType) -> Hashable:
 
 def adapt(schema: Schema) -> Schema:
     """PostgreSQL stores every model feature natively; only normalise time precision 6 to the default and
-    drop SQLite's ``strict_autoincrement`` (a sequence never reuses values anyway)."""
+    drop SQLite's ``strict_autoincrement`` (a sequence never reuses values anyway), its table options, its
+    NOCASE/RTRIM/BINARY column collations (:data:`SQLITE_COLLATIONS`) and give a column without a declared type
+    (master ``any``, :data:`schemaguard.model.types.UNTYPED`) the type text. :func:`not_stored` names each."""
     tables = []
     changed = False
     for t in schema.tables:
@@ -56,6 +61,11 @@ def adapt(schema: Schema) -> Schema:
                 # PostgreSQL makes every key column NOT NULL (a master read from SQLite may say nullable).
                 c = replace(c, nullable=False)
                 table_changed = True
+            if ct.kind is TypeKind.NATIVE and not ct.native:
+                # A SQLite column declared without a type (master type ``any``): PostgreSQL needs one; text
+                # holds any value written as a literal. not_stored() names each such column.
+                c = replace(c, type=replace(ct, kind=TypeKind.TEXT, native=None))
+                table_changed = True
             if c.strict_autoincrement:
                 # Sequences never hand out a value twice: SQLite's AUTOINCREMENT is what PostgreSQL always does.
                 c = replace(c, strict_autoincrement=False)
@@ -67,7 +77,45 @@ def adapt(schema: Schema) -> Schema:
         # SQLite's STRICT / WITHOUT ROWID (a master shared by both dialects): PostgreSQL has neither.
         kept = [_without_sqlite_options(o) if o.kind is ObjectKind.TABLE_OPTIONS else o for o in schema.objects]
         schema = replace(schema, objects=tuple(o for o in kept if o is not None))
+    # NOCASE / RTRIM / BINARY of a master inspected from SQLite: PostgreSQL has no such collation and refuses
+    # ``COLLATE "NOCASE"``; not_stored() names the columns.
+    schema = for_render(schema)
     return replace(schema, tables=tuple(tables)) if changed else schema
+
+
+SQLITE_COLLATIONS = frozenset(("binary", "nocase", "rtrim"))
+"""SQLite's built-in collating sequences (https://www.sqlite.org/datatype3.html#collating_sequences). PostgreSQL
+has none of them (https://www.postgresql.org/docs/15/collation.html: only ``default``, ``C``, ``POSIX``, the OS /
+ICU locales and CREATE COLLATION'd ones), so a column collation of one of these names that the master does not
+define itself (``collation_definitions:``) is dropped by :func:`adapt` and named by :func:`not_stored`."""
+
+
+def for_render(schema: Schema) -> Schema:
+    """``schema`` without the SQLite-only column collations (:data:`SQLITE_COLLATIONS`), which PostgreSQL refuses
+    (``collation "NOCASE" for encoding "UTF8" does not exist``); the rest of :func:`adapt` the renderer does
+    itself. The dropped columns are named by :func:`not_stored` (render's stderr notice)."""
+    if not any(o.kind is ObjectKind.COLLATION and _sqlite_collations(o, schema) for o in schema.objects):
+        return schema
+    kept = [_without_sqlite_collations(o, schema) if o.kind is ObjectKind.COLLATION else o for o in schema.objects]
+    return replace(schema, objects=tuple(o for o in kept if o is not None))
+
+
+def _sqlite_collations(o: DbObject, schema: Schema) -> list[str]:
+    """The columns of COLLATION object ``o`` whose collation is a SQLite built-in the schema does not define."""
+    defined = {d.name.rsplit(".", 1)[-1].lower() for d in schema.objects if d.kind is ObjectKind.COLLATION_DEFINITION}
+    return [
+        col
+        for col, name in o.attributes
+        if isinstance(name, str) and name.lower() in SQLITE_COLLATIONS and name.lower() not in defined
+    ]
+
+
+def _without_sqlite_collations(o: DbObject, schema: Schema) -> DbObject | None:
+    dropped = set(_sqlite_collations(o, schema))
+    if not dropped:
+        return o
+    kept = tuple((k, v) for k, v in o.attributes if k not in dropped)
+    return replace(o, attributes=kept) if kept else None
 
 
 SQLITE_TABLE_OPTIONS = frozenset(("strict", "without_rowid"))
@@ -93,7 +141,8 @@ def not_stored(schema: Schema) -> Schema:
     and generation expression specified"; https://www.postgresql.org/docs/current/sql-createtable.html), so the
     renderer leaves such a default out and the differ does not compare it: this makes ``render`` and the
     coverage report say so. Also one entry for SQLite's table options a master declares (``strict``,
-    ``without_rowid``: :data:`SQLITE_TABLE_OPTIONS`). Names are ``table.column`` / ``table.option``; the same
+    ``without_rowid``: :data:`SQLITE_TABLE_OPTIONS`), one for columns without a declared type (``any``, rendered
+    as text) and one for SQLite-only column collations (:data:`SQLITE_COLLATIONS`). Names are ``table.column`` / ``table.option``; the same
     schema when there are none."""
     names = tuple(
         sorted(
@@ -106,6 +155,28 @@ def not_stored(schema: Schema) -> Schema:
     if names:
         reason = "PostgreSQL holds no default on a serial, identity or generated column: not rendered"
         schema = replace(schema, not_compared=(*schema.not_compared, NotCompared("column default", reason, names)))
+    untyped = tuple(
+        sorted(
+            f"{t.name}.{c.name}"
+            for t in schema.tables
+            for c in t.columns
+            if c.type.kind is TypeKind.NATIVE and not c.type.native
+        )
+    )
+    if untyped:
+        reason = "no declared type (SQLite BLOB affinity, type: any): PostgreSQL needs one, rendered as text"
+        schema = replace(schema, not_compared=(*schema.not_compared, NotCompared("column type", reason, untyped)))
+    collated = tuple(
+        sorted(
+            f"{o.name}.{col}"
+            for o in schema.objects
+            if o.kind is ObjectKind.COLLATION
+            for col in _sqlite_collations(o, schema)
+        )
+    )
+    if collated:
+        reason = "SQLite's NOCASE / RTRIM / BINARY: PostgreSQL has no such collation, not rendered"
+        schema = replace(schema, not_compared=(*schema.not_compared, NotCompared("column collation", reason, collated)))
     options = tuple(
         sorted(f"{o.name}.{k}" for o in schema.objects if o.kind is ObjectKind.TABLE_OPTIONS for k in _sqlite_only(o))
     )

@@ -1,0 +1,135 @@
+"""SQLite fidelity on real schemas (h7 findings 01, 07, 18 and the PostgreSQL rendering of SQLite-made masters).
+
+Every case builds real SQLite files (and, for the PostgreSQL side, a real fresh PostgreSQL database): a database
+is inspected, written as a master, loaded back, rendered, applied and compared. Sources:
+https://www.sqlite.org/datatype3.html (section 3.1: a column with no declared type has BLOB affinity),
+https://www.sqlite.org/lang_conflict.html, https://www.sqlite.org/vtab.html, https://www.sqlite.org/fts5.html,
+https://www.postgresql.org/docs/15/collation.html
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from schemaguard import api
+from schemaguard.dialects import get_dialect
+from schemaguard.diff.coverage import _plural
+from schemaguard.diff.differ import diff_schemas
+from schemaguard.loaders.yaml_master import dump_yaml_master, load_yaml_master
+from tests.helpers import apply_statements, run_cli, sqlite_file
+
+LITE = get_dialect("sqlite")
+PG = get_dialect("postgresql")
+
+# zotero's resource/schema/userdata.sql (zotero/zotero @046944131860219d) declares such columns: `value,`,
+# `dateDeleted DEFAULT CURRENT_TIMESTAMP NOT NULL`.
+UNTYPED = """
+CREATE TABLE settings (setting TEXT, key TEXT, value, PRIMARY KEY (setting, key));
+CREATE TABLE d (id INTEGER PRIMARY KEY, dateDeleted DEFAULT CURRENT_TIMESTAMP NOT NULL);
+"""
+
+
+def _db(factory: Callable[[], str], script: str) -> str:
+    url = factory()
+    con = sqlite3.connect(sqlite_file(url))
+    con.executescript(script)
+    con.close()
+    return url
+
+
+def _stored_sql(url: str, name: str) -> str:
+    con = sqlite3.connect(sqlite_file(url))
+    try:
+        (sql,) = con.execute("SELECT sql FROM sqlite_schema WHERE name = ?", (name,)).fetchone()
+    finally:
+        con.close()
+    return str(sql)
+
+
+def _master(url: str, tmp_path: Path, name: str = "master.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(dump_yaml_master(api.inspect_url(url)), encoding="utf-8")
+    return path
+
+
+# --- finding 07: columns without a declared type --------------------------------------------------------------
+
+
+def test_untyped_columns_round_trip_through_the_yaml_master(
+    sqlite_factory: Callable[[], str], tmp_path: Path, capsys: Any
+) -> None:
+    url = _db(sqlite_factory, UNTYPED)
+    master = _master(url, tmp_path)
+    text = master.read_text(encoding="utf-8")
+    assert "native()" not in text
+    assert "value: {type: any" in text
+    loaded = load_yaml_master(str(master))  # was: "native type needs the native name", exit 2
+    assert diff_schemas(loaded, api.inspect_url(url), LITE) == []
+    copy = sqlite_factory()
+    apply_statements(copy, api.render(loaded, "sqlite"))
+    # Typeless again on SQLite (BLOB affinity), not TEXT: the stored CREATE text has no type after the name.
+    assert '"value" ,' in _stored_sql(copy, "settings") or '"value"\n' in _stored_sql(copy, "settings")
+    con = sqlite3.connect(sqlite_file(copy))
+    types = {r[1]: r[2] for r in con.execute("SELECT * FROM pragma_table_info('d')")}
+    con.close()
+    assert types["dateDeleted"] == ""
+    assert diff_schemas(loaded, api.inspect_url(copy), LITE) == []
+    rc, out, _ = run_cli(["diff", "--from", url, "--to", str(master)], capsys)
+    assert rc == 0, out
+
+
+def test_untyped_column_differs_from_a_typed_one(sqlite_factory: Callable[[], str], tmp_path: Path) -> None:
+    master = _master(_db(sqlite_factory, UNTYPED), tmp_path)
+    typed = _db(sqlite_factory, UNTYPED.replace("key TEXT, value,", "key TEXT, value TEXT,"))
+    changes = diff_schemas(load_yaml_master(str(master)), api.inspect_url(typed), LITE)
+    assert [(c.kind.value, c.table, c.object) for c in changes] == [("column_type", "settings", "value")]
+
+
+def test_untyped_column_renders_as_text_on_postgresql_and_says_so(
+    sqlite_factory: Callable[[], str], pg_url: str, tmp_path: Path, capsys: Any
+) -> None:
+    master = _master(_db(sqlite_factory, UNTYPED), tmp_path)
+    rc, out, err = run_cli(["render", "--master", str(master), "-d", "postgresql"], capsys)
+    assert rc == 0, err
+    assert '"value" text' in out
+    assert "settings.value" in err and "d.dateDeleted" in err and "rendered as text" in err
+    loaded = load_yaml_master(str(master))
+    apply_statements(pg_url, api.render(loaded, "postgresql"))
+    assert diff_schemas(loaded, api.inspect_url(pg_url), PG) == []
+
+
+# --- SQLite-only collations rendered for PostgreSQL -------------------------------------------------------------
+
+
+def test_sqlite_collations_are_dropped_for_postgresql_and_named(
+    sqlite_factory: Callable[[], str], pg_url: str, tmp_path: Path, capsys: Any
+) -> None:
+    url = _db(
+        sqlite_factory, "CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE, tag TEXT COLLATE RTRIM);"
+    )
+    master = _master(url, tmp_path)
+    assert "NOCASE" in master.read_text(encoding="utf-8")
+    rc, out, err = run_cli(["render", "--master", str(master), "-d", "postgresql"], capsys)
+    assert rc == 0, err
+    assert "NOCASE" not in out.upper() and "RTRIM" not in out.upper()
+    assert "u.email" in err and "u.tag" in err
+    loaded = load_yaml_master(str(master))
+    apply_statements(pg_url, api.render(loaded, "postgresql"))  # PostgreSQL refused COLLATE "NOCASE"
+    assert diff_schemas(loaded, api.inspect_url(pg_url), PG) == []
+    # SQLite keeps them: the same master rendered for SQLite still says NOCASE.
+    copy = sqlite_factory()
+    apply_statements(copy, api.render(loaded, "sqlite"))
+    assert "COLLATE NOCASE" in _stored_sql(copy, "u")
+
+
+# --- coverage wording -------------------------------------------------------------------------------------------
+
+
+def test_coverage_plural_of_kinds_already_plural() -> None:
+    assert _plural("table_options", 2) == "table options"
+    assert _plural("options", 3) == "options"
+    assert _plural("match", 2) == "matches"
+    assert _plural("virtual table", 2) == "virtual tables"
