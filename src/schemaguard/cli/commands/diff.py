@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from schemaguard.cli.commands.options import DialectName, ReportFormat, TargetOpt, UrlOpt
+from schemaguard.cli.commands.options import DialectName, NamespaceOpt, ReportFormat, TargetOpt, UrlOpt
 from schemaguard.cli.context import STATE
 
 
@@ -50,6 +50,7 @@ def diff(
             "--strict-coverage", help="Exit 1 when anything present was not compared (see the coverage line)."
         ),
     ] = False,
+    namespace: NamespaceOpt = None,
 ) -> int:
     """Report drift between the desired schema (default: the master) and the actual one (default: the target
     database). Exit 0 = no drift, 1 = drift, 2 = error."""
@@ -71,6 +72,15 @@ def diff(
         if unknown:
             raise typer.BadParameter(f"unknown {unknown[0]!r}; expected 'privileges'", param_hint="--compare")
         cfg = cfg.model_copy(update={"compare": sorted({*(getattr(cfg, "compare", None) or []), *compare})})
+    if namespace is not None:
+        # --schema a,b selects the PostgreSQL schemas of every database compared, as `schemas = [...]` in the
+        # configuration does (and replaces it); `exclude_schemas` still applies.
+        patterns = [p.strip() for p in namespace.split(",") if p.strip()]
+        if not patterns:
+            raise typer.BadParameter(
+                "expected schema names or glob patterns separated by commas", param_hint="--schema"
+            )
+        cfg = cfg.model_copy(update={"schemas": patterns})
     if targets_file or all_targets:
         from schemaguard.cli.commands.report import emit_fleet
         from schemaguard.fleet import configured_targets, parse_shard, read_targets_file, run_fleet
