@@ -7,6 +7,15 @@ by the PostgreSQL inspector. The file is data, and the dev server runs it: there
 that owns the scratch database and nothing else, so the server itself refuses COPY to/from files or programs,
 untrusted languages and extensions, ALTER SYSTEM and role changes (pg_dump's ``OWNER TO`` lines are dropped: owners
 are not part of the model).
+
+The one exception: an extension the server has installed (listed in ``pg_available_extensions``) but does not mark
+trusted (pgstattuple, pg_stat_statements, dblink, postgres_fdw...) can only be created by a superuser, and real
+``structure.sql`` / pg_dump files create them. A ``CREATE EXTENSION [IF NOT EXISTS] name [WITH] [SCHEMA s]
+[VERSION v]`` statement of exactly that shape, for an available extension, is rebuilt from quoted identifiers and
+run as the ``dev_url`` user, at its place in the script (and the ``COMMENT ON EXTENSION`` of such an extension, which
+only its owner may set); everything else still runs as the throw-away role. The server runs its own install script
+for it (https://www.postgresql.org/docs/15/sql-createextension.html: "trusted" extensions aside, CREATE EXTENSION
+needs superuser).
 """
 
 from __future__ import annotations
@@ -185,38 +194,148 @@ def _refusal(path: str, script: str, offset: int, exc: Any) -> SchemaError:
     return SchemaError(f"PostgreSQL cannot run this DDL: {reason}", path, *_at(script, offset))
 
 
-def _via_postgresql(path: str, text: str, dev_url: str) -> Schema:
+_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
+_STRING = r"'(?:[^']|'')*'"
+_LEAD = re.compile(r"(?:\s|--[^\n]*|/\*.*?\*/)*", re.S)
+_CREATE_EXTENSION = re.compile(
+    rf"CREATE\s+EXTENSION\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{_IDENT})(?:\s+WITH)?"
+    rf"(?:\s+SCHEMA\s+(?P<schema>{_IDENT}))?(?:\s+VERSION\s+(?:(?P<version>{_IDENT})|(?P<vstring>{_STRING})))?\s*;\s*",
+    re.I,
+)
+_COMMENT_ON_EXTENSION = re.compile(
+    rf"COMMENT\s+ON\s+EXTENSION\s+(?P<name>{_IDENT})\s+IS\s+(?:(?P<text>{_STRING})|NULL)\s*;\s*", re.I
+)
+
+
+def _ident(token: str) -> str:
+    """The name a SQL identifier token stands for: quoted as written, unquoted folded to lower case."""
+    return token[1:-1].replace('""', '"') if token.startswith('"') else token.lower()
+
+
+def _literal(token: str) -> str:
+    """The text of a standard ``'...'`` string literal."""
+    return token[1:-1].replace("''", "'")
+
+
+def _privileged_statements(admin: Any, script: str) -> dict[int, tuple[int, str, Any]]:
+    """``{statement offset: (offset of its first keyword, extension name, statement)}`` for the script's
+    statements that run as the ``dev_url`` user: each ``CREATE EXTENSION`` of the accepted shape whose extension is
+    in ``pg_available_extensions``, and the ``COMMENT ON EXTENSION`` of those. The statement is rebuilt with
+    ``psycopg.sql`` from quoted identifiers and literals: no text of the script is sent as written."""
+    from psycopg import sql
+
+    out: dict[int, tuple[int, str, Any]] = {}
+    created: set[str] = set()
+    for offset, statement in _pg_statements(script):
+        lead = _LEAD.match(statement)
+        start = lead.end() if lead else 0
+        body = statement[start:]
+        if m := _CREATE_EXTENSION.fullmatch(body):
+            name = _ident(m["name"])
+            if admin.execute("SELECT 1 FROM pg_available_extensions WHERE name = %s", (name,)).fetchone() is None:
+                continue
+            parts: list[sql.Composable] = [
+                sql.SQL("CREATE EXTENSION IF NOT EXISTS" if m["ine"] else "CREATE EXTENSION")
+            ]
+            parts.append(sql.Identifier(name))
+            if m["schema"]:
+                parts += [sql.SQL("SCHEMA"), sql.Identifier(_ident(m["schema"]))]
+            if m["version"] or m["vstring"]:
+                version = _ident(m["version"]) if m["version"] else _literal(m["vstring"])
+                parts += [sql.SQL("VERSION"), sql.Literal(version)]
+            out[offset] = (offset + start, name, sql.SQL(" ").join(parts))
+            created.add(name)
+        elif (m := _COMMENT_ON_EXTENSION.fullmatch(body)) and _ident(m["name"]) in created:
+            text = sql.Literal(_literal(m["text"])) if m["text"] else sql.SQL("NULL")
+            name = _ident(m["name"])
+            out[offset] = (
+                offset + start,
+                name,
+                sql.SQL("COMMENT ON EXTENSION {} IS {}").format(sql.Identifier(name), text),
+            )
+    return out
+
+
+def _run_privileged(path: str, script: str, admin: Any, conn: Any, at: int, name: str, statement: Any) -> None:
+    """Run one rebuilt extension statement as the ``dev_url`` user, with the script session's ``search_path``
+    (where an extension without SCHEMA goes).
+
+    Raises:
+        SchemaError: located at the statement; the ``dev_url`` user may not create the extension either (not a
+            superuser) says which extension and what to do.
+    """
     import psycopg
 
+    (search_path,) = conn.execute("SELECT current_setting('search_path')").fetchone()
+    admin.execute("SELECT set_config('search_path', %s, false)", (search_path,))
+    try:
+        admin.execute(statement)
+    except psycopg.errors.InsufficientPrivilege:
+        raise SchemaError(
+            f'extension "{name}" needs a superuser to create it: set dev_url to a superuser\'s URL, or install '
+            "it in the dev server's template1 database (the scratch databases are copies of it)",
+            path,
+            *_at(script, at),
+        ) from None
+    except psycopg.Error as exc:
+        raise _refusal(path, script, at, exc) from None
+
+
+def _replay(path: str, script: str, scratch_url: str, *, one_by_one: bool) -> Exception | None:
+    """Run ``script`` in the scratch database: as the throw-away role, except the statements
+    :func:`_privileged_statements` picks, run in their place as the ``dev_url`` user. Whole stretches of the script
+    go in one round trip each, unless ``one_by_one`` (to locate an error PostgreSQL gives no position for).
+
+    Returns the error PostgreSQL gave without a position (``one_by_one`` False), else None.
+
+    Raises:
+        SchemaError: the located statement PostgreSQL refused.
+    """
+    import psycopg
+
+    with psycopg.connect(scratch_url, autocommit=True) as admin:
+        privileged = _privileged_statements(admin, script)
+        with _unprivileged(scratch_url) as url, _connect_as(path, url) as conn:
+            chunks: list[tuple[int, str]] = []
+            start = 0
+            for offset, statement in _pg_statements(script):
+                if offset in privileged or one_by_one:
+                    chunks.append((start, script[start:offset]))
+                    chunks.append((offset, statement))
+                    start = offset + len(statement)
+            chunks.append((start, script[start:]))
+            for offset, chunk in chunks:
+                if offset in privileged:
+                    _run_privileged(path, script, admin, conn, *privileged[offset])
+                    continue
+                if not _LEAD.fullmatch(chunk):
+                    try:
+                        conn.execute(chunk.encode("utf-8"))  # no parameters: the simple protocol runs it all
+                    except psycopg.Error as exc:
+                        if exc.diag.statement_position:  # 1-based, into the chunk
+                            raise _refusal(path, script, offset + int(exc.diag.statement_position) - 1, exc) from None
+                        if not one_by_one:
+                            return exc
+                        lead = _LEAD.match(chunk)
+                        raise _refusal(path, script, offset + (lead.end() if lead else 0), exc) from None
+    return None
+
+
+def _via_postgresql(path: str, text: str, dev_url: str) -> Schema:
     from schemaguard.api import inspect_url
     from schemaguard.dialects import get_dialect
     from schemaguard.migrate.replay import scratch_database
 
     pg = get_dialect("postgresql")
     script = _OWNER_TO.sub("", text)
-    failure: psycopg.Error | None = None
     with scratch_database(pg, dev_url) as scratch:
         assert scratch.url is not None
-        with _unprivileged(scratch.url) as url, _connect_as(path, url) as conn:
-            try:
-                conn.execute(script.encode("utf-8"))  # no parameters: the simple protocol runs the whole script
-            except psycopg.Error as exc:
-                if exc.diag.statement_position:  # 1-based, into the whole script
-                    raise _refusal(path, script, int(exc.diag.statement_position) - 1, exc) from None
-                failure = exc
+        failure = _replay(path, script, scratch.url, one_by_one=False)
         if failure is None:
             return inspect_url(scratch.url, None)
     # No position: find the statement by running them one at a time in a fresh database (only on this error path:
     # one round trip per statement is several times slower than the whole script at once).
     with scratch_database(pg, dev_url) as scratch:
         assert scratch.url is not None
-        with _unprivileged(scratch.url) as url, _connect_as(path, url) as conn:
-            for offset, statement in _pg_statements(script):
-                try:
-                    conn.execute(statement.encode("utf-8"))
-                except psycopg.Error as exc:
-                    inside = int(exc.diag.statement_position or 1) - 1
-                    if not exc.diag.statement_position:
-                        inside = len(statement) - len(statement.lstrip())
-                    raise _refusal(path, script, offset + inside, exc) from None
+        _replay(path, script, scratch.url, one_by_one=True)
     raise _refusal(path, script, 0, failure)

@@ -1,0 +1,121 @@
+"""Edges met on real schemas (h7 findings 12 and 15, enum values used in the plan that adds them, diff options),
+on real PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from schemaguard.errors import SchemaError
+from schemaguard.loaders.sql_file import load_sql_file
+from tests.conftest import PG_ADMIN_URL, run_sql
+from tests.helpers import run_cli
+
+# The shape of a Rails structure.sql / pg_dump file: session settings, an untrusted extension (installed with
+# PostgreSQL's contrib, not marked trusted: only a superuser may create it) and its comment, then the tables.
+STRUCTURE_SQL = """\
+SET statement_timeout = 0;
+SET client_encoding = 'UTF8';
+SELECT pg_catalog.set_config('search_path', '', false);
+
+--
+-- Name: pgstattuple; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pgstattuple WITH SCHEMA public;
+
+--
+-- Name: EXTENSION pgstattuple; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pgstattuple IS 'show tuple-level statistics';
+
+CREATE TABLE public.posts (
+    id bigint NOT NULL PRIMARY KEY,
+    title text
+);
+"""
+
+
+def _server_has(extension: str) -> bool:
+    with psycopg.connect(PG_ADMIN_URL) as conn:
+        return (
+            conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = %s", (extension,)).fetchone() is not None
+        )
+
+
+@pytest.fixture
+def pg_stattuple() -> None:
+    """Skip unless the server has pgstattuple (contrib) installed."""
+    if not _server_has("pgstattuple"):
+        pytest.skip("pgstattuple is not installed on the test server")
+
+
+@pytest.fixture
+def createdb_role() -> Iterator[str]:
+    """A dev_url for a role that may CREATE DATABASE but is no superuser (dropped after the test)."""
+    role = f"sg_edges_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB NOSUPERUSER").format(sql.Identifier(role)))
+    base = PG_ADMIN_URL.split("://", 1)[1].split("@", 1)[-1]
+    try:
+        yield f"postgresql://{role}@{base}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+# -- 1. (finding 12) untrusted extensions in a structure.sql master -------------------------------------------------
+
+
+def test_structure_sql_with_untrusted_extension_loads(pg_stattuple: None) -> None:
+    schema = load_sql_file("structure.sql", STRUCTURE_SQL, dev_url=PG_ADMIN_URL)
+    assert [t.name for t in schema.tables] == ["posts"]
+
+
+def test_structure_sql_master_diffs_clean_against_the_database_built_from_it(
+    pg_stattuple: None, pg_url: str, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_sql(pg_url, STRUCTURE_SQL)
+    (tmp_path / "structure.sql").write_text(STRUCTURE_SQL)
+    (tmp_path / "schemaguard.toml").write_text(
+        f'dialect = "postgresql"\nmaster = "structure.sql"\ndev_url = "{PG_ADMIN_URL}"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run_cli(["diff", "--url", pg_url], capsys)
+    assert code == 0, err
+
+
+def test_untrusted_extension_still_refused_for_the_rest_of_the_script(pg_stattuple: None) -> None:
+    # Only the validated CREATE EXTENSION statement runs as the dev_url user: the rest still runs unprivileged.
+    script = STRUCTURE_SQL + "\nCOPY (SELECT 1) TO PROGRAM 'true';\n"
+    with pytest.raises(SchemaError) as err:
+        load_sql_file("structure.sql", script, dev_url=PG_ADMIN_URL)
+    assert err.value.line == script.count("\n")  # the COPY line
+    assert "must be superuser" in err.value.problem
+
+
+def test_extension_with_cascade_is_not_pre_created(pg_stattuple: None) -> None:
+    # CASCADE (or any other clause) is outside the validated statement shape: it runs as the throw-away role.
+    script = "CREATE EXTENSION IF NOT EXISTS pgstattuple WITH SCHEMA public CASCADE;\n"
+    with pytest.raises(SchemaError) as err:
+        load_sql_file("s.sql", "SET x.y = 1;\n" + script, dev_url=PG_ADMIN_URL)
+    assert err.value.line == 2
+    assert "permission denied" in err.value.problem
+
+
+def test_extension_the_dev_user_cannot_create_is_one_clear_line(pg_stattuple: None, createdb_role: str) -> None:
+    with pytest.raises(SchemaError) as err:
+        load_sql_file("structure.sql", STRUCTURE_SQL, dev_url=createdb_role)
+    message = str(err.value)
+    assert message.startswith("structure.sql:9:1: ")
+    assert '"pgstattuple"' in message
+    assert "superuser" in message and "dev_url" in message
+    assert "\n" not in message
