@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from schemaguard.model import ColumnType, Index, IndexPart, PrimaryKey, ReferentialAction, Table, TypeKind
+from schemaguard.model.naming import key_name
 
 PROVIDERS = ("postgresql", "sqlite")
 """Datasource providers schemaguard loads (``postgres`` is accepted as an alias of ``postgresql``)."""
@@ -285,7 +286,7 @@ def implicit_m2m_table(table: Table, provider: str) -> Table:
     PostgreSQL with the primary key. Returns ``table`` unchanged when it already has that form or is not shaped
     like such a table. ``table.name`` may be schema-qualified (``ns._AToB``).
     """
-    relation = table.name.rpartition(".")[2][1:]
+    relation = key_name(table.name)[1:]
     names = implicit_m2m_names(relation, provider)
     pair = (IndexPart(column="A"), IndexPart(column="B"))
     if provider == "sqlite":

@@ -42,6 +42,7 @@ from schemaguard.model import (
     TypeKind,
     make_object,
 )
+from schemaguard.model.naming import qualify
 from schemaguard.normalize import parse_default
 from schemaguard.prisma import conventions as cv
 from schemaguard.prisma.ast import (
@@ -279,18 +280,14 @@ class _Builder:
         if self.provider != "postgresql":
             return db_name
         if attr is None:
-            return f"{DEFAULT_NAMESPACE}.{db_name}" if "." in db_name else db_name
+            return qualify(None, db_name, DEFAULT_NAMESPACE)
         ns = self._map_arg(b, attr)
         if self.namespaces and ns not in self.namespaces:
             raise self.err(
                 f"@@schema({ns!r}) names a schema the datasource does not list in schemas = [...]",
                 b, attr.line, attr.column,
             )  # fmt: skip
-        return (
-            db_name
-            if ns in (None, DEFAULT_NAMESPACE) and "." not in db_name
-            else f"{ns or DEFAULT_NAMESPACE}.{db_name}"
-        )
+        return qualify(ns, db_name, DEFAULT_NAMESPACE)  # @@schema("my.s") keys "my.s".name
 
     def _objects(self, extensions: tuple[tuple[str, str], ...]) -> tuple[tuple[DbObject, ...], tuple[NotCompared, ...]]:
         """Schemas, extensions (PostgreSQL) and views the Prisma schema declares, and what of them is not

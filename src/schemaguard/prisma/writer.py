@@ -37,6 +37,7 @@ from schemaguard.model import (
     Table,
     TypeKind,
 )
+from schemaguard.model.naming import split_key
 from schemaguard.prisma import conventions as cv
 from schemaguard.prisma.ast import quote
 from schemaguard.prisma.info import FieldInfo, ModelInfo, PrismaSchemaInfo
@@ -173,10 +174,10 @@ def _unqualified(schema: Schema) -> tuple[Schema, dict[str, str]]:
     name. Left as it is when two objects would get the same name. Source:
     https://www.prisma.io/docs/orm/prisma-schema/data-model/multi-schema"""
     keys = [t.name for t in schema.tables] + [e.name for e in schema.enums]
-    split = {k: k.partition(".") for k in keys if "." in k}
+    split = {k: split_key(k) for k in keys if split_key(k)[0] is not None}
     if not split:
         return schema, {}
-    bare = {k: name for k, (_, _, name) in split.items()}
+    bare = {k: name for k, (_, name) in split.items()}
     names = [bare.get(k, k) for k in keys]
     if len(set(names)) != len(names):
         return schema, {}
@@ -202,7 +203,7 @@ def _unqualified(schema: Schema) -> tuple[Schema, dict[str, str]]:
     m2m = tuple(b(n) or n for n in schema.implicit_m2m)
     # ``public.audit.log`` (a name holding a dot, keyed with its schema) is "audit.log" in the default schema.
     return replace(schema, tables=tables, enums=enums, implicit_m2m=m2m), {
-        name: ns for k, (ns, _, name) in split.items() if ns != DEFAULT_NAMESPACE
+        name: ns for k, (ns, name) in split.items() if ns is not None and ns != DEFAULT_NAMESPACE
     }
 
 
@@ -730,9 +731,8 @@ class _Writer:
         """A ``view`` block for the view keyed ``key``: its fields as the Prisma master wrote them (with info);
         from a database only the name (Prisma knows a view's columns, never its body; ``prisma db pull`` writes
         the columns, which the model does not hold). Source: prisma.io/docs/orm/prisma-schema/data-model/views"""
-        ns, dot, bare = key.partition(".")
-        if not dot:
-            ns, bare = "", key
+        schema_part, bare = split_key(key)
+        ns = schema_part or ""
         minfo = next((m for m in (self.info.models if self.info else ()) if m.kind == "view" and m.table == bare), None)
         name = minfo.name if minfo else (introspected_name(bare) or _pascal(bare))
         base, i = name, 2
