@@ -119,3 +119,36 @@ def test_extension_the_dev_user_cannot_create_is_one_clear_line(pg_stattuple: No
     assert '"pgstattuple"' in message
     assert "superuser" in message and "dev_url" in message
     assert "\n" not in message
+
+
+# -- 2. diff --dev-url, and a PostgreSQL .sql side without a dev database ------------------------------------------
+
+PG_DDL = "SET statement_timeout = 0;\nCREATE TABLE public.t (id integer PRIMARY KEY);\n"
+
+
+def test_diff_dev_url_option_loads_a_postgresql_sql_file(
+    pg_url: str, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_sql(pg_url, PG_DDL)
+    (tmp_path / "want.sql").write_text(PG_DDL)
+    (tmp_path / "schemaguard.toml").write_text('dialect = "postgresql"\n')
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run_cli(["diff", "--url", pg_url, "--to", "want.sql", "--dev-url", PG_ADMIN_URL], capsys)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("side", ["--url", "-d"])
+def test_postgresql_sql_file_without_dev_url_says_what_to_set(
+    side: str, pg_url: str, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "want.sql").write_text(PG_DDL)
+    (tmp_path / "have.sql").write_text(PG_DDL)
+    (tmp_path / "schemaguard.toml").write_text('dialect = "postgresql"\n')
+    monkeypatch.chdir(tmp_path)
+    actual = ["--url", pg_url] if side == "--url" else ["--from", "have.sql", "-d", "postgresql"]
+    code, _out, err = run_cli(["diff", *actual, "--to", "want.sql"], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "SQLite" not in lines[0]
+    assert "--dev-url" in lines[0] and "dev_url" in lines[0] and ".sql" in lines[0]

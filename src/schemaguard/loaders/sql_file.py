@@ -34,6 +34,12 @@ from schemaguard.model import Schema
 _DENIED_SQLITE = {sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH}
 
 
+class DevDatabaseNeeded(SchemaError):
+    """A ``.sql`` file SQLite cannot run was given without ``dev_url``: if it is PostgreSQL DDL it loads only in a
+    scratch database on a PostgreSQL server. A caller that knows the comparison is in PostgreSQL (a dialect named, a
+    PostgreSQL database on the other side) says that instead of the SQLite error."""
+
+
 def load_sql_file(path: str, text: str, *, dev_url: str | None = None) -> Schema:
     """Load DDL from ``text`` into the model.
 
@@ -43,6 +49,7 @@ def load_sql_file(path: str, text: str, *, dev_url: str | None = None) -> Schema
         dev_url: a PostgreSQL server where schemaguard may CREATE DATABASE, for DDL SQLite does not run.
 
     Raises:
+        DevDatabaseNeeded: SQLite cannot run it and there is no ``dev_url``.
         SchemaError: ``path:line`` of the first statement neither SQLite nor (with ``dev_url``) PostgreSQL accepts,
             or the statement kind refused on PostgreSQL.
         ConnectionFailed: the dev server cannot be reached.
@@ -51,7 +58,7 @@ def load_sql_file(path: str, text: str, *, dev_url: str | None = None) -> Schema
         return replace(_via_sqlite(path, text), source=path)
     except SchemaError as sqlite_error:
         if not dev_url:
-            raise SchemaError(
+            raise DevDatabaseNeeded(
                 f"{sqlite_error.problem}; if this is PostgreSQL DDL, set dev_url in the configuration (a server "
                 "where schemaguard may CREATE DATABASE) to load it there",
                 path,

@@ -9,6 +9,15 @@ import typer
 from schemaguard.cli.commands.options import DialectName, NamespaceOpt, ReportFormat, TargetOpt, UrlOpt
 from schemaguard.cli.context import STATE
 
+DevUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dev-url",
+        help="PostgreSQL server where a .sql file of PostgreSQL DDL is loaded, in a scratch database"
+        " (default: dev_url in the config).",
+    ),
+]
+
 
 def diff(
     target: TargetOpt = None,
@@ -44,6 +53,7 @@ def diff(
         list[str] | None,
         typer.Option("--compare", help="Also compare: privileges (grants and owners; off by default)."),
     ] = None,
+    dev_url: DevUrlOpt = None,
     strict_coverage: Annotated[
         bool,
         typer.Option(
@@ -56,6 +66,7 @@ def diff(
     database). Exit 0 = no drift, 1 = drift, 2 = error."""
     from schemaguard import api
     from schemaguard.errors import ConfigError
+    from schemaguard.loaders.sql_file import DevDatabaseNeeded
 
     given = [n for n, v in (("--target", target), ("--url", url), ("--from", from_)) if v]
     if len(given) > 1:
@@ -67,6 +78,8 @@ def diff(
     if targets_file and all_targets:
         raise ConfigError("--targets-file and --all-targets conflict: give one")
     cfg = STATE.config()
+    if dev_url:
+        cfg = cfg.model_copy(update={"dev_url": dev_url})  # the option wins over the config key, as in migrate
     if compare:
         unknown = [c for c in compare if c != "privileges"]
         if unknown:
@@ -92,7 +105,16 @@ def diff(
     actual = from_ or url
     if actual is None:
         actual, _ = cfg.resolve_url(target)
-    report = api.diff(cfg, desired=to, actual=actual, dialect=dialect.value if dialect else None, with_sql=sql)
+    try:
+        report = api.diff(cfg, desired=to, actual=actual, dialect=dialect.value if dialect else None, with_sql=sql)
+    except DevDatabaseNeeded as exc:
+        server = _server_dialect(dialect.value if dialect else None, actual)
+        if server is None:
+            raise
+        raise ConfigError(
+            f"{exc.path}: a .sql file compared in {server} is loaded in a scratch {server} database: give --dev-url "
+            "or set dev_url in schemaguard.toml (a server where schemaguard may CREATE DATABASE)"
+        ) from None
     if fmt is ReportFormat.json:
         from schemaguard.report.json_report import render_diff_json
 
@@ -118,3 +140,15 @@ def diff(
         print_diff(report, STATE.console(), quiet=STATE.quiet)
     uncompared = strict_coverage and report.coverage is not None and report.coverage.not_compared_total > 0
     return 1 if report.drift or uncompared else 0
+
+
+def _server_dialect(named: str | None, actual: str) -> str | None:
+    """The name of the server dialect (PostgreSQL) the comparison is in, from ``--dialect`` or the actual side's
+    database URL; None when neither names one (a .sql file may then be SQLite DDL)."""
+    from schemaguard.db import dialect_name, is_database
+    from schemaguard.dialects import get_dialect
+
+    for name in (named, dialect_name(actual) if is_database(actual) else None):
+        if name and get_dialect(name).server:
+            return get_dialect(name).name
+    return None
