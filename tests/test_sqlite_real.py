@@ -133,3 +133,93 @@ def test_coverage_plural_of_kinds_already_plural() -> None:
     assert _plural("options", 3) == "options"
     assert _plural("match", 2) == "matches"
     assert _plural("virtual table", 2) == "virtual tables"
+
+
+# --- finding 18: conflict clauses -------------------------------------------------------------------------------
+
+CONFLICTS = (
+    "CREATE TABLE settings (id INTEGER PRIMARY KEY ON CONFLICT FAIL, key TEXT NOT NULL ON CONFLICT IGNORE, "
+    "val TEXT, UNIQUE (key) ON CONFLICT REPLACE);"
+)
+PLAIN = "CREATE TABLE settings (id INTEGER PRIMARY KEY, key TEXT NOT NULL, val TEXT, UNIQUE (key));"
+INSERTS = "INSERT INTO settings(key, val) VALUES ('k', '1'); INSERT INTO settings(key, val) VALUES ('k', '2');"
+
+
+def _behaviour(url: str) -> list[tuple[str, str]] | str:
+    """What the conflicting INSERTs leave (REPLACE keeps the second row), or SQLite's error text."""
+    con = sqlite3.connect(sqlite_file(url))
+    try:
+        con.executescript("DELETE FROM settings;" + INSERTS + "INSERT INTO settings(key, val) VALUES (NULL, '3');")
+        return [tuple(r) for r in con.execute("SELECT key, val FROM settings ORDER BY id")]
+    except sqlite3.IntegrityError as exc:
+        return str(exc)
+    finally:
+        con.close()
+
+
+def test_conflict_clauses_are_compared(sqlite_factory: Callable[[], str], capsys: Any) -> None:
+    desired, actual = _db(sqlite_factory, CONFLICTS), _db(sqlite_factory, PLAIN)
+    assert _behaviour(desired) == [("k", "2")] and "UNIQUE constraint failed" in str(_behaviour(actual))
+    changes = diff_schemas(api.inspect_url(desired), api.inspect_url(actual), LITE, desired_syntax="sqlite")
+    assert [(c.kind.value, c.object) for c in changes] == [("table_options_changed", "settings")]
+    assert "on_conflict.unique.key=replace" in changes[0].message
+    assert "on_conflict.not_null.key=ignore" in changes[0].message
+    assert "on_conflict.primary_key=fail" in changes[0].message
+    rc, out, _ = run_cli(["diff", "--from", actual, "--to", desired], capsys)
+    assert rc == 1, out  # was "no drift", exit 0
+    # One resolution changed (REPLACE -> IGNORE) is a difference too; the same clauses are none.
+    other = _db(sqlite_factory, CONFLICTS.replace("ON CONFLICT REPLACE", "ON CONFLICT IGNORE"))
+    changes = diff_schemas(api.inspect_url(desired), api.inspect_url(other), LITE, desired_syntax="sqlite")
+    assert [c.kind.value for c in changes] == ["table_options_changed"]
+    same = _db(sqlite_factory, CONFLICTS.replace("settings (", "settings  (").lower())
+    assert diff_schemas(api.inspect_url(desired), api.inspect_url(same), LITE, desired_syntax="sqlite") == []
+
+
+def test_conflict_clauses_round_trip_through_the_master(sqlite_factory: Callable[[], str], tmp_path: Path) -> None:
+    url = _db(sqlite_factory, CONFLICTS)
+    master = _master(url, tmp_path)
+    assert "on_conflict.unique.key: replace" in master.read_text(encoding="utf-8")
+    loaded = load_yaml_master(str(master))
+    copy = sqlite_factory()
+    apply_statements(copy, api.render(loaded, "sqlite"))
+    stored = _stored_sql(copy, "settings")
+    assert "ON CONFLICT REPLACE" in stored and "ON CONFLICT IGNORE" in stored and "ON CONFLICT FAIL" in stored
+    assert _behaviour(copy) == _behaviour(url) == [("k", "2")]
+    assert diff_schemas(loaded, api.inspect_url(copy), LITE) == []
+    assert diff_schemas(api.inspect_url(url), api.inspect_url(copy), LITE, desired_syntax="sqlite") == []
+
+
+def test_conflict_clauses_survive_a_table_rebuild(sqlite_factory: Callable[[], str]) -> None:
+    """Plan plain → with clauses (a rebuild), apply: converged and behaving so; then a column type change on the
+    table (another rebuild) keeps them; the reverse plan gives the plain table back."""
+    from schemaguard.migrate.planner import plan
+
+    desired, actual = _db(sqlite_factory, CONFLICTS), _db(sqlite_factory, PLAIN)
+    d, a = api.inspect_url(desired), api.inspect_url(actual)
+    p = plan(diff_schemas(d, a, LITE, desired_syntax="sqlite"), d, a, LITE)
+    apply_statements(actual, p.statements())
+    assert diff_schemas(d, api.inspect_url(actual), LITE, desired_syntax="sqlite") == []
+    assert _behaviour(actual) == [("k", "2")]
+    retyped = _db(sqlite_factory, CONFLICTS.replace("val TEXT", "val INTEGER"))
+    r = api.inspect_url(retyped)
+    now = api.inspect_url(actual)
+    p2 = plan(diff_schemas(r, now, LITE, desired_syntax="sqlite"), r, now, LITE)
+    apply_statements(actual, p2.statements())
+    assert diff_schemas(r, api.inspect_url(actual), LITE, desired_syntax="sqlite") == []
+    assert "ON CONFLICT REPLACE" in _stored_sql(actual, "settings")
+    apply_statements(actual, p2.reverse().statements())
+    apply_statements(actual, p.reverse().statements())
+    assert diff_schemas(a, api.inspect_url(actual), LITE, desired_syntax="sqlite") == []
+
+
+def test_conflict_clauses_rendered_for_postgresql_are_named(
+    sqlite_factory: Callable[[], str], pg_url: str, tmp_path: Path, capsys: Any
+) -> None:
+    master = _master(_db(sqlite_factory, CONFLICTS), tmp_path)
+    rc, out, err = run_cli(["render", "--master", str(master), "-d", "postgresql"], capsys)
+    assert rc == 0, err
+    assert "ON CONFLICT" not in out.upper()
+    assert "settings.on_conflict.unique.key" in err and "settings.on_conflict.not_null.key" in err
+    loaded = load_yaml_master(str(master))
+    apply_statements(pg_url, api.render(loaded, "postgresql"))
+    assert diff_schemas(loaded, api.inspect_url(pg_url), PG) == []

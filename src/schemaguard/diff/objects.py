@@ -177,12 +177,14 @@ def _compare(d: DbObject | None, a: DbObject | None, *, comments: bool) -> list[
     kind, label = o.kind, o.label
     if a is None and d is not None:
         if kind.is_property:
-            return [_change(kind, "changed", d, None, Severity.ERROR, f"{label} is missing", ("present",))]
+            text = f"{label} is missing{_listed(d)}"
+            return [_change(kind, "changed", d, None, Severity.ERROR, text, ("present",))]
         return [_change(kind, "missing", d, None, Severity.ERROR, f"{label} is missing")]
     if d is None and a is not None:
         if kind.is_property:
             sev = Severity.WARNING if kind in _MILD else Severity.ERROR
-            return [_change(kind, "changed", None, a, sev, f"{label} is not in the desired schema", ("present",))]
+            text = f"{label} is not in the desired schema{_listed(a)}"
+            return [_change(kind, "changed", None, a, sev, text, ("present",))]
         sev = Severity.INFO if kind is ObjectKind.SCHEMA else Severity.WARNING
         return [_change(kind, "extra", None, a, sev, f"{label} is not in the desired schema")]
     assert d is not None and a is not None
@@ -219,6 +221,11 @@ def _compare(d: DbObject | None, a: DbObject | None, *, comments: bool) -> list[
     details = "; ".join(_aspect_text(k, d, a) for k in aspects)
     sev = Severity.WARNING if kind in _MILD else Severity.ERROR
     return [_change(kind, "changed", d, a, sev, f"{label} differs: {details}", tuple(aspects))]
+
+
+def _listed(o: DbObject) -> str:
+    """`` (strict=true, on_conflict.unique.key=replace)``: what a table property present on one side only says."""
+    return f" ({', '.join(f'{k}={v}' for k, v in o.attributes)})" if o.attributes else ""
 
 
 def _aspect_text(aspect: str, d: DbObject, a: DbObject) -> str:

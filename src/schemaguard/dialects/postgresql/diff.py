@@ -91,9 +91,13 @@ define itself (``collation_definitions:``) is dropped by :func:`adapt` and named
 
 
 def for_render(schema: Schema) -> Schema:
-    """``schema`` without the SQLite-only column collations (:data:`SQLITE_COLLATIONS`), which PostgreSQL refuses
+    """``schema`` without SQLite's table options and conflict clauses (:data:`SQLITE_TABLE_OPTIONS`,
+    :data:`SQLITE_CONFLICT_PREFIX`) and its column collations (:data:`SQLITE_COLLATIONS`), which PostgreSQL refuses
     (``collation "NOCASE" for encoding "UTF8" does not exist``); the rest of :func:`adapt` the renderer does
     itself. The dropped columns are named by :func:`not_stored` (render's stderr notice)."""
+    if any(o.kind is ObjectKind.TABLE_OPTIONS and _sqlite_only(o) for o in schema.objects):
+        kept = [_without_sqlite_options(o) if o.kind is ObjectKind.TABLE_OPTIONS else o for o in schema.objects]
+        schema = replace(schema, objects=tuple(o for o in kept if o is not None))
     if not any(o.kind is ObjectKind.COLLATION and _sqlite_collations(o, schema) for o in schema.objects):
         return schema
     kept = [_without_sqlite_collations(o, schema) if o.kind is ObjectKind.COLLATION else o for o in schema.objects]
@@ -123,14 +127,24 @@ SQLITE_TABLE_OPTIONS = frozenset(("strict", "without_rowid"))
 parameters, so :func:`adapt` drops them, the renderer skips them and :func:`not_stored` lists them."""
 
 
+SQLITE_CONFLICT_PREFIX = "on_conflict."
+"""SQLite's constraint conflict clauses, kept as table options ``on_conflict.*`` (https://www.sqlite.org/lang_conflict.html).
+PostgreSQL has no such clause (its ``INSERT ... ON CONFLICT`` is per statement): dropped like
+:data:`SQLITE_TABLE_OPTIONS` and named by :func:`not_stored`."""
+
+
+def _is_sqlite_option(key: str) -> bool:
+    return key in SQLITE_TABLE_OPTIONS or key.startswith(SQLITE_CONFLICT_PREFIX)
+
+
 def _sqlite_only(o: DbObject) -> list[str]:
-    return [k for k, _ in o.attributes if k in SQLITE_TABLE_OPTIONS]
+    return [k for k, _ in o.attributes if _is_sqlite_option(k)]
 
 
 def _without_sqlite_options(o: DbObject) -> DbObject | None:
     if not _sqlite_only(o):
         return o
-    kept = tuple((k, v) for k, v in o.attributes if k not in SQLITE_TABLE_OPTIONS)
+    kept = tuple((k, v) for k, v in o.attributes if not _is_sqlite_option(k))
     return replace(o, attributes=kept) if kept else None
 
 
@@ -181,6 +195,8 @@ def not_stored(schema: Schema) -> Schema:
         sorted(f"{o.name}.{k}" for o in schema.objects if o.kind is ObjectKind.TABLE_OPTIONS for k in _sqlite_only(o))
     )
     if options:
-        entry = NotCompared("table option", "SQLite's STRICT / WITHOUT ROWID: PostgreSQL has neither", options)
+        entry = NotCompared(
+            "table option", "SQLite's STRICT / WITHOUT ROWID / ON CONFLICT clauses: PostgreSQL has none", options
+        )
         schema = replace(schema, not_compared=(*schema.not_compared, entry))
     return schema

@@ -359,14 +359,25 @@ TABLE_OPTIONS = frozenset(("strict", "without_rowid"))
 options are PostgreSQL's storage options, dropped here and listed by :func:`not_stored`."""
 
 
+CONFLICT_PREFIX = "on_conflict."
+"""Table-option keys of the constraints' conflict clauses (``on_conflict.primary_key``,
+``on_conflict.not_null.<column>``, ``on_conflict.unique.<col>,<col>``: https://www.sqlite.org/lang_conflict.html),
+SQLite's own as well; read by ``inspect.scan_conflicts``, rendered in CREATE TABLE by ``render.py``."""
+
+
+def is_sqlite_option(key: str) -> bool:
+    """True for a table-option key SQLite has: :data:`TABLE_OPTIONS` or a conflict clause (:data:`CONFLICT_PREFIX`)."""
+    return key in TABLE_OPTIONS or key.startswith(CONFLICT_PREFIX)
+
+
 def _foreign_options(o: DbObject) -> list[str]:
-    return [k for k, _ in o.attributes if k not in TABLE_OPTIONS]
+    return [k for k, _ in o.attributes if not is_sqlite_option(k)]
 
 
 def _sqlite_options(o: DbObject) -> DbObject | None:
     if not _foreign_options(o):
         return o
-    kept = tuple((k, v) for k, v in o.attributes if k in TABLE_OPTIONS)
+    kept = tuple((k, v) for k, v in o.attributes if is_sqlite_option(k))
     return replace(o, attributes=kept) if kept else None
 
 

@@ -393,6 +393,78 @@ def scan_create_table(sql: str, table: str = "?") -> TableDDL:
     return out
 
 
+CONFLICT_PREFIX = "on_conflict."
+"""Table-option keys of SQLite's constraint conflict clauses (:func:`scan_conflicts`)."""
+
+CONFLICT_ACTIONS = frozenset(("rollback", "fail", "ignore", "replace"))
+"""The conflict resolutions a constraint may declare besides the default ``ABORT`` (which is left out: a clause
+``ON CONFLICT ABORT`` means the same as none). Source: https://www.sqlite.org/lang_conflict.html"""
+
+
+def scan_conflicts(sql: str, table: str = "?") -> dict[str, str]:
+    """The conflict clauses of a CREATE TABLE text, as table-option attributes.
+
+    SQLite lets ``PRIMARY KEY``, ``UNIQUE`` and ``NOT NULL`` constraints (column or table level) name a conflict
+    resolution (``ON CONFLICT ROLLBACK|ABORT|FAIL|IGNORE|REPLACE``; CHECK and FOREIGN KEY take none) that changes
+    what an INSERT or UPDATE does on a violation (REPLACE deletes the conflicting rows). No pragma reports it.
+    Source: https://www.sqlite.org/lang_conflict.html, https://www.sqlite.org/lang_createtable.html
+
+    Args:
+        sql: the statement as stored in ``sqlite_schema.sql``.
+        table: the table's name, for error messages.
+
+    Returns:
+        ``{"on_conflict.primary_key": "fail", "on_conflict.not_null.<column>": "ignore",
+        "on_conflict.unique.<col1>,<col2>": "replace"}``, lower-case resolutions, ``abort`` (the default) left
+        out; column names as their definitions spell them; {} when the text says no ``CONFLICT``.
+
+    Raises:
+        InspectError: the text cannot be tokenized or its parentheses do not balance.
+    """
+    if "CONFLICT" not in sql.upper():
+        return {}
+    what = f"table {table!r}"
+    tokens = _tokenize(sql, what)
+    start = _first_paren(tokens)
+    if start is None:
+        return {}
+    items, _ = _split_list(tokens, start, what)
+    declared = {item[0].text.lower(): item[0].text for item in items if not _kw(item[0], *_CONSTRAINT_STARTS)}
+    out: dict[str, str] = {}
+    for item in items:
+        column = None if _kw(item[0], *_CONSTRAINT_STARTS) else item[0].text
+        owner: str | None = None  # the attribute key of the constraint a following ON CONFLICT belongs to
+        k = 0 if column is None else 1
+        while k < len(item):
+            tok = item[k]
+            if tok.token_type is TokenType.L_PAREN:
+                close = _closing(item, k, what)
+                if column is None and owner == "unique":
+                    parts, _ = _split_list(item, k, what)
+                    names = ",".join(declared.get(p[0].text.lower(), p[0].text) for p in parts if p)
+                    owner = f"unique.{names}"
+                k = close + 1
+                continue
+            if _kw(tok, "PRIMARY KEY"):
+                owner = "primary_key"
+            elif _kw(tok, "UNIQUE"):
+                owner = f"unique.{column}" if column is not None else "unique"
+            elif _kw(tok, "NOT") and k + 1 < len(item) and _kw(item[k + 1], "NULL") and column is not None:
+                owner = f"not_null.{column}"
+                k += 1
+            elif _kw(tok, "ON") and k + 2 < len(item) and _kw(item[k + 1], "CONFLICT") and owner is not None:
+                action = item[k + 2].text.lower()
+                if action in CONFLICT_ACTIONS:
+                    out[CONFLICT_PREFIX + owner] = action
+                owner = None
+                k += 3
+                continue
+            elif _kw(tok, "CHECK", "DEFAULT", "REFERENCES", "COLLATE", "GENERATED", "CONSTRAINT"):
+                owner = None
+            k += 1
+    return out
+
+
 def _scan_deferral(item: list[Token], column: str | None, out: TableDDL, what: str) -> None:
     """Record ``[NOT] DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE]`` of the foreign key declared in ``item``."""
     ref = next((i for i, tok in enumerate(item) if _kw(tok, "REFERENCES")), None)

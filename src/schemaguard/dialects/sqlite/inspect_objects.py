@@ -1,4 +1,5 @@
-"""SQLite introspection of views, triggers and table options (``STRICT``, ``WITHOUT ROWID``), and of what is
+"""SQLite introspection of views, triggers and table options (``STRICT``, ``WITHOUT ROWID``, constraint conflict
+clauses), and of what is
 present but not compared (virtual tables, other attached databases). One catalog query for the objects, one
 for the attached databases, whatever their number.
 
@@ -29,13 +30,20 @@ Q_DATABASES = "SELECT name FROM pragma_database_list WHERE name NOT IN (:ns, 'te
 _OPTIONS_RE = re.compile(r"\)\s*((?:(?:STRICT|WITHOUT\s+ROWID)\s*,?\s*)+);?\s*$", re.IGNORECASE)
 
 
-def table_options(create_sql: str) -> dict[str, str]:
-    """``{"strict": "true", "without_rowid": "true"}`` (only those present) from a ``CREATE TABLE`` text."""
+def table_options(create_sql: str, table: str = "?") -> dict[str, str]:
+    """``{"strict": "true", "without_rowid": "true"}`` (only those present) from a ``CREATE TABLE`` text, with
+    its constraints' conflict clauses (``on_conflict.*``: :func:`~schemaguard.dialects.sqlite.inspect.scan_conflicts`).
+
+    Raises:
+        InspectError: a text that says ``CONFLICT`` cannot be tokenized.
+    """
+    from schemaguard.dialects.sqlite.inspect import scan_conflicts  # inspect imports this module
+
+    out = scan_conflicts(create_sql, table)
     m = _OPTIONS_RE.search(create_sql)
     if m is None:
-        return {}
+        return out
     words = m.group(1).upper()
-    out = {}
     if "STRICT" in words:
         out["strict"] = "true"
     if "ROWID" in words:
@@ -68,7 +76,7 @@ def inspect_objects(
         else:
             out.append(make_object(ObjectKind.TRIGGER, r.name, r.sql, table=r.tbl_name))
     for name in tables:
-        options = table_options(table_sql.get(name, ""))
+        options = table_options(table_sql.get(name, ""), name)
         if options:
             out.append(make_object(ObjectKind.TABLE_OPTIONS, name, None, options))
         if collations and collations.get(name):

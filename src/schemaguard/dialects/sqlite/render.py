@@ -23,7 +23,7 @@ from schemaguard.dialects.sqla import (
     compile_ddl,
     default_literal,
 )
-from schemaguard.dialects.sqlite.diff import BUILTIN_COLLATIONS, adapt
+from schemaguard.dialects.sqlite.diff import BUILTIN_COLLATIONS, CONFLICT_PREFIX, adapt
 from schemaguard.dialects.sqlite.render_objects import render_objects, table_suffixes
 from schemaguard.model import ColumnType, Index, ObjectKind, Schema, Table, TypeKind
 from schemaguard.normalize import SQLGLOT_FAILURES
@@ -131,6 +131,51 @@ def _collate(table: sa.Table, collations: dict[str, str], dialect: sa.Dialect) -
             col.type = NativeType(f"{col.type.compile(dialect=dialect)} COLLATE {name}".strip())
 
 
+def _conflict_clauses(schema: Schema) -> dict[str, dict[str, str]]:
+    """``{table: {"primary_key" | "not_null.<col>" | "unique.<col>,<col>": "REPLACE"}}`` from the table options."""
+    out: dict[str, dict[str, str]] = {}
+    for o in schema.objects:
+        if o.kind is ObjectKind.TABLE_OPTIONS:
+            for k, v in o.attributes:
+                if k.startswith(CONFLICT_PREFIX) and isinstance(v, str):
+                    out.setdefault(o.name, {})[k[len(CONFLICT_PREFIX) :]] = v.upper()
+    return out
+
+
+def _conflict_unique(t: Table, key: str) -> Index | None:
+    """The unique constraint/index of ``t`` on exactly the columns of ``unique.<col>,<col>`` (SQLite names
+    columns case-insensitively)."""
+    cols = [c.lower() for c in key.split(",")]
+    for ix in t.indexes:
+        if ix.unique and ix.where is None and [p.column.lower() if p.column else None for p in ix.parts] == cols:
+            return ix
+    return None
+
+
+def _add_conflicts(table: sa.Table, t: Table, clauses: dict[str, str]) -> set[str]:
+    """Give ``table`` its constraints' ``ON CONFLICT`` clauses, which SQLite takes only in CREATE TABLE: NOT NULL
+    and PRIMARY KEY ones on their constraint, a UNIQUE one as an inline ``UNIQUE (...) ON CONFLICT ...`` (a
+    CREATE UNIQUE INDEX cannot carry one). Returns the names of the indexes now inline (not to be created again).
+    Source: https://www.sqlite.org/lang_conflict.html, https://www.sqlite.org/lang_createtable.html"""
+    inline: set[str] = set()
+    for key, action in sorted(clauses.items()):
+        if key == "primary_key":
+            table.primary_key.dialect_options["sqlite"]["on_conflict"] = action
+            for col in table.primary_key.columns:  # the inline form SQLAlchemy uses with AUTOINCREMENT
+                col.dialect_options["sqlite"]["on_conflict_primary_key"] = action
+        elif key.startswith("not_null.") and key[len("not_null.") :] in table.c:
+            table.c[key[len("not_null.") :]].dialect_options["sqlite"]["on_conflict_not_null"] = action
+        elif key.startswith("unique."):
+            cols = key[len("unique.") :]
+            ix = _conflict_unique(t, cols)
+            names = [p.column for p in ix.parts if p.column] if ix is not None else cols.split(",")
+            if all(n in table.c for n in names):
+                table.append_constraint(sa.UniqueConstraint(*names, sqlite_on_conflict=action))
+                if ix is not None:
+                    inline.add(ix.name)
+    return inline
+
+
 def render_schema(schema: Schema) -> list[str]:
     """Complete DDL for ``schema`` on SQLite: tables (primary keys, checks and foreign keys inline — SQLite
     cannot add constraints later), then indexes (unique constraints as named unique indexes, so their names
@@ -148,6 +193,11 @@ def render_schema(schema: Schema) -> list[str]:
     for name, collations in column_collations(schema).items():
         if name in tables:
             _collate(tables[name], collations, dialect)
+    inline: set[tuple[str, str]] = set()
+    for name, clauses in _conflict_clauses(schema).items():
+        table = next((t for t in schema.tables if t.name == name), None)
+        if table is not None:
+            inline |= {(name, ix) for ix in _add_conflicts(tables[name], table, clauses)}
     for t in schema.tables:
         for fk in t.foreign_keys:
             build_foreign_key(fk, md, t.name)
@@ -158,5 +208,7 @@ def render_schema(schema: Schema) -> list[str]:
     ]
     for t in schema.tables:
         for ix in t.indexes:
+            if (t.name, ix.name) in inline:
+                continue  # UNIQUE (...) ON CONFLICT ... inside CREATE TABLE
             out.append(compile_ddl(sa.schema.CreateIndex(build_index(ix, tables[t.name], SPELLING)), dialect))
     return out + render_objects(schema)
