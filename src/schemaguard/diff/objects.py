@@ -153,18 +153,23 @@ def _with_implied(schema: Schema, other: Schema) -> list[DbObject]:
         if ("schema", "", ns) not in have:
             have.add(("schema", "", ns))
             objects.append(make_object(ObjectKind.SCHEMA, ns))
-    # An owned sequence with default parameters is implied by its column (the inspector leaves it out).
+    # An owned sequence with default parameters is implied by its column (the inspector leaves it out). So is
+    # the serial sequence of a column here that the other side lists without an owner (OWNED BY NONE, listed when
+    # its parameters are not the defaults): owned by that column here, so the difference is reported as owned_by
+    # and planned as ALTER SEQUENCE ... OWNED BY (was: sequence_extra, planned as a DROP SEQUENCE PostgreSQL refuses).
     tables = {t.name: t for t in schema.tables}
+    serial_seqs = {f"{t.name}_{c.name}_seq": f"{t.name}.{c.name}" for t in schema.tables for c in t.columns}
     for o in other.objects:
-        if o.kind is ObjectKind.SEQUENCE and o.key not in have and o.attribute("owned_by"):
-            table, _, column = (o.attribute("owned_by") or "").rpartition(".")
+        owner = o.attribute("owned_by") or (serial_seqs.get(o.name) if o.kind is ObjectKind.SEQUENCE else None)
+        if o.kind is ObjectKind.SEQUENCE and o.key not in have and owner:
+            table, _, column = owner.rpartition(".")
             t = tables.get(table)
             c = t.column(column) if t is not None else None
             if c is not None and c.autoincrement:
                 from schemaguard.dialects.postgresql.inspect_objects import sequence_defaults
 
                 attrs = sequence_defaults(o.attribute("data_type") or "bigint")
-                attrs["owned_by"] = o.attribute("owned_by") or ""
+                attrs["owned_by"] = owner
                 if o.attribute("identity"):
                     attrs["identity"] = "true"
                 objects.append(make_object(ObjectKind.SEQUENCE, o.name, None, attrs))

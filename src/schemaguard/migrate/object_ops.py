@@ -402,11 +402,19 @@ def enum_type_users(changes: Sequence[Change], ctx: PlanContext) -> list[Op]:
 def _replace_sequence(d: DbObject, a: DbObject, ctx: PlanContext) -> ObjectStatements:
     sql = _sql(ctx)
 
-    def alter(o: DbObject, schema: Schema) -> tuple[str, ...]:
-        return tuple(s.replace("CREATE SEQUENCE", "ALTER SEQUENCE", 1) for s in sql.create_sql(o, schema))
+    def alter(o: DbObject, schema: Schema, was: DbObject) -> tuple[str, ...]:
+        out = [s.replace("CREATE SEQUENCE", "ALTER SEQUENCE", 1) for s in sql.create_sql(o, schema)]
+        if out and not o.attribute("owned_by") and was.attribute("owned_by") and not was.attribute("identity"):
+            # An owner to let go (https://www.postgresql.org/docs/15/sql-altersequence.html: OWNED BY NONE).
+            out[-1] += " OWNED BY NONE"
+        return tuple(out)
 
     return ObjectStatements(
-        f"alter {d.label}", alter(d, ctx.desired), alter(a, ctx.actual), Phase.CREATE_OBJECTS, Phase.CREATE_OBJECTS
+        f"alter {d.label}",
+        alter(d, ctx.desired, a),
+        alter(a, ctx.actual, d),
+        Phase.CREATE_OBJECTS,
+        Phase.CREATE_OBJECTS,
     )
 
 

@@ -38,6 +38,20 @@ def _set_default(table: Table, c: Column) -> Sql:
     return _alter(table, c.name, f"SET DEFAULT {clause.text}".replace(r"\:", ":"))
 
 
+def _serial_default(ctx: PlanContext, table: Table, c: Column) -> list[Step]:
+    """A column that should be a serial (not an identity) and has another default: its sequence made if missing
+    (``<table>_<column>_seq``, owned by the column, as ``serial`` names it) and the default pointed back at it,
+    ``nextval('<sequence>'::regclass)``. Turning it into an identity column instead would leave the old sequence
+    behind and differ from the desired serial (https://www.postgresql.org/docs/15/datatype-numeric.html#DATATYPE-SERIAL)."""
+    seq = qualified(f"{table.name}_{c.name}_seq")
+    data_type = type_engine(c.type).compile(dialect=ctx.dialect.sa_dialect())
+    owner = f"{qualified(table.name)}.{quote_ident(c.name)}"
+    return [
+        Sql(f"CREATE SEQUENCE IF NOT EXISTS {seq} AS {data_type} OWNED BY {owner}"),
+        _alter(table, c.name, f"SET DEFAULT nextval({sql_string(seq)}::regclass)"),
+    ]
+
+
 def alter_column(ctx: PlanContext, table: Table, before: Column, after: Column, change: Change) -> list[Step]:
     """Steps for a column type, nullability, default or identity change (``before`` → ``after``).
 
@@ -83,7 +97,9 @@ def alter_column(ctx: PlanContext, table: Table, before: Column, after: Column, 
         if "autoincrement" in change.aspects:
             if before.autoincrement:
                 steps += [_alter(table, name, "DROP IDENTITY IF EXISTS"), _alter(table, name, "DROP DEFAULT")]
-            if after.autoincrement:
+            if after.autoincrement and not after.identity and not before.identity:
+                steps += _serial_default(ctx, table, after)
+            elif after.autoincrement:
                 steps += [
                     _alter(table, name, "DROP DEFAULT"),
                     _alter(table, name, "SET NOT NULL"),  # an identity column must be NOT NULL
