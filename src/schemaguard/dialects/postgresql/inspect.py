@@ -259,6 +259,14 @@ REFERENTIAL_ACTIONS: Mapping[str, ReferentialAction] = {
 """``pg_constraint.confdeltype`` / ``confupdtype`` codes.
 Source: https://www.postgresql.org/docs/15/catalog-pg-constraint.html"""
 
+_KEPT_NATIVE = re.compile(r"interval\s*[(a-z]|bpchar$")
+"""``format_type`` texts of built-in types the model's families cannot hold, kept verbatim as NATIVE types:
+an interval with fields or a precision (``interval year``, ``interval(0)``, ``interval day to second(3)``: they
+store other values than a plain ``interval``, '1 year 3 months' is '1 year' in an ``interval year``) and
+``bpchar`` without a length (blank-padded, unbounded; ``char`` alone is ``char(1)``).
+Source: https://www.postgresql.org/docs/15/datatype-datetime.html#DATATYPE-INTERVAL-INPUT and
+https://www.postgresql.org/docs/15/datatype-character.html"""
+
 _PARAMS_RE = re.compile(r"\(\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?\)")
 _CHECK_SUFFIXES = (" NOT VALID", " NO INHERIT")
 
@@ -292,7 +300,7 @@ def map_type(
         name = _qualified(typname, nspname, namespace)
         return ColumnType(TypeKind.ENUM, enum_name=name, array_dims=dims)
     base = BUILTIN_TYPES.get(typname) if nspname == "pg_catalog" else None
-    if base is None:
+    if base is None or _KEPT_NATIVE.match(format_text):
         return ColumnType(TypeKind.NATIVE, native=_unqualify(format_text, namespace), array_dims=dims)
     m = _PARAMS_RE.search(format_text)
     first = int(m.group(1)) if m else None
