@@ -329,7 +329,26 @@ class _Comparer:
             lambda i: self.index_key(i, self.actual_sql),
         )
         for i1, i2 in pairs:
-            if i1.name != i2.name and not self.dialect.is_generated_index_name(i2.name):
+            if self.dialect.named_constraints and i1.constraint != i2.constraint:
+                # A UNIQUE constraint and a bare unique index enforce the same, yet only a constraint can be named
+                # by INSERT ... ON CONFLICT ON CONSTRAINT or ALTER TABLE ... DROP CONSTRAINT (and only it is listed
+                # in pg_constraint / information_schema.table_constraints). Planned as drop + create.
+                # Source: https://www.postgresql.org/docs/15/sql-insert.html#SQL-ON-CONFLICT
+                out.append(
+                    Change(
+                        ChangeKind.INDEX_CHANGED,
+                        t1.name,
+                        i1.name,
+                        i1,
+                        i2,
+                        Severity.WARNING,
+                        f"{i2.name} on {t1.name} is {_unique_form(i2)}, expected {_unique_form(i1)}"
+                        + (f" named {i1.name}" if i1.name != i2.name else "")
+                        + " (only a constraint can be named by ON CONFLICT ON CONSTRAINT and DROP CONSTRAINT)",
+                        ("constraint",),
+                    )
+                )
+            elif i1.name != i2.name and not self.dialect.is_generated_index_name(i2.name):
                 out.append(
                     Change(
                         ChangeKind.INDEX_CHANGED,
@@ -531,6 +550,10 @@ class _Comparer:
                 )
             )
         return out
+
+
+def _unique_form(ix: Index) -> str:
+    return "a UNIQUE constraint" if ix.constraint else "a unique index (not a constraint)"
 
 
 def _text_key(ck: Check) -> str:
