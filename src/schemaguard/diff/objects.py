@@ -180,6 +180,16 @@ def _compare(d: DbObject | None, a: DbObject | None, *, comments: bool) -> list[
     o = d or a
     assert o is not None
     kind, label = o.kind, o.label
+    if kind is ObjectKind.COMMENT:
+        # A comment on a constraint, an index or a view column: only its text is compared (none on one side is a
+        # comment_changed too), at info level as every comment.
+        text_d, text_a = (d.comment if d else None) or None, (a.comment if a else None) or None
+        if not comments or text_d == text_a:
+            return []
+        target, _, bare = o.name.partition(" ")
+        what = f"column {o.table}.{bare}" if target == "column" else f"{o.name} on {o.table}"
+        message = f"comment on {what} differs: {_quote(text_d)} != {_quote(text_a)}"
+        return [Change(ChangeKind.COMMENT_CHANGED, o.table, o.name, d, a, Severity.INFO, message, ("comment",))]
     if a is None and d is not None:
         if kind.is_property:
             text = f"{label} is missing{_listed(d)}"

@@ -421,6 +421,17 @@ def _replace_sequence(d: DbObject, a: DbObject, ctx: PlanContext) -> ObjectState
 def _plan_comment(ch: Change, ctx: PlanContext) -> list[Op]:
     d, a = ch.desired, ch.actual
     sql = _sql(ctx)
+    if isinstance(d, DbObject) != isinstance(a, DbObject):
+        # A COMMENT object (constraint, index, view column) on one side only: set it there, NULL it here.
+        o = d if isinstance(d, DbObject) else a
+        assert isinstance(o, DbObject)
+        if not isinstance(d, DbObject) and not _commented_kept(o, ctx.d):
+            # What the comment is on goes (DROP TABLE / INDEX / CONSTRAINT / VIEW takes its comment along): nothing
+            # to clear; a downgrade that makes it again sets the comment again.
+            reverse = tuple(sql.comment_sql(o))
+            return [ObjectStatements(f"comment on {o.label}", (), reverse, Phase.CREATE_OBJECTS, Phase.CREATE_OBJECTS)]
+        d = d if isinstance(d, DbObject) else replace(o, comment=None)
+        a = a if isinstance(a, DbObject) else replace(o, comment=None)
     if isinstance(d, DbObject) and isinstance(a, DbObject):
         return [
             ObjectStatements(
@@ -443,6 +454,20 @@ def _plan_comment(ch: Change, ctx: PlanContext) -> list[Op]:
             Phase.CREATE_OBJECTS,
         )
     ]
+
+
+def _commented_kept(o: DbObject, schema: Schema) -> bool:
+    """The constraint, index or view column a COMMENT object ``o`` is on exists in ``schema`` (the desired one)."""
+    what, _, name = o.name.partition(" ")
+    table = schema.table(o.table or "")
+    if table is None:  # a view or materialized view (its columns and indexes)
+        views = (ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW)
+        return any(v.kind in views and v.name == o.table for v in schema.objects)
+    names = {ix.name for ix in table.indexes} | {ck.name for ck in table.checks if ck.name}
+    names |= {fk.name for fk in table.foreign_keys if fk.name}
+    if table.primary_key is not None and table.primary_key.name:
+        names.add(table.primary_key.name)
+    return what in ("constraint", "index") and name in names
 
 
 def _kinds() -> list[ChangeKind]:

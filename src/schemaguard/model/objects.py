@@ -58,6 +58,9 @@ class ObjectKind(StrEnum):
     PARTITIONING = "partitioning"
     TABLE_OPTIONS = "table_options"
     COLLATION = "collation"
+    # A comment on something that is no model object of its own, keyed by its table (or view) and
+    # "constraint <name>" / "index <name>" / "column <name>": constraints, indexes (of tables and materialized
+    # views) and columns of views and materialized views. Source: https://www.postgresql.org/docs/15/sql-comment.html
     COMMENT = "comment"
     PRIVILEGES = "privileges"
 
@@ -273,7 +276,7 @@ def dependency_order(objects: Iterable[DbObject]) -> list[DbObject]:
     return order(objects)
 
 
-NESTED_BY_TABLE = TABLE_BOUND | {ObjectKind.PARTITION}
+NESTED_BY_TABLE = TABLE_BOUND | {ObjectKind.PARTITION, ObjectKind.COMMENT}
 """Sections written ``{table: {name: {...}}}`` in the master format (the rest are ``{name: {...}}``)."""
 
 

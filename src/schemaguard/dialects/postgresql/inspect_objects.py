@@ -258,6 +258,39 @@ WHERE c.relnamespace = ANY({_NS}) AND c.relkind IN ('r', 'p')
   AND {_not_extension_owned("pg_class", "c.oid")}
 """
 
+# Comments on what is no model object of its own (each a COMMENT object keyed by its relation): constraints of the
+# inspected tables (primary key, unique, foreign key, check; exclusion constraints are objects with their
+# comment), indexes of those tables and of materialized views, columns of views and materialized views. Read from
+# pg_description, which holds only the comments there are. Source: https://www.postgresql.org/docs/15/sql-comment.html
+_RELATION_SCOPE = (
+    f"c.relnamespace = ANY({_NS}) AND NOT c.relispartition AND {_not_extension_owned('pg_class', 'c.oid')}"
+)
+OTHER_COMMENTS_SQL = f"""
+SELECT 'constraint' AS target, n.nspname, c.relname, con.conname AS name, d.description AS comment
+FROM pg_catalog.pg_description d
+JOIN pg_catalog.pg_constraint con ON d.classoid = 'pg_catalog.pg_constraint'::regclass AND con.oid = d.objoid
+JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE con.contype IN ('p', 'u', 'f', 'c') AND c.relkind IN ('r', 'p') AND {_RELATION_SCOPE}
+UNION ALL
+SELECT 'index', n.nspname, c.relname, ic.relname, d.description
+FROM pg_catalog.pg_description d
+JOIN pg_catalog.pg_class ic
+  ON d.classoid = 'pg_catalog.pg_class'::regclass AND ic.oid = d.objoid AND d.objsubid = 0 AND ic.relkind IN ('i', 'I')
+JOIN pg_catalog.pg_index i ON i.indexrelid = ic.oid
+JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'm') AND {_RELATION_SCOPE}
+UNION ALL
+SELECT 'column', n.nspname, c.relname, a.attname, d.description
+FROM pg_catalog.pg_description d
+JOIN pg_catalog.pg_class c
+  ON d.classoid = 'pg_catalog.pg_class'::regclass AND c.oid = d.objoid AND d.objsubid > 0 AND c.relkind IN ('v', 'm')
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND NOT a.attisdropped
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE {_RELATION_SCOPE}
+"""
+
 # Names of the collations that columns use instead of their type's (the columns come with the columns query),
 # with the definition of those a CREATE COLLATION made (provider, locale, deterministic): a column using one can
 # only be created where it exists. The locale is read through to_jsonb, as its column changed between releases
@@ -398,7 +431,8 @@ def inspect_objects(
     nsoids: Sequence[int],
     qualify: Callable[[str, str], str],
 ) -> list[DbObject]:
-    """Every object beyond tables and enums in the namespaces ``nsoids``: one query per object type.
+    """Every object beyond tables and enums in the namespaces ``nsoids``: one query per object type, plus one for
+    the comments on constraints, indexes and view columns (COMMENT objects, :data:`OTHER_COMMENTS_SQL`).
 
     Args:
         run: runs one catalog query with its parameters and returns its rows (errors already translated).
@@ -410,6 +444,9 @@ def inspect_objects(
     """
     bind = {"nsoids": list(nsoids)}
     out: list[DbObject] = []
+    for r in run(OTHER_COMMENTS_SQL, bind):
+        relation = qualify(r.nspname, r.relname)
+        out.append(make_object(ObjectKind.COMMENT, f"{r.target} {r.name}", table=relation, comment=r.comment))
     for r in run(VIEWS_SQL, bind):
         options = _options(r.reloptions)
         attrs: dict[str, Any] = {k: options.get(k) for k in ("check_option", "security_barrier", "security_invoker")}

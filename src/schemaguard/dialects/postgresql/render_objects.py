@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from schemaguard.dialects.postgresql.diff import SQLITE_TABLE_OPTIONS
 from schemaguard.dialects.sqla import quote_ident, sql_string
+from schemaguard.errors import SchemaError
 from schemaguard.model import DbObject, ObjectKind, Schema
 from schemaguard.model.naming import key_schemas, split_key
 from schemaguard.model.objects import dependency_order
@@ -291,6 +292,27 @@ def _comments(objects: Iterable[DbObject]) -> Iterable[str]:
         elif o.kind in _ON_TABLE_COMMENT and o.table:
             target = f"{quote_ident(o.name)} ON {qualified(o.table)}"
             yield f"COMMENT ON {_ON_TABLE_COMMENT[o.kind]} {target} IS {sql_string(o.comment)}"
+        elif o.kind is ObjectKind.COMMENT and o.table:
+            yield f"COMMENT ON {comment_target(o.table, o.name)} IS {sql_string(o.comment)}"
+
+
+def comment_target(relation: str, name: str) -> str:
+    """What ``COMMENT ON`` names for a COMMENT object of ``relation`` (a table or view key) called ``name``:
+    ``constraint x`` → ``CONSTRAINT "x" ON "t"``, ``index x`` → ``INDEX "s"."x"`` (an index lives in its
+    table's schema), ``column x`` → ``COLUMN "v"."x"``. Source: https://www.postgresql.org/docs/15/sql-comment.html
+
+    Raises:
+        SchemaError: ``name`` does not start with ``constraint``, ``index`` or ``column``.
+    """
+    what, _, bare = name.partition(" ")
+    if what == "constraint" and bare:
+        return f"CONSTRAINT {quote_ident(bare)} ON {qualified(relation)}"
+    if what == "index" and bare:
+        schema = split_key(relation)[0]
+        return "INDEX " + (f"{quote_ident(schema)}." if schema else "") + quote_ident(bare)
+    if what == "column" and bare:
+        return f"COLUMN {qualified(relation)}.{quote_ident(bare)}"
+    raise SchemaError(f"comments: {relation}: {name!r} must be 'constraint <name>', 'index <name>' or 'column <name>'")
 
 
 def _collations(schema: Schema, objects: list[DbObject]) -> list[str]:
