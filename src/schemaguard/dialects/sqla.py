@@ -176,6 +176,7 @@ def build_table(t: Table, md: sa.MetaData, sp: DialectSpelling, with_fks: bool) 
     # MetaData keys it the same way, so lookups by the model's name still work.
     ns, bare = split_key(t.name)
     name, schema = (qname(bare), qname(ns)) if ns is not None and sp.qualified_names else (qname(t.name), None)
+    md.info["qualified_names"] = sp.qualified_names  # for a foreign key to a table md does not hold
     kwargs = sp.table_kwargs(t) if sp.table_kwargs else {}
     table = sa.Table(name, md, *items, schema=schema, comment=t.comment, **kwargs)
     return table
@@ -194,14 +195,25 @@ def unique_kwargs(ix: Index, table: sa.Table | None = None) -> dict[str, Any]:
     return kw
 
 
+def _md_key(md: sa.MetaData, key: str) -> str:
+    """The key under which ``md.tables`` holds the table keyed ``key`` in the model: SQLAlchemy joins schema and
+    name with a dot (``my.s.t`` for schema "my.s", table t), the model quotes a dotted schema (``"my.s".t``)."""
+    ns, bare = split_key(key)
+    return f"{ns}.{bare}" if ns is not None and md.info.get("qualified_names") else key
+
+
 def build_foreign_key(fk: ForeignKey, md: sa.MetaData, table: str) -> sa.ForeignKeyConstraint:
     """A ForeignKeyConstraint attached to ``md.tables[table]``; referenced columns are Column objects, so names
     holding dots or quotes are never parsed."""
-    src = md.tables[qname(table)]
-    ref = md.tables.get(qname(fk.ref_table))
+    src = md.tables[_md_key(md, table)]
+    ref = md.tables.get(_md_key(md, fk.ref_table))
     if ref is None:
         ns, bare = split_key(fk.ref_table)
-        qualified = ns is not None and (src.schema is not None or any(t.schema for t in md.tables.values()))
+        # A table of another schema (auth.users from a master of public only) is schema-qualified where the
+        # dialect qualifies names (PostgreSQL); on SQLite the key is the whole name.
+        qualified = ns is not None and bool(
+            md.info.get("qualified_names", src.schema is not None or any(t.schema for t in md.tables.values()))
+        )
         name, schema = (qname(bare), qname(ns)) if qualified and ns is not None else (qname(fk.ref_table), None)
         ref = sa.Table(name, md, *[sa.Column(qname(c), sa.Integer) for c in fk.ref_columns], schema=schema)
     refcols = [ref.c[c] for c in fk.ref_columns]
