@@ -17,15 +17,20 @@ from tests.gate.conftest import XSD_PATH, GateProject, checks
 _V1_COUNTS = {"table": 2, "column": 11, "index": 1, "foreign_key": 1, "enum": 1}
 
 
-def _plant_uncompared(project: GateProject) -> tuple[str, str]:
-    """Give the target an object the comparison leaves out; returns (what, name) as coverage names it.
+def _plant_uncompared(project: GateProject) -> tuple[str, str, str]:
+    """Give one side an object the comparison leaves out; returns (side, what, name) as coverage names it.
 
-    SQLite: a virtual table (no model for it). PostgreSQL: a grant (privileges are compared only on request)."""
+    SQLite compares every object type a SQLite database holds (virtual tables included since h7 finding 01), so
+    the master gets what SQLite cannot hold: a PostgreSQL storage option (``fillfactor``), desired side.
+    PostgreSQL: a grant on the target (privileges are compared only on request)."""
     if project.dialect == "sqlite":
-        project.execute(["CREATE VIRTUAL TABLE notes USING fts5(body)"])
-        return "virtual table", "notes"
+        master = project.root / "master.yaml"
+        text = master.read_text(encoding="utf-8")
+        master.write_text(text + '\ntable_options:\n  account: {fillfactor: "70"}\n', encoding="utf-8")
+        assert project.run("render", "--all") == 0
+        return "desired", "table option", "account.fillfactor"
     project.execute(["GRANT SELECT ON account TO PUBLIC"])
-    return "privileges", "public.account"
+    return "actual", "privileges", "public.account"
 
 
 def test_green_report_carries_the_counts(project: GateProject, capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,10 +56,10 @@ def test_skipped_drift_check_has_no_coverage(project: GateProject, capsys: pytes
 def test_uncompared_object_is_reported_and_fails_under_strict_coverage(
     project: GateProject, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    what, name = _plant_uncompared(project)
+    side, what, name = _plant_uncompared(project)
     code, doc = project.report(capsys)
     assert code == 0  # not strict: reported, not failed
-    entry = {"side": "actual", "what": what, "count": 1, "names": [name]}
+    entry = {"side": side, "what": what, "count": 1, "names": [name]}
     assert [{k: e[k] for k in entry} for e in doc["coverage"]["not_compared"]] == [entry]
     assert doc["coverage"]["not_compared_total"] == 1
     assert checks(doc)["drift"]["status"] == "pass"
@@ -77,7 +82,7 @@ def test_uncompared_object_is_reported_and_fails_under_strict_coverage(
     assert code == 1
     section = md.split("#### coverage\n", 1)[1]
     assert "NOT compared: 1 " in section
-    assert re.search(rf"^\| actual \| {what} \| 1 \| .+ \| `{name}` \|$", section, re.M), section
+    assert re.search(rf"^\| {side} \| {what} \| 1 \| .+ \| `{name}` \|$", section, re.M), section
     code, xml = project.gate(capsys, fmt="junit")
     assert code == 1
     xmlschema.XMLSchema(XSD_PATH).validate(xml)
