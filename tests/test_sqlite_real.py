@@ -223,3 +223,71 @@ def test_conflict_clauses_rendered_for_postgresql_are_named(
     loaded = load_yaml_master(str(master))
     apply_statements(pg_url, api.render(loaded, "postgresql"))
     assert diff_schemas(loaded, api.inspect_url(pg_url), PG) == []
+
+
+# --- finding 01: virtual tables ---------------------------------------------------------------------------------
+
+BASE = "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT);"
+FTS = "CREATE VIRTUAL TABLE t_fts USING fts5(body, content='t', content_rowid='id');"
+# calibre's resources/metadata_sqlite.sql keeps its annotations' FTS5 index up to date this way.
+FTS_TRIGGER = (
+    "CREATE TRIGGER t_ai AFTER INSERT ON t BEGIN INSERT INTO t_fts(rowid, body) VALUES (new.id, new.body); END;"
+)
+
+
+def test_virtual_table_on_one_side_is_drift(sqlite_factory: Callable[[], str], capsys: Any) -> None:
+    with_fts, without = _db(sqlite_factory, BASE + FTS), _db(sqlite_factory, BASE)
+    d, a = api.inspect_url(with_fts), api.inspect_url(without)
+    changes = diff_schemas(d, a, LITE, desired_syntax="sqlite")
+    assert [(c.kind.value, c.object) for c in changes] == [("virtual_table_missing", "t_fts")]
+    back = diff_schemas(a, d, LITE, desired_syntax="sqlite")
+    assert [(c.kind.value, c.object) for c in back] == [("virtual_table_extra", "t_fts")]
+    rc, out, _ = run_cli(["diff", "--from", without, "--to", with_fts], capsys)
+    assert rc == 1, out  # was "no drift", exit 0
+    assert "NOT compared" not in out and "1 virtual table" in out
+    # Module arguments changed (tokenizer): changed; the shadow tables (t_fts_data, _idx, ...) are never compared.
+    other = _db(sqlite_factory, BASE + FTS.replace("content_rowid='id'", "content_rowid='id', tokenize='porter'"))
+    changes = diff_schemas(d, api.inspect_url(other), LITE, desired_syntax="sqlite")
+    assert [(c.kind.value, c.object) for c in changes] == [("virtual_table_changed", "t_fts")]
+    spaced = _db(sqlite_factory, BASE + FTS.replace("USING fts5(", "using  FTS5 ("))
+    assert diff_schemas(d, api.inspect_url(spaced), LITE, desired_syntax="sqlite") == []
+    assert all(t.name == "t" for t in d.tables)
+
+
+def test_virtual_table_round_trips_through_the_master(sqlite_factory: Callable[[], str], tmp_path: Path) -> None:
+    url = _db(sqlite_factory, BASE + FTS + FTS_TRIGGER)
+    master = _master(url, tmp_path)
+    assert "virtual_tables:" in master.read_text(encoding="utf-8")
+    loaded = load_yaml_master(str(master))
+    copy = sqlite_factory()
+    apply_statements(copy, api.render(loaded, "sqlite"))
+    assert diff_schemas(loaded, api.inspect_url(copy), LITE) == []
+    con = sqlite3.connect(sqlite_file(copy))
+    con.execute("INSERT INTO t (body) VALUES ('hello world')")  # the trigger writes into the virtual table
+    assert con.execute("SELECT rowid FROM t_fts WHERE t_fts MATCH 'hello'").fetchall() == [(1,)]
+    con.close()
+
+
+def test_virtual_table_planned_create_and_drop(sqlite_factory: Callable[[], str]) -> None:
+    from schemaguard.migrate.planner import plan
+
+    desired, actual = _db(sqlite_factory, BASE + FTS + FTS_TRIGGER), _db(sqlite_factory, BASE)
+    d, a = api.inspect_url(desired), api.inspect_url(actual)
+    p = plan(diff_schemas(d, a, LITE, desired_syntax="sqlite"), d, a, LITE)
+    apply_statements(actual, p.statements())
+    assert diff_schemas(d, api.inspect_url(actual), LITE, desired_syntax="sqlite") == []
+    apply_statements(actual, p.reverse().statements())
+    assert diff_schemas(a, api.inspect_url(actual), LITE, desired_syntax="sqlite") == []
+    con = sqlite3.connect(sqlite_file(actual))
+    left = [r[0] for r in con.execute("SELECT name FROM sqlite_schema ORDER BY name")]
+    con.close()
+    assert left == ["t"]  # the shadow tables went with the virtual table
+
+
+def test_virtual_table_rendered_for_postgresql_is_named(
+    sqlite_factory: Callable[[], str], tmp_path: Path, capsys: Any
+) -> None:
+    master = _master(_db(sqlite_factory, BASE + FTS), tmp_path)
+    rc, out, err = run_cli(["render", "--master", str(master), "-d", "postgresql"], capsys)
+    assert rc == 0, err
+    assert "CREATE VIRTUAL" not in out.upper() and "t_fts" in err

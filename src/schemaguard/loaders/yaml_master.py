@@ -179,6 +179,7 @@ class MasterFile(BaseModel):
     domains: Any = None
     composite_types: Any = None
     sequences: Any = None
+    virtual_tables: Any = None  # SQLite CREATE VIRTUAL TABLE (FTS5, R*Tree...): the whole statement
     views: Any = None
     materialized_views: Any = None
     functions: Any = None

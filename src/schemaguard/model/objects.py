@@ -39,6 +39,9 @@ class ObjectKind(StrEnum):
     DOMAIN = "domain"
     COMPOSITE_TYPE = "composite_type"
     SEQUENCE = "sequence"
+    # SQLite ``CREATE VIRTUAL TABLE name USING module(args)`` (FTS5, R*Tree...), compared by that text; its shadow
+    # tables (``name_data``, ``name_idx``...) are the module's own and never compared. https://www.sqlite.org/vtab.html
+    VIRTUAL_TABLE = "virtual_table"
     VIEW = "view"
     MATERIALIZED_VIEW = "materialized_view"
     FUNCTION = "function"

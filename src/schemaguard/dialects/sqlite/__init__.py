@@ -22,9 +22,11 @@ class SQLiteDialect(Dialect):
     transactional_ddl: ClassVar[bool] = True
     """SQLite itself rolls back DDL; the Python driver needs explicit BEGIN (SQLAlchemy/Alembic handle it)."""
     default_namespace: ClassVar[str] = "main"
-    object_kinds: ClassVar[frozenset[str]] = frozenset(("view", "trigger", "table_options", "collation"))
-    """Views, triggers, STRICT / WITHOUT ROWID tables and column collations (``COLLATE NOCASE``); no functions,
-    sequences, schemas or policies."""
+    object_kinds: ClassVar[frozenset[str]] = frozenset(
+        ("view", "trigger", "table_options", "collation", "virtual_table")
+    )
+    """Views, triggers, STRICT / WITHOUT ROWID tables, column collations (``COLLATE NOCASE``) and virtual tables
+    (``CREATE VIRTUAL TABLE ... USING fts5(...)``); no functions, sequences, schemas or policies."""
     virtual_generated_columns: ClassVar[bool] = True
     """``GENERATED ALWAYS AS (...) VIRTUAL`` (the default) or ``STORED``. Source: https://www.sqlite.org/gencol.html"""
     comments: ClassVar[bool] = False

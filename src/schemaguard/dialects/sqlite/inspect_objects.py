@@ -1,6 +1,5 @@
-"""SQLite introspection of views, triggers and table options (``STRICT``, ``WITHOUT ROWID``, constraint conflict
-clauses), and of what is
-present but not compared (virtual tables, other attached databases). One catalog query for the objects, one
+"""SQLite introspection of views, triggers, virtual tables and table options (``STRICT``, ``WITHOUT ROWID``,
+constraint conflict clauses), and of what is present but not compared (other attached databases). One catalog query for the objects, one
 for the attached databases, whatever their number.
 
 SQLite keeps each object's ``CREATE`` statement as written (``sqlite_schema.sql``); that text is the definition,
@@ -51,6 +50,11 @@ def table_options(create_sql: str, table: str = "?") -> dict[str, str]:
     return out
 
 
+def is_virtual(create_sql: str) -> bool:
+    """True for the stored text of a virtual table (``CREATE VIRTUAL TABLE ...``; https://www.sqlite.org/vtab.html)."""
+    return create_sql[:64].upper().split()[:3] == ["CREATE", "VIRTUAL", "TABLE"]
+
+
 def inspect_objects(
     run: Callable[[str], Iterable[Any]],
     table_sql: Mapping[str, str],
@@ -66,10 +70,15 @@ def inspect_objects(
         collations: ``{table: {column: collation}}`` read from the CREATE text (non-``BINARY`` ones, upper-case).
 
     Returns:
-        Objects sorted by key: VIEW (name), TRIGGER (name, on its table), TABLE_OPTIONS (table), COLLATION (table;
+        Objects sorted by key: VIRTUAL_TABLE (name; its ``CREATE VIRTUAL TABLE`` text, found in ``table_sql``; its
+        shadow tables are not in ``tables``), VIEW (name), TRIGGER (name, on its table), TABLE_OPTIONS (table), COLLATION (table;
         attributes ``column → collation``, the shape PostgreSQL's inspector uses).
     """
     out: list[DbObject] = []
+    for name, sql in table_sql.items():
+        if is_virtual(sql):
+            # The statement as stored (SQLite drops IF NOT EXISTS): module and arguments are the definition.
+            out.append(make_object(ObjectKind.VIRTUAL_TABLE, name, sql))
     for r in run(Q_VIEWS_TRIGGERS):
         if r.type == "view":
             out.append(make_object(ObjectKind.VIEW, r.name, r.sql))
@@ -87,11 +96,9 @@ def inspect_objects(
 def not_compared(
     run: Callable[[str, Mapping[str, Any]], Iterable[Any]], namespace: str, virtual: Iterable[str]
 ) -> list[NotCompared]:
-    """Virtual tables (their shadow tables are theirs) and the other attached databases (out of scope)."""
+    """The other attached databases (out of scope). Virtual tables are compared (:func:`inspect_objects`):
+    ``virtual`` is accepted for the callers' sake and lists nothing."""
     out = []
-    names = tuple(sorted(virtual))
-    if names:
-        out.append(NotCompared("virtual table", "no model for this object type", names))
     others = tuple(r.name for r in run(Q_DATABASES, {"ns": namespace}))
     if others:
         out.append(NotCompared("attached database", f"only the {namespace!r} database is inspected", others))

@@ -1,4 +1,4 @@
-"""SQLite DDL for views, triggers and table options (``STRICT``, ``WITHOUT ROWID``).
+"""SQLite DDL for virtual tables, views, triggers and table options (``STRICT``, ``WITHOUT ROWID``).
 
 A view's or trigger's definition is its whole ``CREATE`` statement as SQLite stores it (``sqlite_schema.sql``),
 so it is replayed as is, views in dependency order, triggers after every view (an ``INSTEAD OF`` trigger is on a
@@ -31,23 +31,30 @@ def table_suffixes(schema: Schema) -> dict[str, str]:
 
 
 def render_objects(schema: Schema) -> list[str]:
-    """``CREATE VIEW`` and ``CREATE TRIGGER`` statements (without ``;``), to run after the tables and indexes."""
+    """``CREATE VIRTUAL TABLE``, ``CREATE VIEW`` and ``CREATE TRIGGER`` statements (without ``;``), to run after the
+    tables and indexes (an FTS5 table's ``content=`` table exists by then; a trigger may write into the virtual
+    table). Source: https://www.sqlite.org/lang_createvtab.html"""
+    virtual = [o for o in schema.objects if o.kind is ObjectKind.VIRTUAL_TABLE and o.definition]
     views = [o for o in schema.objects if o.kind is ObjectKind.VIEW and o.definition]
     triggers = [o for o in schema.objects if o.kind is ObjectKind.TRIGGER and o.definition]
-    return [(o.definition or "").strip().rstrip(";") for o in dependency_order(views) + triggers]
+    return [(o.definition or "").strip().rstrip(";") for o in virtual + dependency_order(views) + triggers]
 
 
 def create_sql(o: DbObject, schema: Schema) -> list[str]:
-    """``CREATE VIEW`` / ``CREATE TRIGGER`` for ``o`` (for the planner); [] for table options (a rebuild)."""
+    """``CREATE VIRTUAL TABLE`` / ``CREATE VIEW`` / ``CREATE TRIGGER`` for ``o`` (for the planner); [] for table
+    options (a rebuild)."""
     return render_objects(replace(schema, objects=(o,)))
 
 
 def drop_sql(o: DbObject, schema: Schema) -> list[str]:
-    """``DROP VIEW`` / ``DROP TRIGGER`` for ``o``; [] for table options (a rebuild)."""
+    """``DROP VIEW`` / ``DROP TRIGGER`` / ``DROP TABLE`` (a virtual table) for ``o``; [] for table options (a
+    rebuild)."""
     if o.kind is ObjectKind.VIEW:
         return [f"DROP VIEW {quote_ident(o.name)}"]
     if o.kind is ObjectKind.TRIGGER:
         return [f"DROP TRIGGER {quote_ident(o.name)}"]
+    if o.kind is ObjectKind.VIRTUAL_TABLE:
+        return [f"DROP TABLE {quote_ident(o.name)}"]  # its shadow tables go with it
     return []
 
 
