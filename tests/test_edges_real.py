@@ -152,3 +152,93 @@ def test_postgresql_sql_file_without_dev_url_says_what_to_set(
     assert len(lines) == 1, err
     assert "SQLite" not in lines[0]
     assert "--dev-url" in lines[0] and "dev_url" in lines[0] and ".sql" in lines[0]
+
+
+# -- 4. an enum value added and used in the same plan ----------------------------------------------------------------
+
+ENUM_V1 = """version: 1
+enums:
+  mood:
+    values: [happy, sad]
+tables:
+  person:
+    columns:
+      id: {type: integer, primary_key: true}
+      mood: {type: mood, nullable: false}
+"""
+
+# 'calm' is added and used at once: by a new column's default and by a check.
+ENUM_V2 = """version: 1
+enums:
+  mood:
+    values: [happy, sad, calm]
+tables:
+  person:
+    columns:
+      id: {type: integer, primary_key: true}
+      mood: {type: mood, nullable: false}
+      usual: {type: mood, nullable: false, default: calm}
+    checks:
+      - {name: not_calm_twice, expression: "mood <> 'calm'::mood OR usual <> 'calm'::mood"}
+"""
+
+
+def _master(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "master.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _enum_values(url: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid"
+            " WHERE t.typname = 'mood' ORDER BY e.enumsortorder"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_sql_plan_adding_an_enum_value_it_uses_converges_in_one_transaction(tmp_path: Path, pg_url: str) -> None:
+    from schemaguard import api
+    from schemaguard.config import Config
+    from tests.helpers import apply_statements
+
+    run_sql(pg_url, api.render(api.load_master(Config(), _master(tmp_path, ENUM_V1)), "postgresql"))
+    run_sql(pg_url, "INSERT INTO person VALUES (1, 'sad')")
+    v2 = _master(tmp_path, ENUM_V2)
+    report = api.diff(Config(), desired=v2, actual=pg_url, with_sql=True)
+    apply_statements(pg_url, list(report.sql or ()))  # as `psql -1 -f plan.sql`: one transaction
+    assert _enum_values(pg_url) == ["happy", "sad", "calm"]
+    assert api.diff(Config(), desired=v2, actual=pg_url).changes == ()
+
+
+def test_revision_adding_an_enum_value_it_uses_upgrades_and_downgrades(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from schemaguard.cli.context import STATE
+
+    (tmp_path / "schemaguard.toml").write_text(
+        f'master = "master.yaml"\ndialect = "postgresql"\ndev_url = "{PG_ADMIN_URL}"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    def cli(*args: str) -> int:
+        STATE._config = None
+        STATE.config_path = None
+        code, _out, err = run_cli(list(args), capsys)
+        assert code == 0, (args, err)
+        return code
+
+    _master(tmp_path, ENUM_V1)
+    cli("migrate", "generate", "-m", "v1")
+    _master(tmp_path, ENUM_V2)
+    cli("migrate", "generate", "-m", "calm")
+    cli("migrate", "upgrade", "--url", pg_url)
+    assert _enum_values(pg_url) == ["happy", "sad", "calm"]
+    cli("diff", "--url", pg_url)
+    cli("migrate", "downgrade", "-1", "--url", pg_url)
+    assert _enum_values(pg_url) == ["happy", "sad"]
+    _master(tmp_path, ENUM_V1)
+    cli("diff", "--url", pg_url)
+    cli("migrate", "upgrade", "--url", pg_url)  # and up again
+    assert _enum_values(pg_url) == ["happy", "sad", "calm"]

@@ -76,7 +76,7 @@ from schemaguard.migrate.table_ops import (
     SetLockTimeout,
     partition_moves,
 )
-from schemaguard.model import Check, ObjectKind, Schema, Table, TypeKind
+from schemaguard.model import Check, Column, ObjectKind, Schema, Table, TypeKind
 
 __all__ = [
     "PLANNERS",
@@ -370,14 +370,44 @@ def _around_enum_rebuilds(planned: list[Op]) -> list[Op]:
     def uses(t: Table) -> bool:
         return any(c.type.kind is TypeKind.ENUM and c.type.enum_name in rebuilt for c in t.columns)
 
+    def column_uses(c: Column) -> bool:
+        return c.type.kind is TypeKind.ENUM and c.type.enum_name in rebuilt
+
     out: list[Op] = []
     for op in planned:
         if type(op) is DropTable and uses(op.table):
             op = DropTableBeforeEnumRebuild(op.table)
         elif type(op) is CreateTable and uses(op.table):
             op = CreateTableUsingRebuiltEnum(op.table)
+        elif type(op) is DropColumn and column_uses(op.column):
+            op = DropColumnBeforeEnumRebuild(op.table, op.column, op.late)
+        elif type(op) is AddColumn and column_uses(op.column):
+            op = AddColumnUsingRebuiltEnum(op.table, op.column, op.late)
         out.append(op)
     return out
+
+
+@dataclass(frozen=True)
+class DropColumnBeforeEnumRebuild(DropColumn):
+    """A leaving column of an enum type the plan rebuilds: dropped before the rebuild, as
+    :class:`DropTableBeforeEnumRebuild` (the rebuild's DROP TYPE of the renamed old type is refused while the column
+    still uses it). The usual case: the downgrade of a revision that added an enum value and a column using it."""
+
+    @property
+    def phase(self) -> Phase:
+        return Phase.DROP_TABLES_EARLY
+
+    def reverse(self) -> Op:
+        return AddColumnUsingRebuiltEnum(self.table, self.column, self.late)
+
+
+@dataclass(frozen=True)
+class AddColumnUsingRebuiltEnum(AddColumn):
+    """A new column of an enum type the reverse plan rebuilds: added as usual; its reverse drops it before that
+    rebuild (:class:`DropColumnBeforeEnumRebuild`)."""
+
+    def reverse(self) -> Op:
+        return DropColumnBeforeEnumRebuild(self.table, self.column, self.late)
 
 
 # --- the plan ---------------------------------------------------------------------------------------------------
@@ -451,6 +481,11 @@ class Plan:
             elif isinstance(step, Autocommit):
                 for inner in step.steps:
                     run(inner)
+                if not self.ctx.online:
+                    # A script: what must not run in the transaction that uses it (enum values the plan uses,
+                    # https://www.postgresql.org/docs/15/sql-altertype.html) is committed before the rest, when
+                    # the script runs in one transaction (psql -1); statement by statement it is a no-op.
+                    out.statements.append("COMMIT")
             elif isinstance(step, Rebuild):
                 rebuilt = True
                 out.statements.extend(step.statements)

@@ -131,8 +131,9 @@ def enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, lis
         existing = list(before.values)
         new = [v for v in after.values if v not in before.values]
         # A value added in a transaction cannot be used before it commits ("unsafe use of new value"): when the
-        # plan uses one (a default, a check, an index predicate), the values are added outside the transaction.
-        outside = ctx.online and _uses_values(ctx, after.name, new)
+        # plan uses one (a default, a check, an index predicate), the values are added outside the transaction
+        # (an autocommit block in a revision; followed by COMMIT in a script).
+        outside = _uses_values(ctx, after.name, new)
         adds: list[Step] = []
         for i, v in enumerate(after.values):
             if v in existing:
