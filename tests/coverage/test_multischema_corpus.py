@@ -105,6 +105,8 @@ CASES = [
             "table_options": 1,
             # its five CREATE COLLATION'd collations are compared (were left out: no model)
             "collation_definition": 5,
+            # COMMENT ON INDEX idx_x / minor_idx (were never compared: h7 finding 13, tests/test_real_fidelity.py)
+            "comment": 2,
         },
         {"foreign server": 1, "foreign table": 1},
         id="pg-clone-schema-sample",

@@ -329,11 +329,13 @@ class _Comparer:
             lambda i: self.index_key(i, self.actual_sql),
         )
         for i1, i2 in pairs:
-            if self.dialect.named_constraints and i1.constraint != i2.constraint:
+            if self.dialect.named_constraints and i1.constraint and not i2.constraint:
                 # A UNIQUE constraint and a bare unique index enforce the same, yet only a constraint can be named
                 # by INSERT ... ON CONFLICT ON CONSTRAINT or ALTER TABLE ... DROP CONSTRAINT (and only it is listed
                 # in pg_constraint / information_schema.table_constraints). Planned as drop + create.
                 # Source: https://www.postgresql.org/docs/15/sql-insert.html#SQL-ON-CONFLICT
+                # One way only: a desired unique index is met by a constraint too, since a master's column
+                # ``unique: true`` and Prisma's @unique do not say which form (both render an index).
                 out.append(
                     Change(
                         ChangeKind.INDEX_CHANGED,

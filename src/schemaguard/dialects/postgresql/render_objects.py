@@ -362,10 +362,15 @@ _DROP_ON_TABLE = {ObjectKind.TRIGGER: "TRIGGER", ObjectKind.RULE: "RULE", Object
 def create_sql(o: DbObject, schema: Schema) -> list[str]:
     """Statements creating ``o`` (or setting a table property) in a database that has ``schema``'s tables.
 
-    Returns [] for what cannot be created on its own (a partition key: only CREATE TABLE can set it)."""
+    Returns [] for what cannot be created on its own (a partition key: only CREATE TABLE can set it). A view or
+    materialized view comes with the comments ``schema`` has on its columns and indexes (COMMENT objects): DROP
+    VIEW took them, and a view is created again whenever what it reads changes."""
     from dataclasses import replace
 
-    before, after = render_objects(replace(schema, objects=(o,)))
+    own: tuple[DbObject, ...] = ()
+    if o.kind in (ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW):
+        own = tuple(c for c in schema.objects if c.kind is ObjectKind.COMMENT and c.table == o.name)
+    before, after = render_objects(replace(schema, objects=(o, *own)))
     return [s for s in before + after if s != "SET check_function_bodies = false"]
 
 
