@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import replace
 
-from schemaguard.model import ColumnType, DbObject, NotCompared, ObjectKind, Schema, TypeKind
+from schemaguard.model import (
+    Column,
+    ColumnType,
+    DbObject,
+    Default,
+    DefaultKind,
+    NotCompared,
+    ObjectKind,
+    Schema,
+    TypeKind,
+)
 
 DEFAULT_TIME_PRECISION = 6
 """timestamp/time without a precision keep microseconds: timestamp == timestamp(6).
@@ -40,7 +50,8 @@ def adapt(schema: Schema) -> Schema:
     """PostgreSQL stores every model feature natively; only normalise time precision 6 to the default and
     drop SQLite's ``strict_autoincrement`` (a sequence never reuses values anyway), its table options, its
     NOCASE/RTRIM/BINARY column collations (:data:`SQLITE_COLLATIONS`) and give a column without a declared type
-    (master ``any``, :data:`schemaguard.model.types.UNTYPED`) the type text. :func:`not_stored` names each."""
+    (master ``any``, :data:`schemaguard.model.types.UNTYPED`) the type text, and a boolean column's integer
+    default 0/1 the bool false/true (:func:`_boolean_default`). :func:`not_stored` names each."""
     tables = []
     changed = False
     for t in schema.tables:
@@ -66,6 +77,10 @@ def adapt(schema: Schema) -> Schema:
                 # holds any value written as a literal. not_stored() names each such column.
                 c = replace(c, type=replace(ct, kind=TypeKind.TEXT, native=None))
                 table_changed = True
+            boolean_default = _boolean_default(c)
+            if boolean_default is not c:
+                c = boolean_default
+                table_changed = True
             if c.strict_autoincrement:
                 # Sequences never hand out a value twice: SQLite's AUTOINCREMENT is what PostgreSQL always does.
                 c = replace(c, strict_autoincrement=False)
@@ -83,6 +98,46 @@ def adapt(schema: Schema) -> Schema:
     return replace(schema, tables=tuple(tables)) if changed else schema
 
 
+_BOOLEAN_TEXT = {
+    **dict.fromkeys(("t", "tr", "tru", "true", "y", "ye", "yes", "on", "1"), True),
+    **dict.fromkeys(("f", "fa", "fal", "fals", "false", "n", "no", "of", "off", "0"), False),
+}
+"""PostgreSQL's boolean input forms (https://www.postgresql.org/docs/15/datatype-boolean.html: true/yes/on/1,
+false/no/off/0 and unique prefixes, case-insensitive, surrounding whitespace ignored)."""
+
+
+def _boolean_default(c: Column) -> Column:
+    """Column ``c`` with a literal default of its boolean column as a Python bool: SQLite stores booleans as
+    the integers 0 and 1 (https://www.sqlite.org/datatype3.html section 2.1; ``TRUE``/``FALSE`` are aliases of
+    them), so a master inspected from SQLite says ``DEFAULT 0``, which PostgreSQL refuses on a boolean column
+    ("default expression is of type integer") and stores as ``false`` when written ``'0'``. The same column
+    otherwise (not boolean, an array, an expression default, a value that is no boolean)."""
+    d = c.default
+    if d is None or d.kind is not DefaultKind.LITERAL or c.type.kind is not TypeKind.BOOLEAN or c.type.is_array:
+        return c
+    value = d.value
+    if isinstance(value, bool):
+        return c
+    if isinstance(value, int) and value in (0, 1):
+        return replace(c, default=Default.literal(value == 1))
+    if isinstance(value, str) and value.strip().lower() in _BOOLEAN_TEXT:
+        return replace(c, default=Default.literal(_BOOLEAN_TEXT[value.strip().lower()]))
+    return c
+
+
+def _boolean_defaults(schema: Schema) -> Schema:
+    """``schema`` with :func:`_boolean_default` applied to every column (the same object when nothing changes)."""
+    tables = []
+    changed = False
+    for t in schema.tables:
+        cols = tuple(_boolean_default(c) for c in t.columns)
+        if any(a is not b for a, b in zip(cols, t.columns, strict=True)):
+            t = replace(t, columns=cols)
+            changed = True
+        tables.append(t)
+    return replace(schema, tables=tuple(tables)) if changed else schema
+
+
 SQLITE_COLLATIONS = frozenset(("binary", "nocase", "rtrim"))
 """SQLite's built-in collating sequences (https://www.sqlite.org/datatype3.html#collating_sequences). PostgreSQL
 has none of them (https://www.postgresql.org/docs/15/collation.html: only ``default``, ``C``, ``POSIX``, the OS /
@@ -94,7 +149,9 @@ def for_render(schema: Schema) -> Schema:
     """``schema`` without SQLite's table options and conflict clauses (:data:`SQLITE_TABLE_OPTIONS`,
     :data:`SQLITE_CONFLICT_PREFIX`) and its column collations (:data:`SQLITE_COLLATIONS`), which PostgreSQL refuses
     (``collation "NOCASE" for encoding "UTF8" does not exist``); the rest of :func:`adapt` the renderer does
-    itself. The dropped columns are named by :func:`not_stored` (render's stderr notice)."""
+    itself. The dropped columns are named by :func:`not_stored` (render's stderr notice). A boolean column's
+    integer default 0/1 (a master made from SQLite) is written false/true (:func:`_boolean_default`)."""
+    schema = _boolean_defaults(schema)
     if any(o.kind is ObjectKind.TABLE_OPTIONS and _sqlite_only(o) for o in schema.objects):
         kept = [_without_sqlite_options(o) if o.kind is ObjectKind.TABLE_OPTIONS else o for o in schema.objects]
         schema = replace(schema, objects=tuple(o for o in kept if o is not None))
