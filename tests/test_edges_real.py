@@ -242,3 +242,73 @@ def test_revision_adding_an_enum_value_it_uses_upgrades_and_downgrades(
     cli("diff", "--url", pg_url)
     cli("migrate", "upgrade", "--url", pg_url)  # and up again
     assert _enum_values(pg_url) == ["happy", "sad", "calm"]
+
+
+# -- 3. (finding 15) identifiers longer than PostgreSQL's 63 bytes ---------------------------------------------------
+
+LONG_INDEX = "index_subscription_line_items_on_subscription_id_and_product_variant_id_and_created_at"
+LONG_MASTER = f"""version: 1
+tables:
+  items:
+    columns:
+      id: {{type: integer, primary_key: true}}
+      a: {{type: integer}}
+    indexes:
+      - name: {LONG_INDEX}
+        columns: [a]
+"""
+
+
+def _project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialect: str, master: str) -> None:
+    from schemaguard.cli.context import STATE
+
+    (tmp_path / "master.yaml").write_text(master, encoding="utf-8")
+    (tmp_path / "schemaguard.toml").write_text(f'master = "master.yaml"\ndialect = "{dialect}"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    STATE._config = None
+    STATE.config_path = None
+
+
+def test_validate_locates_a_name_postgresql_would_truncate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    assert len(LONG_INDEX.encode()) > 63
+    _project(tmp_path, monkeypatch, "postgresql", LONG_MASTER)
+    code, _out, err = run_cli(["validate"], capsys)
+    assert code == 2
+    line = err.strip()
+    assert line.startswith("error: master.yaml:8:"), err
+    assert LONG_INDEX in line and "63 bytes" in line
+    assert "\n" not in line
+
+
+def test_diff_against_postgresql_names_the_file_not_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, pg_url: str
+) -> None:
+    _project(tmp_path, monkeypatch, "postgresql", LONG_MASTER)
+    code, _out, err = run_cli(["diff", "--url", pg_url, "--sql"], capsys)
+    assert code == 2
+    assert err.strip().startswith("error: master.yaml:8:"), err
+    assert "database" not in err.split("63 bytes", 1)[0]
+
+
+def test_multibyte_names_count_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    # 32 characters, 64 bytes in UTF-8: PostgreSQL truncates it too (the limit is in bytes).
+    name = "é" * 32
+    _project(
+        tmp_path,
+        monkeypatch,
+        "postgresql",
+        LONG_MASTER.replace(LONG_INDEX, "short").replace("a:", f"{name}:", 1).replace("[a]", f"[{name}]"),
+    )
+    code, _out, err = run_cli(["validate"], capsys)
+    assert code == 2 and "64 bytes" in err, err
+
+
+def test_long_names_are_fine_for_a_sqlite_master(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, sqlite_url: str
+) -> None:
+    _project(tmp_path, monkeypatch, "sqlite", LONG_MASTER)
+    code, _out, err = run_cli(["validate"], capsys)
+    assert code in (0, 1), err
+    assert "63 bytes" not in err

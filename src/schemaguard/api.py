@@ -114,13 +114,42 @@ def load_master(config: Config, path: str | Path | None = None, *, locations: bo
     from schemaguard.loaders import load_schema_file
 
     p = Path(path) if path is not None else config.master_path
+    label = str(path) if path is not None else config.master
+    dev_url = _sql_dev_url(config) if p.suffix.lower() == ".sql" else None
     with paused_gc():
-        return load_schema_file(
-            p,
-            label=str(path) if path is not None else config.master,
-            locations=locations,
-            dev_url=_sql_dev_url(config) if p.suffix.lower() == ".sql" else None,
-        )
+        schema = load_schema_file(p, label=label, locations=locations, dev_url=dev_url)
+    _check_name_lengths(config, schema, lambda: load_schema_file(p, label=label, locations=True, dev_url=dev_url))
+    return schema
+
+
+def _check_name_lengths(config: Config, schema: Schema, located: Any) -> None:
+    """Refuse a master name longer than the configured dialects keep (PostgreSQL: 63 bytes, NAMEDATALEN-1; it
+    truncates a longer one, so the database would hold another name:
+    https://www.postgresql.org/docs/15/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS). ``located()`` loads the
+    master again with source locations, only to name the line of a name refused.
+
+    Raises:
+        SchemaError: the first such name, with file:line:col.
+    """
+    from schemaguard.errors import SchemaError
+    from schemaguard.model.validate import long_names
+
+    names = [config.dialect, *((config.model_extra or {}).get("dialects") or [])]
+    limits = sorted((get_dialect(n).sa_dialect().max_identifier_length, get_dialect(n).name) for n in names)
+    limit, dialect = limits[0]
+    problems = long_names(schema, limit)
+    if not problems:
+        return
+    if problems[0].loc is None:
+        problems = long_names(located(), limit) or problems
+    first = problems[0]
+    raise SchemaError(
+        f"{first.message}: {dialect} truncates longer identifiers (NAMEDATALEN-1), so the database would hold "
+        "another name; give it a shorter one",
+        first.loc.path if first.loc else schema.source,
+        first.loc.line if first.loc else None,
+        first.loc.column if first.loc else None,
+    )
 
 
 def _sql_dev_url(config: Config) -> str | None:

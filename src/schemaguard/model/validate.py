@@ -135,3 +135,48 @@ def check_consistency(schema: Schema) -> list[Problem]:
                 )
             )
     return problems
+
+
+def long_names(schema: Schema, limit: int) -> list[Problem]:
+    """Every name of ``schema`` longer than ``limit`` bytes in UTF-8, in definition order: table, schema and enum
+    names (each part of a ``schema.name`` key), columns, primary key, index, unique, foreign key and check
+    constraint names, enum labels.
+
+    PostgreSQL keeps identifiers (and enum labels) to NAMEDATALEN-1 = 63 bytes and truncates a longer one, so
+    the database would hold another name than the master
+    (https://www.postgresql.org/docs/15/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS,
+    https://www.postgresql.org/docs/15/datatype-enum.html). The caller passes the limit of the dialects the master
+    targets.
+
+    Returns:
+        list[Problem] naming the object, the name and its length; empty when every name fits.
+    """
+    problems: list[Problem] = []
+
+    def check(what: str, name: str | None, loc: SourceLocation | None) -> None:
+        size = len(name.encode("utf-8")) if name else 0
+        if size > limit:
+            problems.append(Problem(f"{what} name {name!r} is {size} bytes: longer than {limit} bytes", loc))
+
+    def check_key(what: str, key: str, loc: SourceLocation | None) -> None:
+        namespace, name = split_key(key)
+        check("schema", namespace, loc)
+        check(what, name, loc)
+
+    for e in schema.enums:
+        check_key("enum", e.name, e.loc)
+        for v in e.values:
+            check(f"enum {e.name!r} label", v, e.loc)
+    for t in schema.tables:
+        check_key("table", t.name, t.loc)
+        for c in t.columns:
+            check(f"table {t.name!r} column", c.name, c.loc)
+        if t.primary_key is not None:
+            check(f"table {t.name!r} primary key", t.primary_key.name, t.loc)
+        for ix in t.indexes:
+            check(f"table {t.name!r} index", ix.name, ix.loc or t.loc)
+        for fk in t.foreign_keys:
+            check(f"table {t.name!r} foreign key", fk.name, fk.loc or t.loc)
+        for ck in t.checks:
+            check(f"table {t.name!r} check", ck.name, ck.loc or t.loc)
+    return problems
