@@ -15,6 +15,7 @@ from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.steps import Autocommit, Comment, Op, Phase, PlanContext, Sql, Step
 from schemaguard.model import Check, Column, DbObject, Enum, ForeignKey, Index, ObjectKind, PrimaryKey, Schema, Table
+from schemaguard.model.naming import key_name
 
 
 @dataclass(frozen=True)
@@ -538,7 +539,7 @@ def _clone_name(partition: str, parts: Sequence[str], label: str) -> str:
     """The name PostgreSQL gives a partition's clone of its parent's index: ``<partition>_<columns>_<label>``
     (``expr`` for an expression; label ``pkey``, ``key`` for a unique constraint, else ``idx``), as
     ``ChooseIndexName`` does before any truncation or collision suffix (src/backend/commands/indexcmds.c)."""
-    return "_".join([partition.rpartition(".")[2], *parts, label])
+    return "_".join([key_name(partition), *parts, label])
 
 
 def _shape(t: Table, name: str, clones: bool = False) -> Table:

@@ -21,7 +21,7 @@ from schemaguard.dialects.postgresql.diff import SQLITE_TABLE_OPTIONS
 from schemaguard.dialects.sqla import quote_ident, sql_string
 from schemaguard.errors import SchemaError
 from schemaguard.model import DbObject, ObjectKind, Schema
-from schemaguard.model.naming import key_schemas, split_key
+from schemaguard.model.naming import key_name, key_schemas, split_key
 from schemaguard.model.objects import dependency_order
 
 _COMMENT_TARGET = {
@@ -187,7 +187,7 @@ def relation_names(schema: Schema) -> frozenset[str]:
     a routine's signature may name."""
     kinds = (ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW, ObjectKind.PARTITION)
     names = [t.name for t in schema.tables] + [o.name for o in schema.objects if o.kind in kinds]
-    return frozenset(n.rpartition(".")[2].lower() for n in names)
+    return frozenset(key_name(n).lower() for n in names)
 
 
 def early_routine(definition: str, relations: frozenset[str]) -> bool:
