@@ -102,6 +102,16 @@ def test_untrusted_extension_still_refused_for_the_rest_of_the_script(pg_stattup
     assert "must be superuser" in err.value.problem
 
 
+def test_error_without_a_position_is_located_after_the_extension_is_created_again(pg_stattuple: None) -> None:
+    # PostgreSQL gives no position for an error raised inside a DO block: the script runs again one statement at a
+    # time in a fresh database, where the extension is created the same way (else the error would be line 9's).
+    script = STRUCTURE_SQL + "DO $$BEGIN RAISE EXCEPTION 'boom'; END$$;\n"
+    with pytest.raises(SchemaError) as err:
+        load_sql_file("structure.sql", script, dev_url=PG_ADMIN_URL)
+    assert (err.value.line, err.value.column) == (script.count("\n"), 1)
+    assert "boom" in err.value.problem
+
+
 def test_extension_with_cascade_is_not_pre_created(pg_stattuple: None) -> None:
     # CASCADE (or any other clause) is outside the validated statement shape: it runs as the throw-away role.
     script = "CREATE EXTENSION IF NOT EXISTS pgstattuple WITH SCHEMA public CASCADE;\n"
