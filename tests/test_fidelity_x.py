@@ -97,3 +97,62 @@ def test_postgresql_false_default_against_a_sqlite_master_zero_is_no_drift(
     statements = PG.plan(changes, PG.adapt(master), api.inspect_url(pg_url))
     apply_statements(pg_url, statements)
     assert _pg_diff(master, api.inspect_url(pg_url)) == []
+
+
+# --- 2: SQLite views, triggers and virtual tables are named case-insensitively --------------------------------
+
+_MIXED_CASE = """
+CREATE TABLE Items (id INTEGER PRIMARY KEY, active INT NOT NULL DEFAULT 1) STRICT;
+CREATE VIEW V_Active AS SELECT id FROM Items WHERE active > 0;
+CREATE TRIGGER TR_Items_Touch AFTER UPDATE ON Items BEGIN SELECT 1; END;
+CREATE VIRTUAL TABLE T_FTS USING fts5(body);
+"""
+
+
+def test_sqlite_object_names_differing_in_case_are_no_drift(sqlite_factory: Callable[[], str], capsys: Any) -> None:
+    master, db = sqlite_factory(), sqlite_factory()
+    _sqlite(master, _MIXED_CASE)
+    _sqlite(
+        db,
+        _MIXED_CASE.replace("V_Active", "v_active")
+        .replace("TR_Items", "tr_items")
+        .replace("T_FTS", "t_fts")
+        .replace("Items", "items"),
+    )
+    desired, actual = api.inspect_url(master), api.inspect_url(db)
+    assert {o.name for o in actual.objects} >= {"v_active", "tr_items_Touch", "t_fts"}
+    assert diff_schemas(desired, actual, SQLITE) == []
+    assert diff_schemas(actual, desired, SQLITE) == []
+    code, report = diff_json(["diff", "--to", master, "--from", db], capsys)
+    assert code == 0, report
+
+
+def test_sqlite_object_differing_in_case_and_body_is_one_change_and_converges(
+    sqlite_factory: Callable[[], str],
+) -> None:
+    """Paired whatever the case, a real difference is one view_changed (not missing + extra), and the plan
+    converges on the real file."""
+    master, db = sqlite_factory(), sqlite_factory()
+    _sqlite(master, _MIXED_CASE)
+    _sqlite(db, _MIXED_CASE.replace("V_Active", "v_active").replace("active > 0", "active > 1"))
+    desired, actual = api.inspect_url(master), api.inspect_url(db)
+    changes = diff_schemas(desired, actual, SQLITE)
+    assert _kinds(changes) == [("view_changed", None, "V_Active")]
+    apply_statements(db, SQLITE.plan(changes, SQLITE.adapt(desired), actual))
+    assert diff_schemas(desired, api.inspect_url(db), SQLITE) == []
+    # A view of the other name only is still missing: folding pairs names, it does not hide objects.
+    _sqlite(db, "DROP VIEW V_ACTIVE; CREATE VIEW v_other AS SELECT 1;")
+    assert _kinds(diff_schemas(desired, api.inspect_url(db), SQLITE)) == [
+        ("view_extra", None, "v_other"),
+        ("view_missing", None, "V_Active"),
+    ]
+
+
+def test_postgresql_quoted_view_names_stay_case_sensitive(pg_factory: Callable[[], str]) -> None:
+    """PostgreSQL folds unquoted names to lower case but a quoted ``"V"`` is another view than ``v``
+    (https://www.postgresql.org/docs/15/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS): still drift."""
+    upper, lower = pg_factory(), pg_factory()
+    apply_statements(upper, ['CREATE VIEW "V" AS SELECT 1 AS x'])
+    apply_statements(lower, ["CREATE VIEW v AS SELECT 1 AS x"])
+    changes = _pg_diff(api.inspect_url(upper), api.inspect_url(lower))
+    assert _kinds(changes) == [("view_extra", None, "v"), ("view_missing", None, "V")]

@@ -77,7 +77,12 @@ def diff_schemas(
             changes += cmp.table(t1, t2)
     from schemaguard.diff.objects import diff_objects
 
-    changes += diff_objects(dialect.supported(d), dialect.supported(a), comments=dialect.comments)
+    changes += diff_objects(
+        dialect.supported(d),
+        dialect.supported(a),
+        comments=dialect.comments,
+        case_insensitive=dialect.case_insensitive_names,
+    )
     return changes
 
 

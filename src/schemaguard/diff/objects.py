@@ -104,13 +104,19 @@ def _without_comments(schema: Schema) -> tuple[Schema, tuple[str, ...]]:
 _KIND_VALUES = frozenset(k.value for k in ObjectKind)
 
 
-def diff_objects(desired: Schema, actual: Schema, *, comments: bool = True) -> list[Change]:
+def diff_objects(
+    desired: Schema, actual: Schema, *, comments: bool = True, case_insensitive: bool = False
+) -> list[Change]:
     """Every difference in objects (and, with ``comments``, in table, column and enum comments).
 
     Args:
         desired: the desired schema (already adapted to the dialect).
         actual: the actual schema.
         comments: the dialect stores comments (SQLite does not: never compared there).
+        case_insensitive: the dialect's names match whatever their ASCII case (``Dialect.case_insensitive_names``,
+            SQLite: a view ``V`` and ``v`` are one object, https://www.sqlite.org/lang_keywords.html): objects are
+            paired by their key with the table and name ASCII-lowercased (:func:`_folded_key`), as tables are.
+            PostgreSQL's quoted names stay case-sensitive (``"V"`` and ``v`` are two views).
 
     Returns:
         Changes sorted by kind then key: ``<kind>_missing`` (error), ``<kind>_extra`` (warning; an empty extra
@@ -120,13 +126,28 @@ def diff_objects(desired: Schema, actual: Schema, *, comments: bool = True) -> l
     out: list[Change] = []
     desired, actual = scope_uncompared(desired, actual)
     if desired.objects or actual.objects or _qualified(desired) or _qualified(actual):
-        d = {o.key: o for o in _with_implied(desired, actual)}
-        a = {o.key: o for o in _with_implied(actual, desired)}
+        key_of = _folded_key if case_insensitive else _exact_key
+        d = {key_of(o): o for o in _with_implied(desired, actual)}
+        a = {key_of(o): o for o in _with_implied(actual, desired)}
         for key in sorted(set(d) | set(a)):
             out += _compare(d.get(key), a.get(key), comments=comments)
     if comments:
         out += _comments(desired, actual)
     return out
+
+
+def _exact_key(o: DbObject) -> tuple[str, str, str]:
+    return o.key
+
+
+_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _folded_key(o: DbObject) -> tuple[str, str, str]:
+    """``o.key`` with the table and name ASCII-lowercased: SQLite folds only ASCII letters when it compares
+    names (https://www.sqlite.org/lang_keywords.html, https://www.sqlite.org/lang_createtable.html)."""
+    kind, table, name = o.key
+    return (kind, table.translate(_ASCII_FOLD), name.translate(_ASCII_FOLD))
 
 
 def _qualified(schema: Schema) -> bool:
