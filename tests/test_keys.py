@@ -86,7 +86,9 @@ _DOTTED = [
     'CREATE TABLE "app.log" (id integer PRIMARY KEY)',
     'CREATE SCHEMA "my.s"',
     "CREATE TYPE \"my.s\".\"mood.x\" AS ENUM ('a', 'b')",
-    'CREATE TABLE "my.s".t (id integer PRIMARY KEY, m "my.s"."mood.x", app_id integer REFERENCES "app.log")',
+    'CREATE COLLATION "my.s"."c.x" (locale = \'C\')',
+    'CREATE TABLE "my.s".t (id integer PRIMARY KEY, m "my.s"."mood.x", app_id integer REFERENCES "app.log",'
+    ' label text COLLATE "my.s"."c.x")',
     'CREATE VIEW "my.s"."v.w" AS SELECT id, m FROM "my.s".t',
     'CREATE FUNCTION "my.s".f(x integer) RETURNS integer LANGUAGE sql AS $$ SELECT x + 1 $$',
 ]
@@ -124,7 +126,8 @@ def test_db_vs_db_diff_tells_dotted_schema_from_dotted_table(
 def test_inspect_render_fresh_database_diff_zero_with_dotted_names(
     pg_factory: Callable[[], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Dotted schema, table, enum, view and function names survive inspect → render → fresh database → diff."""
+    """Dotted schema, table, enum, collation, view and function names survive inspect → render → fresh database →
+    diff, and nothing is left uncompared."""
     source, fresh = pg_factory(), pg_factory()
     run_sql(source, _DOTTED)
     master = tmp_path / "dotted.yaml"
@@ -144,6 +147,7 @@ def test_inspect_render_fresh_database_diff_zero_with_dotted_names(
     assert (code, _changes(report)) == (0, [])
     code, report = diff_json(["diff", "--from", fresh, "--to", source], capsys)
     assert (code, _changes(report)) == (0, [])
+    assert report["coverage"]["not_compared"] == []
 
 
 def test_yaml_master_dotted_table_and_undeclared_schema_render_and_apply(

@@ -40,7 +40,7 @@ from schemaguard.model import (
     TypeKind,
     make_object,
 )
-from schemaguard.model.naming import qualify
+from schemaguard.model.naming import qualify, split_key
 
 # --- catalog queries -----------------------------------------------------------------------------------------
 # Every query takes the inspected namespaces' oids as :nsoids and returns rows for all of them at once.
@@ -529,10 +529,10 @@ def _without_compared_collations(
 ) -> tuple[NotCompared, ...]:
     """The coverage entries less the collations inspected as COLLATION_DEFINITION objects (those columns use):
     they are compared, so they are not listed as "no model for this object type"."""
+    # Coverage names them schema.name, unquoted (the not-compared query's words); keys split by split_key.
     compared = {
-        o.name if "." in o.name else f"{default_ns}.{o.name}"
-        for o in objects
-        if o.kind is ObjectKind.COLLATION_DEFINITION
+        f"{ns or default_ns}.{name}"
+        for ns, name in (split_key(o.name) for o in objects if o.kind is ObjectKind.COLLATION_DEFINITION)
     }
     if not compared:
         return tuple(entries)

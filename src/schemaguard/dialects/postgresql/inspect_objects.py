@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from schemaguard.model import DbObject, NotCompared, ObjectKind, make_object
+from schemaguard.model.naming import qualify as key_qualify
 
 _NS = "CAST(:nsoids AS oid[])"
 
@@ -558,7 +559,7 @@ def collations(
     names: dict[int, str] = {}
     out: list[DbObject] = []
     for r in run(COLLATION_NAMES_SQL, {"oids": oids, "nsoids": list(nsoids)}):
-        names[r.oid] = r.collname if r.nspname == "pg_catalog" else f"{r.nspname}.{r.collname}"
+        names[r.oid] = r.collname if r.nspname == "pg_catalog" else key_qualify(r.nspname, r.collname)
         if qualify is not None and r.user_made:
             provider = _PROVIDERS.get(r.collprovider)
             attrs: dict[str, Any] = {
