@@ -611,7 +611,11 @@ def _describe_default(c: Column) -> str:
     if c.generated:
         return f"generated as ({c.generated}) {'VIRTUAL' if c.generated_virtual else 'STORED'}"
     if c.autoincrement:
-        return "autoincrement (AUTOINCREMENT: rowids never reused)" if c.strict_autoincrement else "autoincrement"
+        if c.strict_autoincrement:
+            return "autoincrement (AUTOINCREMENT: rowids never reused)"
+        if c.identity:  # ALWAYS refuses a supplied value; BY DEFAULT accepts it, as a serial does
+            return f"identity GENERATED {c.identity.upper()}"
+        return "autoincrement"
     return f"default {c.default.describe()}" if c.default is not None else "no default"
 
 
