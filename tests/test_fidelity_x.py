@@ -16,10 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from schemaguard import api
 from schemaguard.dialects import get_dialect
 from schemaguard.diff.changes import Change
 from schemaguard.diff.differ import diff_schemas
+from schemaguard.loaders.yaml_master import dump_yaml_master, load_yaml_master
 from schemaguard.model import Schema
 from tests.helpers import apply_statements, diff_json, run_cli, sqlite_file
 
@@ -156,3 +159,83 @@ def test_postgresql_quoted_view_names_stay_case_sensitive(pg_factory: Callable[[
     apply_statements(lower, ["CREATE VIEW v AS SELECT 1 AS x"])
     changes = _pg_diff(api.inspect_url(upper), api.inspect_url(lower))
     assert _kinds(changes) == [("view_extra", None, "v"), ("view_missing", None, "V")]
+
+
+# --- 3: indexes of single partitions (PostgreSQL) ------------------------------------------------------------
+
+_PARTITIONED = [
+    "CREATE TABLE measure (id int NOT NULL, at date NOT NULL, city text, peak int) PARTITION BY RANGE (at)",
+    "CREATE TABLE measure_2020 PARTITION OF measure FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')",
+    "CREATE TABLE measure_2021 PARTITION OF measure FOR VALUES FROM ('2021-01-01') TO ('2022-01-01')"
+    " PARTITION BY LIST (city)",
+    "CREATE TABLE measure_2021_x PARTITION OF measure_2021 FOR VALUES IN ('x')",
+    "CREATE INDEX measure_at ON measure (at)",  # cascades to every partition: reported once, on the parent
+]
+_OWN_INDEXES = [
+    "CREATE INDEX measure_2020_peak ON measure_2020 (peak) WHERE peak > 10",
+    'CREATE UNIQUE INDEX "Measure 2021 City" ON measure_2021 (city, id, at)',  # sub-partitioned: cascades too
+]
+
+
+def _partition(schema: Schema, name: str) -> Any:
+    return next(o for o in schema.objects if o.kind.value == "partition" and o.name == name)
+
+
+def test_index_on_one_partition_is_inspected_once_and_round_trips(pg_factory: Callable[[], str]) -> None:
+    url = pg_factory()
+    apply_statements(url, _PARTITIONED + _OWN_INDEXES)
+    s = api.inspect_url(url)
+    assert [ix.name for ix in s.table("measure").indexes] == ["measure_at"]
+    assert _partition(s, "measure_2020").attribute("indexes") == (
+        "CREATE INDEX measure_2020_peak ON public.measure_2020 USING btree (peak) WHERE (peak > 10)"
+    )
+    # The sub-partitioned partition's own index is written as one that cascades (not ON ONLY).
+    assert _partition(s, "measure_2021").attribute("indexes") == (
+        'CREATE UNIQUE INDEX "Measure 2021 City" ON public.measure_2021 USING btree (city, id, at)'
+    )
+    # Indexes made by the parent's index (attached to it in pg_inherits) are no partition's own.
+    assert _partition(s, "measure_2021_x").attribute("indexes") is None
+    fresh = pg_factory()
+    apply_statements(fresh, api.render(s, "postgresql"))
+    s2 = api.inspect_url(fresh)
+    assert _pg_diff(s, s2) == []
+    assert _pg_diff(s2, s) == []
+    with psycopg.connect(fresh) as conn:
+        (count,) = conn.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'measure_2021_x'").fetchone() or (0,)
+    assert count == 2  # measure_at's and "Measure 2021 City"'s, each created once by cascade
+    reloaded = load_yaml_master("m.yaml", dump_yaml_master(s))
+    assert _pg_diff(reloaded, s) == []
+
+
+def test_index_on_one_partition_is_drift_and_planned(pg_factory: Callable[[], str]) -> None:
+    """The partition-only index missing from a database is drift (was: 'no drift'); the plan creates it without
+    touching the partition's rows, and the reverse plan drops it."""
+    with_ix, without = pg_factory(), pg_factory()
+    apply_statements(with_ix, _PARTITIONED + _OWN_INDEXES)
+    apply_statements(without, [*_PARTITIONED, "INSERT INTO measure VALUES (1, '2020-05-01', 'x', 20)"])
+    desired = api.inspect_url(with_ix)
+    actual = api.inspect_url(without)
+    changes = _pg_diff(desired, actual)
+    assert _kinds(changes) == [
+        ("partition_changed", "measure", "measure_2020"),
+        ("partition_changed", "measure", "measure_2021"),
+    ]
+    assert all(c.aspects == ("indexes",) for c in changes)
+    statements = PG.plan(changes, desired, actual)
+    assert not any(s.upper().startswith("DROP TABLE") for s in statements), statements
+    apply_statements(without, statements)
+    assert _pg_diff(desired, api.inspect_url(without)) == []
+    with psycopg.connect(without) as conn:
+        assert conn.execute("SELECT count(*) FROM measure").fetchone() == (1,)
+    # Back: the partition-only indexes are dropped again.
+    bare = api.inspect_url(pg_factory_with(pg_factory, _PARTITIONED))
+    now = api.inspect_url(without)
+    back = _pg_diff(bare, now)
+    apply_statements(without, PG.plan(back, bare, now))
+    assert _pg_diff(bare, api.inspect_url(without)) == []
+
+
+def pg_factory_with(make: Callable[[], str], statements: list[str]) -> str:
+    url = make()
+    apply_statements(url, statements)
+    return url

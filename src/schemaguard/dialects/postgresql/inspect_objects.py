@@ -233,7 +233,11 @@ WHERE c.relnamespace = ANY({_NS}) AND c.relkind IN ('r', 'p') AND NOT c.relispar
 
 # Table properties, only for tables that have one: row-level security, UNLOGGED, storage options, REPLICA IDENTITY,
 # parents
-# (inheritance, in inhseqno order), partition key, and for a partition its parent and bound.
+# (inheritance, in inhseqno order), partition key, and for a partition its parent, bound and own indexes: those not
+# attached to an index of its parent (pg_inherits on the index: the parent's index made or adopted them) and not
+# backing a constraint of its own, in pg_get_indexdef's words (ON ONLY dropped from a sub-partitioned one's: a
+# created one cascades). Source: https://www.postgresql.org/docs/15/ddl-partitioning.html (5.11.2.2),
+# https://www.postgresql.org/docs/15/catalog-pg-inherits.html
 TABLE_PROPERTIES_SQL = f"""
 SELECT n.nspname, c.relname, c.relkind, c.relispartition, c.relrowsecurity, c.relforcerowsecurity,
        c.relpersistence, c.reloptions, c.relreplident,
@@ -248,6 +252,17 @@ SELECT n.nspname, c.relname, c.relkind, c.relispartition, c.relrowsecurity, c.re
        ARRAY(SELECT pc.relname::text FROM pg_catalog.pg_inherits i
              JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent
              WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parent_names,
+       CASE WHEN c.relispartition THEN ARRAY(
+         SELECT CASE WHEN ic.relkind = 'I'
+                     THEN regexp_replace(pg_catalog.pg_get_indexdef(i.indexrelid),
+                                         '^(CREATE (UNIQUE )?INDEX ("([^"]|"")+"|[^ "]+) ON) ONLY ', '\\1 ')
+                     ELSE pg_catalog.pg_get_indexdef(i.indexrelid) END
+         FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid)
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
+                           WHERE k.conindid = i.indexrelid AND k.conrelid = c.oid)
+         ORDER BY 1) END AS partition_indexes,
        d.description AS comment
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -582,8 +597,9 @@ def _table_properties(r: Any, qualify: Callable[[str, str], str]) -> list[DbObje
     out: list[DbObject] = []
     parents = [qualify(ns, rel) for ns, rel in zip(r.parent_nspnames, r.parent_names, strict=True)]
     if r.relispartition:
-        # A partition is an object of its parent; its columns, keys and indexes come from the parent.
-        attrs = {"partition_key": r.partition_key}
+        # A partition is an object of its parent; its columns, keys and indexes come from the parent, except the
+        # indexes made on this partition alone (attribute ``indexes``, as a materialized view's).
+        attrs = {"partition_key": r.partition_key, "indexes": "; ".join(r.partition_indexes or ()) or None}
         out.append(
             make_object(
                 ObjectKind.PARTITION,

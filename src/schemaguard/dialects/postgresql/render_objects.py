@@ -127,6 +127,7 @@ def render_objects(schema: Schema, enums: Sequence[str] = ()) -> tuple[list[str]
         if o.table and o.definition:
             key = f" PARTITION BY {o.attribute('partition_key')}" if o.attribute("partition_key") else ""
             after.append(f"CREATE TABLE {qualified(o.name)} PARTITION OF {qualified(o.table)} {o.definition}{key}")
+            after += partition_indexes(o)
     for o in of(ObjectKind.TRIGGER):
         if o.definition and o.table:
             after.append(o.definition)
@@ -429,9 +430,49 @@ def table_comment_sql(table: str | None, column: str | None, enum: str | None, t
     return [f"COMMENT ON COLUMN {qualified(table)}.{quote_ident(column)} IS {value}"]
 
 
+def partition_indexes(o: DbObject) -> list[str]:
+    """The ``CREATE INDEX`` statements of a PARTITION object's own indexes (attribute ``indexes``, ``; ``-joined
+    ``pg_get_indexdef`` texts): those made on this partition alone, not by an index of its parent."""
+    return [ix for ix in (o.attribute("indexes") or "").split("; ") if ix]
+
+
+_INDEX_NAME = re.compile(
+    r'\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s', re.I
+)
+
+
+def _drop_index(partition: str, definition: str) -> str:
+    """``DROP INDEX "s"."name"`` for a ``CREATE INDEX name ON ...`` text of an index of ``partition`` (an index
+    lives in its table's schema; https://www.postgresql.org/docs/15/sql-dropindex.html).
+
+    Raises:
+        SchemaError: the text does not start ``CREATE [UNIQUE] INDEX <name>``.
+    """
+    m = _INDEX_NAME.match(definition)
+    if m is None:
+        raise SchemaError(f"partitions: {partition}: index {definition[:60]!r} does not start CREATE INDEX <name>")
+    raw = m.group(1)
+    name = raw[1:-1].replace('""', '"') if raw.startswith('"') else raw.lower()
+    schema = split_key(partition)[0]
+    return "DROP INDEX " + (f"{quote_ident(schema)}." if schema else "") + quote_ident(name)
+
+
 def alter_sql(d: DbObject, a: DbObject) -> list[str] | None:
     """Statements turning ``a`` into ``d`` in place, for objects that other objects use (a domain is used by
-    columns, an extension by everything it provides); None where dropping and creating again is the way."""
+    columns, an extension by everything it provides) and for a partition whose own indexes alone differ
+    (:func:`partition_indexes`: DROP INDEX / CREATE INDEX, the rows stay); None where dropping and creating again
+    is the way."""
+    if d.kind is ObjectKind.PARTITION:
+        rest_d = [(k, v) for k, v in d.attributes if k != "indexes"]
+        rest_a = [(k, v) for k, v in a.attributes if k != "indexes"]
+        if rest_d != rest_a or d.table != a.table or d.definition != a.definition:
+            return None
+        want, have = partition_indexes(d), partition_indexes(a)
+        out = [_drop_index(a.name, ix) for ix in have if ix not in want]
+        out += [ix for ix in want if ix not in have]
+        if d.comment != a.comment:
+            out += comment_sql(d)
+        return out
     if d.kind is ObjectKind.EXTENSION:
         if d.attribute("schema") != a.attribute("schema") and d.attribute("schema"):
             return [f"ALTER EXTENSION {quote_ident(d.name)} SET SCHEMA {quote_ident(d.attribute('schema') or '')}"]
