@@ -151,7 +151,9 @@ def test_fleet_sql_goes_alone_to_stdout_and_converges(
     master, _, lines = fleet
     targets = tmp_path / "two.txt"
     targets.write_text(f"{lines[0]}\n{lines[2]}\n")
-    code, out, err = run_cli(["--no-color", "diff", "--to", str(master), "--targets-file", str(targets), "--sql"], capsys)
+    code, out, err = run_cli(
+        ["--no-color", "diff", "--to", str(master), "--targets-file", str(targets), "--sql"], capsys
+    )
     assert code == 1
     assert "1 ok, 1 drifted, 0 failed" in err and "drifted" not in out
     assert out.startswith(f"-- target: {lines[2]}\n")
