@@ -239,3 +239,27 @@ def pg_factory_with(make: Callable[[], str], statements: list[str]) -> str:
     url = make()
     apply_statements(url, statements)
     return url
+
+
+def test_sqlite_quoted_object_names_differing_in_case_are_no_drift(sqlite_factory: Callable[[], str]) -> None:
+    """``CREATE VIEW "V_Active"`` (an ORM quotes every name) and ``CREATE VIEW v_active`` are one view with one
+    statement on SQLite; a string literal differing in case still is drift."""
+    quoted, bare = sqlite_factory(), sqlite_factory()
+    _sqlite(
+        quoted,
+        'CREATE TABLE "Items" ("Id" INTEGER PRIMARY KEY, "Tag" TEXT);'
+        'CREATE VIEW "V_Active" AS SELECT "Id" FROM "Items" WHERE "Tag" = \'On\';'
+        'CREATE TRIGGER "TR_Touch" AFTER INSERT ON "Items" BEGIN SELECT 1; END;'
+        'CREATE VIRTUAL TABLE "T_FTS" USING fts5("Body");',
+    )
+    _sqlite(
+        bare,
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, tag TEXT);"
+        "CREATE VIEW v_active AS SELECT id FROM items WHERE tag = 'On';"
+        "CREATE TRIGGER tr_touch AFTER INSERT ON items BEGIN SELECT 1; END;"
+        "CREATE VIRTUAL TABLE t_fts USING fts5(body);",
+    )
+    assert diff_schemas(api.inspect_url(quoted), api.inspect_url(bare), SQLITE) == []
+    _sqlite(bare, "DROP VIEW v_active; CREATE VIEW v_active AS SELECT id FROM items WHERE tag = 'ON';")
+    changes = diff_schemas(api.inspect_url(quoted), api.inspect_url(bare), SQLITE)
+    assert _kinds(changes) == [("view_changed", None, "V_Active")]

@@ -10,6 +10,7 @@ serial / identity column says it exists; PostgreSQL's inspector leaves it out, s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -130,7 +131,7 @@ def diff_objects(
         d = {key_of(o): o for o in _with_implied(desired, actual)}
         a = {key_of(o): o for o in _with_implied(actual, desired)}
         for key in sorted(set(d) | set(a)):
-            out += _compare(d.get(key), a.get(key), comments=comments)
+            out += _compare(d.get(key), a.get(key), comments=comments, case_insensitive=case_insensitive)
     if comments:
         out += _comments(desired, actual)
     return out
@@ -148,6 +149,27 @@ def _folded_key(o: DbObject) -> tuple[str, str, str]:
     names (https://www.sqlite.org/lang_keywords.html, https://www.sqlite.org/lang_createtable.html)."""
     kind, table, name = o.key
     return (kind, table.translate(_ASCII_FOLD), name.translate(_ASCII_FOLD))
+
+
+_SQL_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[^'\"]+|['\"]")
+_PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _folded_definition(text: str | None) -> str | None:
+    """:func:`normalize_definition` of ``text`` with each double-quoted identifier ASCII-lowercased, and unquoted
+    when it is a plain one (``"V_Active"`` → ``v_active``), string literals untouched: for dialects whose names
+    are case-insensitive, quoted or not (SQLite: https://www.sqlite.org/lang_keywords.html), ``CREATE VIEW
+    "V_Active"`` and ``CREATE VIEW v_active`` are the same statement."""
+    normal = normalize_definition(text)
+    if normal is None or '"' not in normal:
+        return normal
+    out = []
+    for token in _SQL_TOKENS.findall(normal):
+        if len(token) > 1 and token[0] == '"':
+            inner = token[1:-1].translate(_ASCII_FOLD)
+            token = inner if _PLAIN_IDENTIFIER.fullmatch(inner) else f'"{inner}"'
+        out.append(token)
+    return "".join(out)
 
 
 def _qualified(schema: Schema) -> bool:
@@ -197,7 +219,7 @@ def _with_implied(schema: Schema, other: Schema) -> list[DbObject]:
     return objects
 
 
-def _compare(d: DbObject | None, a: DbObject | None, *, comments: bool) -> list[Change]:
+def _compare(d: DbObject | None, a: DbObject | None, *, comments: bool, case_insensitive: bool = False) -> list[Change]:
     o = d or a
     assert o is not None
     kind, label = o.kind, o.label
@@ -234,6 +256,7 @@ def _compare(d: DbObject | None, a: DbObject | None, *, comments: bool) -> list[
         not bodiless
         and d.definition != a.definition
         and normalize_definition(d.definition) != normalize_definition(a.definition)
+        and not (case_insensitive and _folded_definition(d.definition) == _folded_definition(a.definition))
     ):
         aspects.append("definition")
     comment_differs = comments and (d.comment or None) != (a.comment or None)
