@@ -9,6 +9,7 @@ table of a schema that is not inspected or compared (Supabase's ``auth.users``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -254,3 +255,36 @@ def test_diff_schema_option_scopes_the_comparison(
     assert (code, _changes(report)) == (1, [("table_extra", "sessions")])  # one schema: its names are bare
     code, _, err = run_cli(["diff", "--url", url, "--to", str(master), "--schema", " , "], capsys)
     assert code == 2 and "--schema" in err
+
+
+def _in_dotted_schema(master: str) -> str:
+    """tests/migrate/test_planner_schemas.py's master with schema sales renamed "my.s" (keys quoted as documented)."""
+    master = re.sub(r"^(\s+)sales\.(\w+):", r"""\1'"my.s".\2':""", master, flags=re.MULTILINE)
+    master = master.replace('"enum(sales.state)"', "'enum(\"my.s\".state)'")
+    return master.replace("references: sales.customers.id", """references: '"my.s".customers.id'""")
+
+
+def test_every_planned_change_in_a_dotted_schema_converges(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each change kind the planner has for a table (columns, index, FK, check, renamed key, unique, enum values,
+    a table created and one dropped) in schema "my.s": the plan names "my.s"."orders", never "my"."s.orders", it
+    applies, and the database then matches the master."""
+    from tests.migrate.test_planner_schemas import V1, V2
+
+    v1, v2 = tmp_path / "v1.yaml", tmp_path / "v2.yaml"
+    v1.write_text(_in_dotted_schema(V1), encoding="utf-8")
+    v2.write_text(_in_dotted_schema(V2), encoding="utf-8")
+    assert "sales" not in v1.read_text(encoding="utf-8") + v2.read_text(encoding="utf-8")
+    apply_statements(pg_url, api.render(api.load_master(Config(), v1), "postgresql"))
+    run_sql(pg_url, ["INSERT INTO \"my.s\".customers VALUES (1, 'a@example.com')"])
+    run_sql(pg_url, ["INSERT INTO \"my.s\".orders (id, customer, state, total) VALUES (1, 1, 'paid', 5)"])
+    code, report = diff_json(["diff", "--to", str(v1), "--url", pg_url], capsys)
+    assert (code, _changes(report)) == (0, [])
+    code, sql, err = run_cli(["diff", "--to", str(v2), "--url", pg_url, "--sql"], capsys)
+    assert code == 1, err
+    assert '"my"' not in sql and '"s.' not in sql, sql
+    assert '"my.s"."orders"' in sql and '"my.s"."state"' in sql, sql
+    run_sql(pg_url, [sql])
+    code, report = diff_json(["diff", "--to", str(v2), "--url", pg_url], capsys)
+    assert (code, _changes(report)) == (0, [])

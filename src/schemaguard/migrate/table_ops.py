@@ -139,7 +139,7 @@ class AddColumn(Op):
 
     def lower(self, ctx: PlanContext) -> list[Step]:
         col = ctx.sa_table(self.table).c[self.column.name]._copy()
-        steps: list[Step] = [ops.AddColumnOp.from_column_and_tablename(*ctx.split(self.table.name), col)]
+        steps: list[Step] = [ops.AddColumnOp.from_column_and_tablename(*_sa_names(ctx, self.table.name), col)]
         if self.column.comment and ctx.dialect.sa_dialect().supports_comments:
             # Alembic's add_column leaves the comment out (create_table does not).
             text = self.column.comment.replace("'", "''")
@@ -167,7 +167,7 @@ class DropColumn(Op):
             # TABLE docs, DROP COLUMN): migra's inherit2, where the child keeps the column its parent loses.
             only = f"ALTER TABLE ONLY {ctx.name(self.table.name)} DROP COLUMN {quote_ident(self.column.name)}"
             return [note, Sql(only)]
-        return [note, ops.DropColumnOp.from_column_and_tablename(*ctx.split(self.table.name), col)]
+        return [note, ops.DropColumnOp.from_column_and_tablename(*_sa_names(ctx, self.table.name), col)]
 
 
 def _kept_by_a_child(ctx: PlanContext, parent: str, column: str) -> bool:
@@ -533,6 +533,13 @@ class DetachPartition(Op):
 
     def describe(self) -> str:
         return f"detach partition {self.partition} from {self.parent}"
+
+
+def _sa_names(ctx: PlanContext, key: str) -> tuple[str | None, str]:
+    """``(schema, table)`` of ``key`` as names SQLAlchemy/Alembic quote whole: Alembic splits a plain schema
+    string at its dots (``my.s`` would be database my, schema s) and leaves lower-case parts unquoted."""
+    schema, table = ctx.split(key)
+    return (qname(schema) if schema else None), qname(table)
 
 
 def _clone_name(partition: str, parts: Sequence[str], label: str) -> str:
