@@ -332,6 +332,7 @@ class _Comparer:
             t2.indexes,
             lambda i: self.index_key(i, self.desired_sql),
             lambda i: self.index_key(i, self.actual_sql),
+            lambda i: self.name_key(i.name),
         )
         for i1, i2 in pairs:
             if self.dialect.named_constraints and i1.constraint and not i2.constraint:
@@ -568,20 +569,39 @@ def _text_key(ck: Check) -> str:
 
 
 def _match(
-    left: Iterable[Any], right: Iterable[Any], key_left: Any, key_right: Any
+    left: Iterable[Any],
+    right: Iterable[Any],
+    key_left: Any,
+    key_right: Any,
+    name: Callable[[Any], Hashable] | None = None,
 ) -> tuple[list[tuple[Any, Any]], list[Any], list[Any]]:
-    """Pair items with equal keys one-to-one; return (pairs, unmatched left, unmatched right) in order."""
+    """Pair items with equal keys one-to-one; return (pairs, unmatched left, unmatched right) in order.
+
+    With ``name``, items with equal keys and equal names are paired first, then the rest by key alone (two indexes
+    on the same columns, one missing: the missing one is reported under its own name, not its twin as renamed).
+    """
     pool: dict[Hashable, list[Any]] = {}
     rights = list(right)
     for r in rights:
         pool.setdefault(key_right(r), []).append(r)
+    lefts = [(item, key_left(item)) for item in left]
+    chosen: dict[int, Any] = {}
+    used: set[int] = set()
+    if name is not None:
+        for item, k in lefts:
+            bucket = pool.get(k, [])
+            same = [r for r in bucket if name(r) == name(item)]
+            if same:
+                bucket.remove(same[0])
+                chosen[id(item)] = same[0]
     pairs: list[tuple[Any, Any]] = []
     unmatched_left: list[Any] = []
-    used: set[int] = set()
-    for item in left:
-        bucket = pool.get(key_left(item))
-        if bucket:
-            r = bucket.pop(0)
+    for item, k in lefts:
+        r = chosen.get(id(item))
+        if r is None:
+            rest = pool.get(k)
+            r = rest.pop(0) if rest else None
+        if r is not None:
             used.add(id(r))
             pairs.append((item, r))
         else:

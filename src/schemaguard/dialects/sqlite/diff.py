@@ -319,7 +319,7 @@ def adapt(schema: Schema) -> Schema:
             else ix
             for ix in t.indexes
         ]
-        new_cols, new_checks, new_indexes = tuple(cols), tuple(checks), tuple(_dedupe(indexes))
+        new_cols, new_checks, new_indexes = tuple(cols), tuple(checks), tuple(_dedupe(indexes, t.indexes))
         new_pk = replace(pk, name=None) if pk is not None and pk.name is not None else pk
         new_fks = tuple(replace(fk, name=None) if fk.name is not None else fk for fk in t.foreign_keys)
         unchanged = (
@@ -381,14 +381,24 @@ def _sqlite_options(o: DbObject) -> DbObject | None:
     return replace(o, attributes=kept) if kept else None
 
 
-def _dedupe(indexes: list[Index]) -> list[Index]:
-    # Dropping a method can make two indexes identical (a GIN and a btree on one column): keep the first.
-    seen: set[tuple[tuple[IndexPart, ...], bool, str | None]] = set()
+def _dedupe(indexes: list[Index], original: tuple[Index, ...]) -> list[Index]:
+    """``indexes`` (adapted, in the order of ``original``) less those that became a copy of another only because
+    adapting dropped what told them apart (a GIN and a btree on one column): of those the first is kept.
+
+    Indexes that were already alike in the master stay, each under its name: SQLite keeps two named indexes on
+    the same columns as two objects (``DROP INDEX name``, ``INDEXED BY name``:
+    https://www.sqlite.org/lang_createindex.html, https://www.sqlite.org/lang_indexedby.html), so dropping one
+    would render a lossy schema and hide a missing index from the diff.
+    """
+    seen: set[tuple[tuple[IndexPart, ...], bool, str | None]] = {
+        (ix.parts, ix.unique, ix.where) for ix, orig in zip(indexes, original, strict=True) if ix is orig
+    }
     out = []
-    for ix in indexes:
+    for ix, orig in zip(indexes, original, strict=True):
         key = (ix.parts, ix.unique, ix.where)
-        if key in seen:
-            continue
-        seen.add(key)
+        if ix is not orig:
+            if key in seen:
+                continue
+            seen.add(key)
         out.append(ix)
     return out
