@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from schemaguard.dialects.sqla import quote_ident
+from schemaguard.dialects.sqla import quote_ident, sql_string
 from schemaguard.diff.changes import Change, ChangeKind
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.planner import DropTable, MigrateHooks, Op, Phase, PlanContext, Rebuild, Sql, Step
@@ -108,6 +108,9 @@ def rebuild(ctx: PlanContext, before: Table, after: Table) -> Rebuild:
     rename runs with ``legacy_alter_table`` on: SQLite 3.26+ re-parses every view on RENAME and fails on a view
     that names the table just dropped; views keep naming the table, which exists again after the rename.
     Source: https://www.sqlite.org/pragma.html#pragma_legacy_alter_table
+
+    When the new table is ``AUTOINCREMENT``, the old table's ``sqlite_sequence`` counter is carried over
+    (:func:`_carry_sequence`): otherwise ROWIDs of rows deleted before the rebuild would be handed out again.
     """
     tmp = REBUILD_PREFIX + after.name
     new_table = [s for s in _render(ctx, after, tmp) if s.startswith("CREATE TABLE")]
@@ -120,6 +123,7 @@ def rebuild(ctx: PlanContext, before: Table, after: Table) -> Rebuild:
         f"INSERT INTO {_GUARD} (foreign_keys) SELECT foreign_keys FROM pragma_foreign_keys",
         *new_table,
         f"INSERT INTO {qtmp} ({shared}) SELECT {shared} FROM {name}",
+        *(_carry_sequence(before.name, tmp) if any(c.strict_autoincrement for c in after.columns) else ()),
         f"DROP TABLE {name}",
         "PRAGMA legacy_alter_table=ON",
         f"ALTER TABLE {qtmp} RENAME TO {name}",
@@ -129,6 +133,26 @@ def rebuild(ctx: PlanContext, before: Table, after: Table) -> Rebuild:
         f"DROP TABLE {_GUARD}",
     ]
     return Rebuild(after.name, tuple(statements))
+
+
+def _carry_sequence(old: str, tmp: str) -> list[str]:
+    """Statements giving the rebuilt table ``tmp`` the ``sqlite_sequence`` counter of table ``old`` (run after the
+    copy, before ``old`` is dropped: DROP TABLE deletes its row, RENAME TO renames the row of ``tmp``).
+
+    The copy leaves ``tmp``'s counter at the largest ROWID copied (no row when nothing was copied), while ``old``
+    may have handed out larger ones since deleted: the counter becomes the larger of the two (a row is added when
+    ``tmp`` has none). ``old`` is looked up ignoring ASCII case, as SQLite compares names. Only for a table made
+    ``AUTOINCREMENT`` (then ``sqlite_sequence`` exists). ``sqlite_sequence`` may be changed by ordinary
+    UPDATE/INSERT. Source: https://www.sqlite.org/autoinc.html ("prevent the reuse of ROWIDs from previously
+    deleted rows"; "The SQLITE_SEQUENCE table")
+    """
+    o, t = sql_string(old), sql_string(tmp)
+    old_seq = f"SELECT seq FROM sqlite_sequence WHERE name = {o} COLLATE NOCASE"
+    return [
+        f"UPDATE sqlite_sequence SET seq = max(seq, coalesce(({old_seq}), 0)) WHERE name = {t}",
+        f"INSERT INTO sqlite_sequence (name, seq) SELECT {t}, seq FROM sqlite_sequence WHERE name = {o} COLLATE NOCASE"
+        f" AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {t})",
+    ]
 
 
 _IN_CREATE_TABLE = frozenset((ObjectKind.TABLE_OPTIONS, ObjectKind.COLLATION))
