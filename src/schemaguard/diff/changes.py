@@ -33,6 +33,7 @@ class ChangeKind(StrEnum):
     FOREIGN_KEY_CHANGED = "foreign_key_changed"
     CHECK_MISSING = "check_missing"
     CHECK_EXTRA = "check_extra"
+    CHECK_CHANGED = "check_changed"
     ENUM_MISSING = "enum_missing"
     ENUM_EXTRA = "enum_extra"
     ENUM_VALUES = "enum_values"

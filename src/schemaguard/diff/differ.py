@@ -528,6 +528,16 @@ class _Comparer:
                         if c2.no_inherit
                         else "is inherited by child tables, expected NO INHERIT"
                     )
+                if len(notes) == 1 and c1.no_inherit != c2.no_inherit:
+                    # NO INHERIT alone differs: one change of the one check (planned as drop + add).
+                    note = f"check {_describe_check(c2)} on {t1.name} {notes[0]}"
+                    name1 = c1.name or c1.expression
+                    out.append(
+                        Change(
+                            ChangeKind.CHECK_CHANGED, t1.name, name1, c1, c2, Severity.WARNING, note, ("no_inherit",)
+                        )
+                    )
+                    continue
                 if notes:
                     note = f"check {_describe_check(c2)} on {t1.name} " + "; ".join(notes)
                     name1, name2 = c1.name or c1.expression, c2.name or c2.expression

@@ -66,6 +66,7 @@ def describe_change(ch: Change) -> str:
         ChangeKind.FOREIGN_KEY_CHANGED: lambda: f"{t}: change foreign key ({', '.join(d.columns)}) -> {d.ref_table}",
         ChangeKind.CHECK_MISSING: lambda: f"{t}: add check {d.name or ''} ({d.expression})".replace("  ", " "),
         ChangeKind.CHECK_EXTRA: lambda: f"{t}: drop check {a.name or a.expression}",
+        ChangeKind.CHECK_CHANGED: lambda: f"{t}: redefine check {o}",
         ChangeKind.ENUM_MISSING: lambda: f"enum {o}: create ({', '.join(d.values)})",
         ChangeKind.ENUM_EXTRA: lambda: f"enum {o}: drop",
         ChangeKind.ENUM_VALUES: lambda: _enum_values(o or "", d.values, a.values),

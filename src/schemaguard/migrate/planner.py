@@ -196,6 +196,11 @@ def _foreign_key(ch: Change, ctx: PlanContext) -> list[Op]:
 
 def _check(ch: Change, ctx: PlanContext) -> list[Op]:
     dt, at = _tables(ch, ctx)
+    if ch.actual is not None and ch.desired is not None:
+        # check_changed (NO INHERIT differs): PostgreSQL has no ALTER for it, the check is dropped and added.
+        # Source: https://www.postgresql.org/docs/15/sql-altertable.html (ALTER CONSTRAINT: foreign keys only)
+        drop = [] if _inherited(at.name, ch.actual, ctx.a) else [DropCheck(at, ch.actual)]
+        return [*drop, *([] if _inherited(dt.name, ch.desired, ctx.d, ctx.a) else [AddCheck(dt, ch.desired)])]
     if ch.actual is not None:
         # A check the table inherits is dropped (or added) with its parent's: PostgreSQL refuses "cannot drop
         # inherited constraint" on the child, and ADD on the parent recurses to its children.
@@ -240,6 +245,7 @@ PLANNERS: dict[ChangeKind, Callable[[Change, PlanContext], list[Op]]] = {
     ChangeKind.FOREIGN_KEY_CHANGED: _foreign_key,
     ChangeKind.CHECK_MISSING: _check,
     ChangeKind.CHECK_EXTRA: _check,
+    ChangeKind.CHECK_CHANGED: _check,
 }
 """Change kind → operations. One entry per kind: the only dispatch over change kinds in the package."""
 

@@ -42,6 +42,7 @@ _ALWAYS_REBUILD = frozenset(
         ChangeKind.FOREIGN_KEY_CHANGED,
         ChangeKind.CHECK_MISSING,
         ChangeKind.CHECK_EXTRA,
+        ChangeKind.CHECK_CHANGED,
     }
 )
 """Changes SQLite's ALTER TABLE cannot make in place. Source: https://www.sqlite.org/lang_altertable.html"""
