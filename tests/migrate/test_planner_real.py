@@ -180,6 +180,52 @@ def test_enum_value_added_keeps_the_functions_and_its_downgrade_rebuilds_around_
     assert not [s for s in forward if "FUNCTION" in s], forward
 
 
+# --- h27 N2: what calls a function dropped for an enum rebuild is dropped before it and made again after it ------
+
+CALLED = """
+CREATE TYPE status AS ENUM ({values});
+CREATE FUNCTION is_open(x status) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT x = 'active' $$;
+CREATE TABLE acct (id int PRIMARY KEY, s status NOT NULL DEFAULT 'active');
+CREATE TABLE other (id int PRIMARY KEY, b boolean);
+"""
+
+CALLERS = {
+    "index": "CREATE INDEX acct_fn ON acct (is_open(s));",
+    "check": "ALTER TABLE acct ADD CONSTRAINT acct_open CHECK (is_open(s) OR id > 0);",
+    "other_table_check": "ALTER TABLE other ADD CONSTRAINT other_open CHECK (is_open('active'::status) OR b);",
+    "default": "ALTER TABLE other ALTER COLUMN b SET DEFAULT is_open('active');",
+}
+
+
+@pytest.mark.parametrize("caller", sorted(CALLERS))
+@pytest.mark.parametrize("removed", [True, False], ids=["value_removed", "value_added"])
+def test_enum_rebuild_drops_what_calls_its_functions_first_and_makes_it_again_last(
+    pg_factory: Callable[[], str], caller: str, removed: bool
+) -> None:
+    # Before: DROP FUNCTION "is_open" refused ("index acct_fn / constraint ... / default value for column b of
+    # table other depends on function is_open(status)"), and CREATE INDEX acct_fn came before CREATE FUNCTION.
+    # value_added: the forward plan only adds a value; its downgrade (a rebuild) is the direction that drops.
+    short, long = CALLED.format(values="'active', 'closed'"), CALLED.format(values="'active', 'closed', 'frozen'")
+    desired, actual = (short, long) if removed else (long, short)
+    forward = _round_trip(pg_factory, desired + CALLERS[caller], actual + CALLERS[caller])
+    text = "\n".join(forward)
+    if not removed:
+        assert "FUNCTION" not in text, forward
+        return
+    drop_fn = text.index('DROP FUNCTION "is_open"')
+    create_fn = text.index("CREATE OR REPLACE FUNCTION")
+    made_again = {
+        "index": 'CREATE INDEX "acct_fn"',
+        "check": 'ADD CONSTRAINT "acct_open"',
+        "other_table_check": 'ADD CONSTRAINT "other_open"',
+        "default": 'ALTER COLUMN "b" SET DEFAULT',
+    }[caller]
+    assert text.index(made_again) > create_fn, forward
+    assert text.count(made_again) == 1, forward
+    gone = {"index": 'DROP INDEX "acct_fn"', "default": 'ALTER COLUMN "b" DROP DEFAULT'}.get(caller, "DROP CONSTRAINT")
+    assert text.index(gone) < drop_fn, forward
+
+
 # --- finding 17: a serial's sequence that lost OWNED BY ----------------------------------------------------------
 
 SERIAL = "CREATE TABLE acct (id serial PRIMARY KEY);"

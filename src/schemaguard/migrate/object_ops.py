@@ -18,10 +18,11 @@ from dataclasses import dataclass, replace
 from importlib import import_module
 from typing import Any, ClassVar, cast
 
-from schemaguard.diff.changes import Change, ChangeKind
+from schemaguard.diff.changes import Change, ChangeKind, Severity
 from schemaguard.errors import UnsupportedChange
 from schemaguard.migrate.planner import Op, Phase, PlanContext, Sql, Step
-from schemaguard.model import DbObject, ObjectKind, Schema, depends
+from schemaguard.migrate.table_ops import AddCheck, AlterColumn, CreateIndex, DropCheck, DropIndex
+from schemaguard.model import Check, Column, DbObject, DefaultKind, Index, ObjectKind, Schema, Table, depends
 from schemaguard.model.objects import referenced_names
 
 _EARLY = frozenset(
@@ -396,6 +397,163 @@ def enum_type_users(changes: Sequence[Change], ctx: PlanContext) -> list[Op]:
                 drop = replace(drop, undo=())
                 create = replace(create, undo=()) if create is not None else None
             out += [drop, *([create] if create is not None else []), *readers]
+            if a.kind in _ROUTINES:
+                out += _callers_around(a, ctx, ch, fwd, rev)
+    return out
+
+
+@dataclass(frozen=True)
+class AroundRebuild(Op):
+    """``op`` (a table operation: an index, check or column default) run at phase ``at`` instead of its own, and
+    only in the directions that rebuild an enum (``active`` here, ``undo_active`` in the reverse); its reverse runs
+    at ``undo_at``. Used for what calls a routine dropped and created again around an enum rebuild: dropped before
+    the routine (``DROP_OBJECTS``), made again after it (``CREATE_OBJECTS``)."""
+
+    op: Op
+    at: Phase
+    undo_at: Phase
+    active: bool = True
+    undo_active: bool = True
+
+    @property
+    def phase(self) -> Phase:
+        return self.at
+
+    def reverse(self) -> Op:
+        return AroundRebuild(self.op.reverse(), self.undo_at, self.at, self.undo_active, self.active)
+
+    def lower(self, ctx: PlanContext) -> list[Step]:
+        return self.op.lower(ctx) if self.active else []
+
+    def describe(self) -> str:
+        return self.op.describe()
+
+
+def _call_names(o: DbObject) -> set[str]:
+    """How a call of routine ``o`` (key ``name(argtypes)`` or ``schema.name(argtypes)``) may be spelled: the
+    name, and the schema-qualified name when its key has one (as :func:`depends.called_functions` gives them)."""
+    head = o.name.partition("(")[0]
+    return {head, head.rpartition(".")[2]} - {""}
+
+
+_Caller = tuple[Table, Index | Check | Column]
+
+
+def _callers(schema: Schema, names: set[str]) -> dict[tuple[str, str, str], _Caller]:
+    """The indexes (elements, predicate), checks, column defaults and generated columns of ``schema`` whose
+    expression calls one of ``names``, keyed ``(table, kind, name)``."""
+    out: dict[tuple[str, str, str], _Caller] = {}
+
+    def calls(*texts: str | None) -> bool:
+        return any(depends.called_functions(x) & names for x in texts)
+
+    for t in schema.tables:
+        for ix in t.indexes:
+            if calls(ix.where, *(p.expression for p in ix.parts)):
+                out[(t.name, "index", ix.name)] = (t, ix)
+        for ck in t.checks:
+            if calls(ck.expression):
+                out[(t.name, "check", ck.name or ck.expression)] = (t, ck)
+        for c in t.columns:
+            default = c.default.value if c.default is not None and c.default.kind is DefaultKind.EXPRESSION else None
+            if calls(c.generated, default):
+                out[(t.name, "generated" if c.generated else "default", c.name)] = (t, c)
+    return out
+
+
+def rebuild_callers(ctx: PlanContext, enum: str) -> set[tuple[str, str]]:
+    """``(table, name)`` of the indexes and checks (on either side of the plan) that call a routine whose signature
+    uses ``enum``: :func:`enum_type_users` drops them before those routines and makes them again after, so the
+    dialect's enum rebuild must leave them alone (the same set in both directions of a plan)."""
+    names = {enum, enum.lower(), enum.rpartition(".")[2], enum.rpartition(".")[2].lower()}
+    routines: set[str] = set()
+    for o in (*ctx.actual.objects, *ctx.desired.objects):
+        if o.kind in _ROUTINES and _names_type(o, names):
+            routines |= _call_names(o)
+    if not routines:
+        return set()
+    keys = {**_callers(ctx.a, routines), **_callers(ctx.d, routines)}
+    return {(table, name) for table, kind, name in keys if kind in ("index", "check")}
+
+
+def _callers_around(a: DbObject, ctx: PlanContext, ch: Change, fwd: bool, rev: bool) -> list[Op]:
+    """Drops (before routine ``a``'s drop) and creates again (after its create) of the indexes, checks, column
+    defaults, policies and triggers that call ``a``, which PostgreSQL records in ``pg_depend`` and so refuses
+    ``DROP FUNCTION`` under ("cannot drop function ... because other objects depend on it",
+    https://www.postgresql.org/docs/15/sql-dropfunction.html). ``fwd``/``rev``: the directions that rebuild.
+
+    Raises:
+        UnsupportedChange: such a caller differs between the two sides or is on one side only (its own change
+            would run in the wrong place), or is a generated column (its expression cannot be dropped and set
+            again in place).
+    """
+    names = _call_names(a)
+    before, after = _callers(ctx.a, names), _callers(ctx.d, names)
+    moved: set[tuple[str, str, str]] = ctx.__dict__.setdefault("_callers_moved", set())
+    out: list[Op] = []
+    for key in sorted(before.keys() | after.keys()):
+        if key in moved:
+            continue
+        moved.add(key)
+        b, f = before.get(key), after.get(key)
+        table, kind, name = key
+        if b is None or f is None or b[1] != f[1] or kind == "generated":
+            what = f"{kind} {name} on {table}"
+            raise UnsupportedChange(
+                f"{what} calls {a.label}, which is dropped and created again around the rebuild of an enum it "
+                "uses (values removed or reordered); PostgreSQL refuses the DROP FUNCTION under it and this plan "
+                "cannot move it there: change it in a migration of your own",
+                ch,
+                ctx.dialect.name,
+            )
+        (at, x), (dt, _) = b, f
+        drop: Op
+        make: Op
+        if isinstance(x, Index):
+            drop, make = DropIndex(at, x), CreateIndex(dt, x)
+        elif isinstance(x, Check):
+            drop, make = DropCheck(at, x), AddCheck(dt, x)
+        else:
+            bare = replace(x, default=None)
+            change = Change(ChangeKind.COLUMN_DEFAULT, table, x.name, bare, x, Severity.INFO, "", ("default",))
+            drop = AlterColumn(at, x, bare, change)
+            make = AlterColumn(dt, bare, x, replace(change, desired=x, actual=bare))
+        out += [
+            AroundRebuild(drop, Phase.DROP_OBJECTS, Phase.CREATE_OBJECTS, fwd, rev),
+            AroundRebuild(make, Phase.CREATE_OBJECTS, Phase.DROP_OBJECTS, fwd, rev),
+        ]
+    done = _done(ctx)
+    desired = {o.key: o for o in ctx.desired.objects}
+    for o in ctx.actual.objects:
+        if o.kind not in _ON_TABLE or o.key in done:
+            continue
+        if not depends.called_functions(" ".join([o.definition or "", *(v for _, v in o.attributes)])) & names:
+            continue
+        d = desired.get(o.key)
+        if d is None or d.definition != o.definition:
+            raise UnsupportedChange(
+                f"{o.label} calls {a.label}, which is dropped and created again around the rebuild of an enum it "
+                "uses, and changes here too: change it in a migration of your own",
+                ch,
+                ctx.dialect.name,
+            )
+        done.add(o.key)
+        gone, made = _drop(o, ctx, ctx.actual), _create(d, ctx, ctx.desired)
+        gone = replace(
+            gone,
+            at=Phase.DROP_OBJECTS,
+            undo_at=Phase.CREATE_OBJECTS,
+            statements=gone.statements if fwd else (),
+            undo=gone.undo if rev else (),
+        )
+        made = replace(
+            made,
+            at=Phase.CREATE_OBJECTS,
+            undo_at=Phase.DROP_OBJECTS,
+            statements=made.statements if fwd else (),
+            undo=made.undo if rev else (),
+        )
+        out += [gone, made]
     return out
 
 

@@ -338,3 +338,16 @@ def depth(o: DbObject, objects: Sequence[DbObject], relations: Iterable[str] = (
         return max((1 + walk(reads[v.key][1], seen | {v.name}) for v in used), default=0)
 
     return walk(own[1], frozenset({o.name}))
+
+
+def called_functions(expression: str | None) -> frozenset[str]:
+    """Functions a SQL expression (an index element or predicate, a check, a column default or generation
+    expression) calls: ``name`` and, when qualified, ``schema.name``, spelled as the catalog does (unquoted names
+    folded to lower case), read with the same sqlglot parse as :func:`references` (``exp.Anonymous`` calls). An
+    expression sqlglot cannot parse gives every identifier of its text (a superset). Empty for None or "".
+    Never raises. PostgreSQL records such calls in ``pg_depend`` (a DROP FUNCTION is refused while they exist:
+    https://www.postgresql.org/docs/15/sql-dropfunction.html)."""
+    if not expression:
+        return frozenset()
+    parsed = _parsed_refs(f"SELECT {expression}")
+    return parsed if parsed is not None else frozenset(referenced_names(expression))

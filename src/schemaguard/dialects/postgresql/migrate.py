@@ -153,19 +153,26 @@ def enum_values(ctx: PlanContext, before: Enum, after: Enum) -> tuple[Phase, lis
     ]
     recreate: list[Step] = []
     dialect = ctx.dialect.sa_dialect()
+    from schemaguard.migrate.object_ops import rebuild_callers
+
+    # Indexes and checks calling a routine typed with this enum are dropped before that routine and made again
+    # after it (object_ops.enum_type_users), not here.
+    moved = rebuild_callers(ctx, after.name)
     for t in ctx.d.tables:
         users = [c for c in t.columns if c.type.kind is TypeKind.ENUM and c.type.enum_name == after.name]
         if not users:
             continue
         names = [c.name for c in users]
         for ix in t.indexes:
+            if (t.name, ix.name) in moved:
+                continue
             if _mentions(" ".join(filter(None, [ix.where, *(p.expression for p in ix.parts)])), names):
                 if not ix.constraint:
                     drops.append(Sql(f"DROP INDEX {_member(t.name, ix.name)}"))
                 table = build_table(t, sa.MetaData(), SPELLING, with_fks=False)
                 recreate.append(Sql(compile_ddl(sa.schema.CreateIndex(build_index(ix, table, SPELLING)), dialect)))
         for ck in t.checks:
-            if ck.name and _mentions(ck.expression, names):
+            if ck.name and (t.name, ck.name) not in moved and _mentions(ck.expression, names):
                 tq, cq = qualified(t.name), quote_ident(ck.name)
                 drops.append(Sql(f"ALTER TABLE {tq} DROP CONSTRAINT {cq}"))
                 recreate.append(Sql(f"ALTER TABLE {tq} ADD CONSTRAINT {cq} CHECK ({ck.expression})"))
