@@ -226,6 +226,34 @@ def test_enum_rebuild_drops_what_calls_its_functions_first_and_makes_it_again_la
     assert text.index(gone) < drop_fn, forward
 
 
+def test_enum_rebuild_with_every_caller_kind_at_once_and_a_policy(pg_factory: Callable[[], str]) -> None:
+    # All the callers of the finding together, a view and a row-level security policy (on a table whose columns
+    # do not change) calling the function too.
+    more = "".join(CALLERS.values()) + (
+        "CREATE VIEW open_accts AS SELECT id FROM acct WHERE is_open(s);"
+        "ALTER TABLE other ENABLE ROW LEVEL SECURITY;"
+        "CREATE POLICY other_open_only ON other USING (is_open('active'::status));"
+    )
+    short, long = CALLED.format(values="'active', 'closed'"), CALLED.format(values="'active', 'closed', 'frozen'")
+    forward = _round_trip(pg_factory, short + more, long + more)
+    text = "\n".join(forward)
+    assert text.index('DROP POLICY "other_open_only"') < text.index('DROP FUNCTION "is_open"'), forward
+    assert text.index("CREATE POLICY") > text.index("CREATE OR REPLACE FUNCTION"), forward
+
+
+def test_enum_rebuild_under_a_generated_column_calling_its_function_stops_with_one_line(
+    pg_factory: Callable[[], str],
+) -> None:
+    # A generation expression cannot be dropped and set again in place: the plan stops, naming the column,
+    # instead of emitting a DROP FUNCTION that PostgreSQL refuses.
+    gen = "ALTER TABLE other ADD COLUMN g boolean GENERATED ALWAYS AS (is_open('active'::status)) STORED;"
+    desired = api.inspect_url(_db(pg_factory, CALLED.format(values="'active', 'closed'") + gen))
+    actual = api.inspect_url(_db(pg_factory, CALLED.format(values="'active', 'closed', 'frozen'") + gen))
+    with pytest.raises(UnsupportedChange, match=r"generated g on other calls .*is_open") as e:
+        plan(diff_schemas(desired, actual, PG), desired, actual, PG).statements()
+    assert "\n" not in str(e.value)
+
+
 # --- finding 17: a serial's sequence that lost OWNED BY ----------------------------------------------------------
 
 SERIAL = "CREATE TABLE acct (id serial PRIMARY KEY);"
