@@ -77,7 +77,7 @@ def test_statement_count_is_constant(pg_factory: Callable[[], str]) -> None:
     # namespaces, tables, columns, types, constraints, indexes, enums; then one per other object type (views,
     # functions, aggregates, triggers, sequences, domains, composite types, extensions, policies, rules,
     # exclusions, table properties, collations) and one for what is not compared (issue 14); first, one that turns
-    # JIT off for the transaction (inspect_schema)
+    # JIT off and pins search_path for the transaction (inspect_schema)
     assert len(small_statements) == len(large_statements) <= 22
     # the very same statements, not merely as many
     assert small_statements == large_statements

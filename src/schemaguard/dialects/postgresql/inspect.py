@@ -437,12 +437,22 @@ def inspect_schema(
         InspectError: a schema named literally does not exist, or a catalog query failed.
     """
     label = namespace or "*"
-    # No JIT compilation for these queries (set_config(..., true): this transaction only, like SET LOCAL): the
-    # planner's cost estimate of the columns query passes jit_above_cost (100000) at about 1,000 tables, and
-    # compiling it took longer than running it (0.24 s of LLVM emission for a 0.1 s query).
-    # Source: https://www.postgresql.org/docs/15/jit-decision.html,
+    # Two settings for this transaction only (set_config(..., true), like SET LOCAL), in one statement:
+    # - no JIT compilation: the planner's cost estimate of the columns query passes jit_above_cost (100000) at
+    #   about 1,000 tables, and compiling it took longer than running it (0.24 s of LLVM for a 0.1 s query);
+    # - search_path pinned to a default session's (public; pg_catalog is always searched first): pg_get_expr,
+    #   pg_get_viewdef, pg_get_indexdef, pg_get_constraintdef and format_type leave a name unqualified when its
+    #   schema is on the path, so a database or role `SET search_path` (Supabase sets "$user", public,
+    #   extensions) made identical databases deparse differently. pg_dump pins its own path the same way.
+    # Sources: https://www.postgresql.org/docs/15/jit-decision.html,
+    # https://www.postgresql.org/docs/15/ddl-schemas.html#DDL-SCHEMAS-PATH,
     # https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADMIN-SET
-    _query(conn, "SELECT pg_catalog.set_config('jit', 'off', true)", {}, label)
+    _query(
+        conn,
+        "SELECT pg_catalog.set_config('jit', 'off', true), pg_catalog.set_config('search_path', 'public', true)",
+        {},
+        label,
+    )
     spaces = list(_query(conn, ALL_NAMESPACES_SQL, {}, label))
     default_ns, selected = select_namespaces(
         [(r.nspname, bool(r.extension_owned)) for r in spaces], namespace, schemas, exclude
