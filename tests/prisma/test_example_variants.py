@@ -41,6 +41,9 @@ def test_prisma_master_differs_from_yaml_only_where_prisma_cannot_express_it() -
     lists = {(t.name, c.name) for t in yaml_master.tables for c in t.columns if c.type.is_array}
     checks = {(t.name, ck.name) for t in yaml_master.tables for ck in t.checks}
     partial = {(t.name, ix.name) for t in yaml_master.tables for ix in t.indexes if ix.where}
+    # Nor UNIQUE constraints: @@unique / @unique are unique indexes (the engine writes CREATE UNIQUE INDEX), and the
+    # YAML master's table-level `unique:` lists are constraints, which ON CONFLICT ON CONSTRAINT can name.
+    constraints = {(t.name, ix.name) for t in yaml_master.tables for ix in t.indexes if ix.constraint}
     # Nor database comments: Prisma's /// documentation stays in the client, its engine writes no COMMENT ON and
     # its db pull reads none back, so the Prisma master marks comments as not compared (tests/prisma/
     # test_prisma_fidelity.py): the YAML master's comments are listed as such, never reported as changes.
@@ -53,9 +56,10 @@ def test_prisma_master_differs_from_yaml_only_where_prisma_cannot_express_it() -
         {("column_nullable", t, c) for t, c in lists}
         | {("check_missing", t, n) for t, n in checks}
         | {("index_missing", t, n) for t, n in partial}
+        | {("index_changed", t, n) for t, n in constraints}
     )
     assert found == expected
-    assert lists and checks and partial and comments
+    assert lists and checks and partial and comments and constraints
     listed, _ = scope_uncompared(yaml_master, prisma_master)
     assert {n for e in listed.not_compared if e.what == "comment" for n in e.names} == comments
 
