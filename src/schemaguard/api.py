@@ -134,8 +134,13 @@ def _check_name_lengths(config: Config, schema: Schema, located: Any) -> None:
     from schemaguard.errors import SchemaError
     from schemaguard.model.validate import long_names
 
+    # Dialect data, not SQLAlchemy's dialect object: this runs in the master-loading thread of `diff`, where
+    # importing sqlalchemy.dialects.* beside the introspecting thread's import of sqlalchemy raised KeyError.
     names = [config.dialect, *((config.model_extra or {}).get("dialects") or [])]
-    limits = sorted((get_dialect(n).sa_dialect().max_identifier_length, get_dialect(n).name) for n in names)
+    dialects = [get_dialect(n) for n in names]
+    limits = sorted((d.max_identifier_bytes, d.name) for d in dialects if d.max_identifier_bytes is not None)
+    if not limits:
+        return
     limit, dialect = limits[0]
     problems = long_names(schema, limit)
     if not problems:

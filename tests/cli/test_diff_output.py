@@ -146,3 +146,23 @@ def test_names_that_look_like_markup_are_text(
 def test_psql_is_available() -> None:
     assert subprocess.run(["psql", "--version"], capture_output=True, check=False).returncode == 0
     assert psycopg is not None
+
+
+def test_diff_without_fork_loads_the_master_in_a_thread(tmp_path: Path, sqlite_url: str) -> None:
+    """``SCHEMAGUARD_NO_FORK=1`` loads the master in a thread beside the introspection: the master's name-length
+    check once imported SQLAlchemy's dialect module there, racing the other thread's import (KeyError, exit 2)."""
+    master = tmp_path / "long.yaml"
+    master.write_text(LONG_MASTER, encoding="utf-8")
+    apply_statements(sqlite_url, ACTUAL_LONG)
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "SCHEMAGUARD_NO_FORK": "1", "SCHEMAGUARD_NO_CACHE": "1"}
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-m", "schemaguard", "diff", "--to", str(master), "--url", sqlite_url, "--format", "json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert done.returncode == 1, done.stderr
+        assert "AntiPoachingAttemptNotificationPreference" in done.stdout

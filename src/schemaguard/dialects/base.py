@@ -66,6 +66,9 @@ class Dialect:
     """Lock waiters are queued and served in order. SQLite's busy handler polls instead, so a writer that
     commits and immediately begins again starves other writers: batch loops must yield between batches."""
 
+    max_identifier_bytes: ClassVar[int | None] = None
+    """Longest identifier the database keeps, in UTF-8 bytes (a longer one is truncated), or None for no limit."""
+
     scratch_url: ClassVar[str | None] = None
     """URL of a throw-away in-memory database for replaying revisions, or None when a scratch server must be
     given (``dev_url``)."""

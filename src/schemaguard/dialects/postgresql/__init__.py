@@ -22,6 +22,9 @@ class PostgreSQLDialect(Dialect):
     transactional_ddl: ClassVar[bool] = True
     """Source: https://wiki.postgresql.org/wiki/Transactional_DDL_in_PostgreSQL:_A_Competitive_Analysis"""
     default_namespace: ClassVar[str] = "public"
+    max_identifier_bytes: ClassVar[int | None] = 63
+    """NAMEDATALEN-1; PostgreSQL truncates a longer name.
+    Source: https://www.postgresql.org/docs/15/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS"""
     object_kinds: ClassVar[frozenset[str]] = frozenset(k.value for k in ObjectKind if k is not ObjectKind.VIRTUAL_TABLE)
     """Every kind but SQLite's virtual tables (``CREATE VIRTUAL TABLE ... USING fts5``: PostgreSQL has no such
     statement; a master's are named by render and listed as not compared)."""
