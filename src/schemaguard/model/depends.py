@@ -71,13 +71,8 @@ def _ident(node: exp.Expression | str | None) -> str:
 def _parsed_refs(text: str) -> frozenset[str] | None:
     """Relations and user functions a SELECT (or ``CREATE VIEW ... AS SELECT``) names, or None if no dialect in
     :data:`_PARSE_WITH` parses it."""
-    for read in _PARSE_WITH:
-        try:
-            tree = sqlglot.parse_one(text, read=read)
-        except SQLGLOT_FAILURES:
-            continue
-        if tree is None:
-            continue
+    tree = _parse(text)
+    if tree is not None:
         out: set[str] = set()
         ctes = {_ident(c.args.get("alias") and c.args["alias"].this) for c in tree.find_all(exp.CTE)}
         for t in tree.find_all(exp.Table):
@@ -95,6 +90,20 @@ def _parsed_refs(text: str) -> frozenset[str] | None:
                 out.add(f"{_ident(f.parent.this)}.{name}")
             out.add(name)
         return frozenset(out)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> exp.Expr | None:
+    """``text`` parsed by the first dialect of :data:`_PARSE_WITH` that reads it, or None. Cached: the order, the
+    references and the column readers of one view all read the same tree (never modified)."""
+    for read in _PARSE_WITH:
+        try:
+            tree = sqlglot.parse_one(text, read=read)
+        except SQLGLOT_FAILURES:
+            continue
+        if tree is not None:
+            return tree
     return None
 
 
@@ -286,13 +295,8 @@ def view_reads_columns(o: DbObject, columns: Collection[str], tables: Collection
 
 @functools.lru_cache(maxsize=4096)
 def _view_reads(text: str, columns: frozenset[str], tables: frozenset[str]) -> bool:
-    for read in _PARSE_WITH:
-        try:
-            tree = sqlglot.parse_one(text, read=read)
-        except SQLGLOT_FAILURES:
-            continue
-        if tree is None:
-            continue
+    tree = _parse(text)
+    if tree is not None:
         if tree.find(exp.Star) is not None:
             return True
         rows = {t.lower().rpartition(".")[2] for t in tables}
